@@ -1,0 +1,192 @@
+//! Settings from `DEVPORTAL_*` environment variables (or flags), each with a
+//! default that works on a fresh machine.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration as StdDuration;
+
+use time::Duration;
+use url::Url;
+
+/// Every setting, as `devportal --help` lists it.
+#[derive(Clone, clap::Args)]
+pub struct Settings {
+    /// Database: `sqlite://PATH` (the file and folder are created on first run)
+    /// or `postgres://USER@HOST:PORT/DB` to share one database between instances.
+    #[arg(
+        long,
+        env = "DEVPORTAL_DATABASE_URL",
+        default_value = "sqlite://data/devportal.db"
+    )]
+    pub database_url: String,
+
+    /// Address and port to listen on.
+    #[arg(long, env = "DEVPORTAL_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// The URL users reach the portal at, used in links in e-mails
+    /// [default: http://BIND]. With https, cookies are marked Secure.
+    #[arg(long, env = "DEVPORTAL_PUBLIC_URL")]
+    pub public_url: Option<Url>,
+
+    /// SMTP server for outgoing mail in lettre's URL form, e.g.
+    /// `smtp://127.0.0.1:2525` or `smtps://user:pass@mail.example.com`.
+    /// Unset: mails are kept and shown at /dev/mailbox.
+    #[arg(long, env = "DEVPORTAL_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// Sender of every mail.
+    #[arg(
+        long,
+        env = "DEVPORTAL_MAIL_FROM",
+        default_value = "Devportal <no-reply@devportal.localhost>"
+    )]
+    pub mail_from: String,
+
+    /// Minutes without a request after which a session ends.
+    #[arg(long, env = "DEVPORTAL_SESSION_IDLE_MINUTES", default_value_t = 30)]
+    pub session_idle_minutes: i64,
+
+    /// Hours after sign-in after which a session ends however active it is.
+    #[arg(long, env = "DEVPORTAL_SESSION_MAX_HOURS", default_value_t = 12)]
+    pub session_max_hours: i64,
+
+    /// Hours a verification link stays valid.
+    #[arg(long, env = "DEVPORTAL_VERIFY_LINK_HOURS", default_value_t = 24)]
+    pub verify_link_hours: i64,
+
+    /// Minutes a password-reset link stays valid.
+    #[arg(long, env = "DEVPORTAL_RESET_LINK_MINUTES", default_value_t = 60)]
+    pub reset_link_minutes: i64,
+
+    /// Sign-in attempts allowed per minute, per account and per client address.
+    #[arg(
+        long,
+        env = "DEVPORTAL_SIGNIN_ATTEMPTS_PER_MINUTE",
+        default_value_t = 10
+    )]
+    pub signin_attempts_per_minute: i64,
+
+    /// Take the client address from the last `X-Forwarded-For` entry (set this
+    /// only behind a load balancer that writes that header).
+    #[arg(long, env = "DEVPORTAL_TRUST_FORWARDED_FOR", default_value_t = false)]
+    pub trust_forwarded_for: bool,
+
+    /// Log filter in tracing's syntax, e.g. `info` or `devportal=debug,info`.
+    #[arg(long, env = "DEVPORTAL_LOG", default_value = "info")]
+    pub log: String,
+}
+
+/// argon2id cost. OWASP's parameters in production; tests pass cheaper ones.
+#[derive(Debug, Clone, Copy)]
+pub struct HashCost {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl HashCost {
+    pub const OWASP: HashCost = HashCost {
+        memory_kib: 19_456,
+        iterations: 2,
+        parallelism: 1,
+    };
+}
+
+#[derive(Clone)]
+pub struct MailConfig {
+    pub smtp_url: Option<String>,
+    pub from: String,
+    /// First retry delay; it doubles with each failed attempt up to `retry_max`.
+    pub retry_base: StdDuration,
+    pub retry_max: StdDuration,
+    /// How often the worker looks for due mail when nobody wakes it.
+    pub poll_interval: StdDuration,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub bind: SocketAddr,
+    pub public_url: Option<Url>,
+    pub mail: MailConfig,
+    pub session_idle: Duration,
+    pub session_max: Duration,
+    pub verify_link_ttl: Duration,
+    pub reset_link_ttl: Duration,
+    pub signin_attempts_per_minute: i64,
+    pub trust_forwarded_for: bool,
+    pub hash_cost: HashCost,
+}
+
+impl Settings {
+    pub fn into_config(self) -> Config {
+        Config {
+            database_url: self.database_url,
+            bind: self.bind,
+            public_url: self.public_url,
+            mail: MailConfig {
+                smtp_url: self.smtp_url.filter(|s| !s.trim().is_empty()),
+                from: self.mail_from,
+                retry_base: StdDuration::from_secs(5),
+                retry_max: StdDuration::from_secs(30 * 60),
+                poll_interval: StdDuration::from_secs(5),
+            },
+            session_idle: Duration::minutes(self.session_idle_minutes.max(1)),
+            session_max: Duration::hours(self.session_max_hours.max(1)),
+            verify_link_ttl: Duration::hours(self.verify_link_hours.max(1)),
+            reset_link_ttl: Duration::minutes(self.reset_link_minutes.max(1)),
+            signin_attempts_per_minute: self.signin_attempts_per_minute.max(1),
+            trust_forwarded_for: self.trust_forwarded_for,
+            hash_cost: HashCost::OWASP,
+        }
+    }
+}
+
+/// Hides the password part of a URL, for logs and `Debug`.
+pub fn redact_url(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("[redacted]"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => "[unparsable URL]".into(),
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("bind", &self.bind)
+            .field("public_url", &self.public_url.as_ref().map(Url::as_str))
+            .field("smtp_url", &self.mail.smtp_url.as_deref().map(redact_url))
+            .field("mail_from", &self.mail.from)
+            .field("session_idle", &self.session_idle)
+            .field("session_max", &self.session_max)
+            .field("verify_link_ttl", &self.verify_link_ttl)
+            .field("reset_link_ttl", &self.reset_link_ttl)
+            .field(
+                "signin_attempts_per_minute",
+                &self.signin_attempts_per_minute,
+            )
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("hash_cost", &self.hash_cost)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_passwords_in_urls() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/portal"),
+            "postgres://app:[redacted]@db:5432/portal"
+        );
+        assert!(!redact_url("smtps://u:hunter2@mail.example.com").contains("hunter2"));
+    }
+}

@@ -1,0 +1,14 @@
+//! Devportal: the developer portal and sandbox for a bank's PSD2 APIs.
+//!
+//! Dependencies run one way: `web` → `services` → `domain` ← `storage`;
+//! `mail` delivers what services put in the outbox.
+
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod mail;
+pub mod services;
+pub mod startup;
+pub mod storage;
+pub mod web;

@@ -1,0 +1,126 @@
+//! Every mail as a text and an HTML template (templates/email/).
+
+use askama::Template;
+use time::Duration;
+
+use crate::domain::user::User;
+use crate::storage::outbox::OutgoingMail;
+
+/// Declares the text and HTML template structs of one mail, with the same fields.
+macro_rules! mail_parts {
+    ($text:ident = $tpath:literal, $html:ident = $hpath:literal, { $($field:ident : $ty:ty),* $(,)? }) => {
+        #[derive(Template)]
+        #[template(path = $tpath)]
+        struct $text<'a> { $($field: $ty,)* _p: std::marker::PhantomData<&'a ()> }
+
+        #[derive(Template)]
+        #[template(path = $hpath)]
+        struct $html<'a> { $($field: $ty,)* _p: std::marker::PhantomData<&'a ()> }
+    };
+}
+
+mail_parts!(VerifyText = "email/verify_email.txt", VerifyHtml = "email/verify_email.html", {
+    name: &'a str, link: &'a str, hours: i64,
+});
+mail_parts!(ExistsText = "email/account_exists.txt", ExistsHtml = "email/account_exists.html", {
+    name: &'a str, signin_link: &'a str, reset_link: &'a str,
+});
+mail_parts!(ResetText = "email/reset_password.txt", ResetHtml = "email/reset_password.html", {
+    name: &'a str, link: &'a str, minutes: i64,
+});
+mail_parts!(ChangedText = "email/password_changed.txt", ChangedHtml = "email/password_changed.html", {
+    name: &'a str,
+});
+
+fn mail(to: &str, subject: &str, text: String, html: String) -> OutgoingMail {
+    OutgoingMail {
+        recipient: to.to_string(),
+        subject: subject.to_string(),
+        body_text: text,
+        body_html: html,
+    }
+}
+
+const P: std::marker::PhantomData<&()> = std::marker::PhantomData;
+
+pub fn verify_email(user: &User, link: &str, ttl: Duration) -> askama::Result<OutgoingMail> {
+    let name = &user.first_name;
+    let hours = ttl.whole_hours();
+    Ok(mail(
+        &user.email,
+        "Verify your e-mail address for the developer portal",
+        VerifyText {
+            name,
+            link,
+            hours,
+            _p: P,
+        }
+        .render()?,
+        VerifyHtml {
+            name,
+            link,
+            hours,
+            _p: P,
+        }
+        .render()?,
+    ))
+}
+
+pub fn account_exists(
+    user: &User,
+    signin_link: &str,
+    reset_link: &str,
+) -> askama::Result<OutgoingMail> {
+    let name = &user.first_name;
+    Ok(mail(
+        &user.email,
+        "Someone tried to sign up with your e-mail address",
+        ExistsText {
+            name,
+            signin_link,
+            reset_link,
+            _p: P,
+        }
+        .render()?,
+        ExistsHtml {
+            name,
+            signin_link,
+            reset_link,
+            _p: P,
+        }
+        .render()?,
+    ))
+}
+
+pub fn reset_password(user: &User, link: &str, ttl: Duration) -> askama::Result<OutgoingMail> {
+    let name = &user.first_name;
+    let minutes = ttl.whole_minutes();
+    Ok(mail(
+        &user.email,
+        "Reset your developer portal password",
+        ResetText {
+            name,
+            link,
+            minutes,
+            _p: P,
+        }
+        .render()?,
+        ResetHtml {
+            name,
+            link,
+            minutes,
+            _p: P,
+        }
+        .render()?,
+    ))
+}
+
+pub fn password_changed(user: &User) -> askama::Result<OutgoingMail> {
+    let name = &user.first_name;
+    Ok(mail(
+        &user.email,
+        "Your developer portal password was changed",
+        ChangedText { name, _p: P }.render()?,
+        ChangedHtml { name, _p: P }.render()?,
+    ))
+}

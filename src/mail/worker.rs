@@ -1,0 +1,156 @@
+//! Delivers the outbox. Each mail is leased before sending so that several
+//! instances never send the same one; a failure schedules a retry with
+//! exponential backoff, so an SMTP outage delays mail and loses none.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use super::MailQueue;
+use crate::clock::Clock;
+use crate::config::{MailConfig, redact_url};
+use crate::storage::Db;
+use crate::storage::outbox::{self, StoredMail};
+
+const LEASE: time::Duration = time::Duration::minutes(2);
+
+enum Transport {
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
+    /// No SMTP server configured: mail is marked delivered and read at /dev/mailbox.
+    DevMailbox,
+}
+
+pub struct Worker {
+    db: Db,
+    clock: Arc<dyn Clock>,
+    config: MailConfig,
+    queue: MailQueue,
+    transport: Transport,
+}
+
+impl Worker {
+    pub fn new(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        config: MailConfig,
+        queue: MailQueue,
+    ) -> anyhow::Result<Worker> {
+        let transport = match &config.smtp_url {
+            Some(url) => {
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .with_context(|| format!("reading DEVPORTAL_SMTP_URL {}", redact_url(url)))?
+                    .timeout(Some(Duration::from_secs(20)))
+                    .build();
+                let from = config
+                    .from
+                    .parse()
+                    .with_context(|| format!("reading DEVPORTAL_MAIL_FROM {:?}", config.from))?;
+                Transport::Smtp { transport, from }
+            }
+            None => Transport::DevMailbox,
+        };
+        Ok(Worker {
+            db,
+            clock,
+            config,
+            queue,
+            transport,
+        })
+    }
+
+    /// Runs until the process ends.
+    pub async fn run(self) {
+        loop {
+            match self.deliver_next().await {
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(e) => tracing::error!(error = %format!("{e:#}"), "mail worker"),
+            }
+            tokio::select! {
+                _ = self.queue.woken() => {}
+                _ = tokio::time::sleep(self.config.poll_interval) => {}
+            }
+        }
+    }
+
+    /// Delivers one due mail; false when none is due.
+    async fn deliver_next(&self) -> anyhow::Result<bool> {
+        let now = self.clock.now();
+        let claimed = {
+            let mut conn = self.db.conn().await?;
+            outbox::claim_due(conn.exec(), now, now + LEASE).await?
+        };
+        let Some(mail) = claimed else {
+            return Ok(false);
+        };
+        let result = self.send(&mail).await;
+        let mut conn = self.db.conn().await?;
+        match result {
+            Ok(via) => {
+                outbox::mark_sent(conn.exec(), mail.id, via, self.clock.now()).await?;
+                tracing::info!(mail_id = mail.id, via, "mail delivered");
+            }
+            Err(e) => {
+                let delay = backoff(&self.config, mail.attempts);
+                let next = self.clock.now() + delay;
+                let error = format!("{e:#}");
+                tracing::warn!(mail_id = mail.id, attempts = mail.attempts, retry_in_s = delay.as_secs_f64(), %error, "mail not delivered; will retry");
+                outbox::mark_failed(conn.exec(), mail.id, &error, next).await?;
+            }
+        }
+        Ok(true)
+    }
+
+    async fn send(&self, mail: &StoredMail) -> anyhow::Result<&'static str> {
+        match &self.transport {
+            Transport::DevMailbox => Ok("dev-mailbox"),
+            Transport::Smtp { transport, from } => {
+                let to: Mailbox = mail.recipient.parse().context("recipient address")?;
+                let message = Message::builder()
+                    .from(from.clone())
+                    .to(to)
+                    .subject(&mail.subject)
+                    .multipart(MultiPart::alternative_plain_html(
+                        mail.body_text.clone(),
+                        mail.body_html.clone(),
+                    ))
+                    .context("building the message")?;
+                transport.send(message).await.context("SMTP")?;
+                Ok("smtp")
+            }
+        }
+    }
+}
+
+/// retry_base × 2^(attempts−1), at most retry_max.
+fn backoff(config: &MailConfig, attempts: i64) -> Duration {
+    let exp = attempts.clamp(1, 20) as u32 - 1;
+    config
+        .retry_base
+        .saturating_mul(2u32.saturating_pow(exp))
+        .min(config.retry_max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let c = MailConfig {
+            smtp_url: None,
+            from: String::new(),
+            retry_base: Duration::from_secs(5),
+            retry_max: Duration::from_secs(60),
+            poll_interval: Duration::from_secs(1),
+        };
+        let delays: Vec<u64> = (1..=6).map(|a| backoff(&c, a).as_secs()).collect();
+        assert_eq!(delays, vec![5, 10, 20, 40, 60, 60]);
+    }
+}

@@ -1,0 +1,206 @@
+//! Sign-in and password reset.
+
+use anyhow::Context;
+
+use super::Services;
+use super::accounts::reborrow;
+use super::throttle::{self, RetryAfter};
+use crate::domain::email::EmailAddress;
+use crate::domain::password::NewPassword;
+use crate::domain::secret::{SecretToken, hash_secret};
+use crate::domain::user::User;
+use crate::mail::templates;
+use crate::storage::tokens::Purpose;
+use crate::storage::{outbox, tokens, users};
+
+#[derive(Debug)]
+pub enum SignInError {
+    /// Wrong e-mail or password; the message does not say which.
+    Invalid,
+    /// Right password, e-mail not verified yet.
+    Unverified {
+        email: String,
+    },
+    /// The bank disabled the account.
+    Disabled,
+    Throttled(RetryAfter),
+    Internal(anyhow::Error),
+}
+
+impl From<anyhow::Error> for SignInError {
+    fn from(e: anyhow::Error) -> Self {
+        SignInError::Internal(e)
+    }
+}
+
+/// Checks the credentials. Attempts are counted per client address and per
+/// e-mail (known or not) before anything else, and an unknown e-mail is
+/// checked against a dummy hash so that timing tells nothing.
+pub async fn sign_in(
+    svc: &Services,
+    email: &str,
+    password: &str,
+    client: &str,
+) -> Result<User, SignInError> {
+    let limit = svc.config.signin_attempts_per_minute;
+    let key = email.trim().to_lowercase();
+    for bucket in [
+        format!("signin-ip:{client}"),
+        format!("signin-account:{key}"),
+    ] {
+        if let Err(retry) = throttle::hit(svc, &bucket, limit, 60).await? {
+            tracing::warn!(%client, "sign-in throttled");
+            return Err(SignInError::Throttled(retry));
+        }
+    }
+    let found = match EmailAddress::parse(email) {
+        Ok(email) => {
+            let mut conn = svc.db.conn().await.context("sign-in")?;
+            users::find_with_hash(conn.exec(), email.as_str())
+                .await
+                .context("sign-in")?
+        }
+        Err(_) => None,
+    };
+    let (user, hash) = match found {
+        Some((user, hash)) => (Some(user), Some(hash)),
+        None => (None, None),
+    };
+    let password_ok = svc.hasher.verify(password, hash).await;
+    let user = match user {
+        Some(user) if password_ok => user,
+        _ => {
+            tracing::info!(%client, "sign-in failed");
+            return Err(SignInError::Invalid);
+        }
+    };
+    if user.disabled_at.is_some() {
+        return Err(SignInError::Disabled);
+    }
+    if !user.is_verified() {
+        return Err(SignInError::Unverified { email: user.email });
+    }
+    tracing::info!(user_id = user.id, %client, "signed in");
+    Ok(user)
+}
+
+/// Sends a reset link if an account has this address. Always answers the
+/// same, so the form tells nobody which addresses have accounts.
+pub async fn request_reset(svc: &Services, email: &str) -> anyhow::Result<()> {
+    let Ok(email) = EmailAddress::parse(email) else {
+        return Ok(());
+    };
+    let user = {
+        let mut conn = svc.db.conn().await?;
+        users::find_by_email(conn.exec(), email.as_str()).await?
+    };
+    let Some(user) = user.filter(|u| u.disabled_at.is_none()) else {
+        return Ok(());
+    };
+    if throttle::hit(svc, &format!("reset-mail:{}", user.id), 5, 3600)
+        .await?
+        .is_err()
+    {
+        tracing::warn!(
+            user_id = user.id,
+            "reset mail not sent: hourly limit reached"
+        );
+        return Ok(());
+    }
+    let now = svc.now();
+    let token = SecretToken::generate();
+    let ttl = svc.config.reset_link_ttl;
+    let mail = templates::reset_password(&user, &svc.link("/password/reset", token.expose()), ttl)?;
+    let mut tx = svc.db.begin().await?;
+    tokens::insert(
+        tx.exec(),
+        user.id,
+        Purpose::ResetPassword,
+        &token.hash(),
+        now,
+        now + ttl,
+    )
+    .await?;
+    outbox::enqueue(tx.exec(), &mail, now).await?;
+    tx.commit().await?;
+    svc.mail.wake();
+    Ok(())
+}
+
+/// True when a reset link can still be used (to show the form or not).
+pub async fn reset_link_is_valid(svc: &Services, token: &str) -> anyhow::Result<bool> {
+    let mut conn = svc.db.conn().await?;
+    let found = tokens::find(conn.exec(), Purpose::ResetPassword, &hash_secret(token)).await?;
+    Ok(found.is_some_and(|t| t.used_at.is_none() && t.expires_at > svc.now()))
+}
+
+#[derive(Debug)]
+pub enum ResetError {
+    /// The new password does not meet the policy.
+    Password(String),
+    /// Used, expired or unknown link.
+    LinkInvalid,
+    Internal(anyhow::Error),
+}
+
+impl From<anyhow::Error> for ResetError {
+    fn from(e: anyhow::Error) -> Self {
+        ResetError::Internal(e)
+    }
+}
+
+impl From<sqlx::Error> for ResetError {
+    fn from(e: sqlx::Error) -> Self {
+        ResetError::Internal(e.into())
+    }
+}
+
+/// Sets a new password through a reset link. Every session of the account
+/// ends, every other reset link dies, and the address counts as verified (the
+/// link proved the mailbox).
+pub async fn reset_password(
+    svc: &Services,
+    token: &str,
+    password: &str,
+    confirmation: &str,
+) -> Result<(), ResetError> {
+    let now = svc.now();
+    let found = {
+        let mut conn = svc.db.conn().await?;
+        tokens::find(conn.exec(), Purpose::ResetPassword, &hash_secret(token)).await?
+    };
+    let Some(found) = found.filter(|t| t.used_at.is_none() && t.expires_at > now) else {
+        return Err(ResetError::LinkInvalid);
+    };
+    let user = {
+        let mut conn = svc.db.conn().await?;
+        users::find(conn.exec(), found.user_id)
+            .await?
+            .ok_or(ResetError::LinkInvalid)?
+    };
+    let email = EmailAddress::parse(&user.email).ok();
+    let password =
+        NewPassword::parse(password, confirmation, email.as_ref()).map_err(ResetError::Password)?;
+    let hash = svc.hasher.hash(password.expose()).await?;
+
+    let mut tx = svc.db.begin().await?;
+    let mut ex = tx.exec();
+    if !tokens::consume(reborrow(&mut ex), found.id, now).await? {
+        return Err(ResetError::LinkInvalid);
+    }
+    users::set_password(reborrow(&mut ex), user.id, &hash).await?;
+    users::mark_verified(reborrow(&mut ex), user.id, now).await?;
+    tokens::consume_all(reborrow(&mut ex), user.id, Purpose::ResetPassword, now).await?;
+    let mail = templates::password_changed(&user).map_err(|e| ResetError::Internal(e.into()))?;
+    outbox::enqueue(ex, &mail, now).await?;
+    tx.commit().await?;
+    svc.mail.wake();
+    tracing::info!(user_id = user.id, "password reset; all sessions ended");
+    Ok(())
+}
+
+/// The account for a session, if it still exists.
+pub async fn current_user(svc: &Services, id: i64) -> anyhow::Result<Option<User>> {
+    let mut conn = svc.db.conn().await?;
+    Ok(users::find(conn.exec(), id).await?)
+}

@@ -1,0 +1,121 @@
+//! Builds the running application from a config: database, migrations,
+//! background workers and the HTTP server. `main` and the tests both use it.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tower_sessions::session_store::ExpiredDeletion;
+use url::Url;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::mail::MailQueue;
+use crate::mail::worker::Worker;
+use crate::services::Services;
+use crate::services::passwords::PasswordHasher;
+use crate::storage::sessions::SessionBackend;
+use crate::storage::{Db, migrate, throttle};
+
+pub struct Application {
+    listener: TcpListener,
+    pub services: Services,
+    sessions: SessionBackend,
+}
+
+impl Application {
+    /// Connects, migrates, binds the listener and starts the mail worker and
+    /// the janitor. Serving starts with [`Application::run`].
+    pub async fn build(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
+        let db = Db::connect(&config.database_url).await?;
+        migrate::run(&db).await.context("applying migrations")?;
+        let listener = TcpListener::bind(config.bind)
+            .await
+            .with_context(|| format!("binding {}", config.bind))?;
+        let addr = listener.local_addr()?;
+        let base_url = match &config.public_url {
+            Some(u) => u.clone(),
+            None => Url::parse(&format!("http://{addr}/")).context("public URL")?,
+        };
+        let mail = MailQueue::default();
+        let services = Services {
+            db: db.clone(),
+            clock: clock.clone(),
+            hasher: PasswordHasher::new(config.hash_cost)?,
+            config: Arc::new(config.clone()),
+            mail: mail.clone(),
+            base_url,
+        };
+        let worker = Worker::new(db.clone(), clock, config.mail.clone(), mail)?;
+        tokio::spawn(worker.run());
+        let sessions = SessionBackend::new(&db);
+        tokio::spawn(janitor(services.clone(), sessions.clone()));
+        Ok(Application {
+            listener,
+            services,
+            sessions,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    pub fn url(&self) -> &Url {
+        &self.services.base_url
+    }
+
+    /// Serves until the process is told to stop (Ctrl-C or SIGTERM).
+    pub async fn run(self) -> anyhow::Result<()> {
+        let app = crate::web::app(self.services, self.sessions);
+        axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving HTTP")
+    }
+}
+
+/// Every ten minutes: drop expired sessions and old throttle windows.
+async fn janitor(svc: Services, sessions: SessionBackend) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        if let Err(e) = sessions.delete_expired().await {
+            tracing::warn!(error = %e, "deleting expired sessions");
+        }
+        let before = svc.now().unix_timestamp() - 86_400;
+        match svc.db.conn().await {
+            Ok(mut c) => {
+                if let Err(e) = throttle::prune(c.exec(), before).await {
+                    tracing::warn!(error = %e, "pruning throttle windows");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "janitor"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

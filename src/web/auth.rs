@@ -1,0 +1,380 @@
+//! Sign-up, e-mail verification, sign-in, sign-out and password reset pages.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::render;
+use super::session::{self, ClientAddr, FlashKind, Layout, Page};
+use crate::domain::legal::{PRIVACY_POLICY_VERSION, TERMS_OF_USE_VERSION};
+use crate::domain::profile::COUNTRIES;
+use crate::domain::validation::FieldErrors;
+use crate::error::AppError;
+use crate::services::Services;
+use crate::services::accounts::{self, SignUpError, SignUpInput, VerifyOutcome};
+use crate::services::sign_in::{self, ResetError, SignInError};
+
+pub fn router() -> Router<Services> {
+    Router::new()
+        .route("/signup", get(signup_page).post(signup))
+        .route("/signup/check-email", get(check_email_page))
+        .route("/verify-email", get(verify_email))
+        .route("/verify-email/resend", post(resend_verification))
+        .route("/signin", get(signin_page).post(signin))
+        .route("/signout", post(signout))
+        .route("/password/forgot", get(forgot_page).post(forgot))
+        .route("/password/forgot/sent", get(forgot_sent_page))
+        .route("/password/reset", get(reset_page).post(reset))
+}
+
+// ---- sign-up ----
+
+#[derive(Template)]
+#[template(path = "auth/signup.html")]
+struct SignUpView {
+    layout: Layout,
+    form: SignUpInput,
+    errors: FieldErrors,
+    countries: &'static [(&'static str, &'static str)],
+    privacy_version: &'static str,
+    terms_version: &'static str,
+}
+
+fn signup_view(layout: Layout, form: SignUpInput, errors: FieldErrors) -> SignUpView {
+    SignUpView {
+        layout,
+        form,
+        errors,
+        countries: COUNTRIES,
+        privacy_version: PRIVACY_POLICY_VERSION,
+        terms_version: TERMS_OF_USE_VERSION,
+    }
+}
+
+async fn signup_page(page: Page) -> Result<Response, AppError> {
+    if page.user.is_some() {
+        return Ok(Redirect::to("/profile").into_response());
+    }
+    render(&signup_view(
+        page.layout,
+        SignUpInput::default(),
+        FieldErrors::new(),
+    ))
+}
+
+async fn signup(
+    State(svc): State<Services>,
+    page: Page,
+    Form(form): Form<SignUpInput>,
+) -> Result<Response, AppError> {
+    match accounts::sign_up(&svc, &form).await {
+        Ok(()) => Ok(Redirect::to("/signup/check-email").into_response()),
+        Err(SignUpError::Invalid(errors)) => {
+            let kept = SignUpInput {
+                password: String::new(),
+                password_confirmation: String::new(),
+                ..form
+            };
+            let mut res = render(&signup_view(page.layout, kept, errors))?;
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+        Err(SignUpError::Internal(e)) => Err(AppError::Internal(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "auth/check_email.html")]
+struct CheckEmailView {
+    layout: Layout,
+    hours: i64,
+}
+
+async fn check_email_page(State(svc): State<Services>, page: Page) -> Result<Response, AppError> {
+    render(&CheckEmailView {
+        layout: page.layout,
+        hours: svc.config.verify_link_ttl.whole_hours(),
+    })
+}
+
+// ---- verification ----
+
+#[derive(Deserialize)]
+struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+#[derive(Template)]
+#[template(path = "auth/verify_result.html")]
+struct VerifyView {
+    layout: Layout,
+    outcome: &'static str,
+    token: String,
+}
+
+async fn verify_email(
+    State(svc): State<Services>,
+    page: Page,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, AppError> {
+    let outcome = accounts::verify_email(&svc, &q.token).await?;
+    let outcome = match outcome {
+        VerifyOutcome::Verified => "verified",
+        VerifyOutcome::AlreadyVerified => "already",
+        VerifyOutcome::Expired => "expired",
+        VerifyOutcome::Invalid => "invalid",
+    };
+    render(&VerifyView {
+        layout: page.layout,
+        outcome,
+        token: q.token,
+    })
+}
+
+#[derive(Deserialize)]
+struct ResendForm {
+    #[serde(default)]
+    token: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+}
+
+async fn resend_verification(
+    State(svc): State<Services>,
+    page: Page,
+    Form(form): Form<ResendForm>,
+) -> Result<Response, AppError> {
+    accounts::resend_verification(&svc, form.token.as_deref(), form.email.as_deref()).await?;
+    session::flash(
+        &page.session,
+        FlashKind::Info,
+        "If that account still needs verifying, a new link is on its way. Check your inbox (and spam folder).",
+    )
+    .await?;
+    Ok(Redirect::to("/signin").into_response())
+}
+
+// ---- sign-in and sign-out ----
+
+#[derive(Deserialize, Default)]
+struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "auth/signin.html")]
+struct SignInView {
+    layout: Layout,
+    email: String,
+    next: String,
+    error: Option<String>,
+    /// Set when the password was right but the address is not verified.
+    unverified: bool,
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn signin_page(page: Page, Query(q): Query<NextQuery>) -> Result<Response, AppError> {
+    if page.user.is_some() {
+        return Ok(Redirect::to(&session::local_path(q.next.as_deref())).into_response());
+    }
+    let next = session::local_path(q.next.as_deref());
+    render(&SignInView {
+        layout: page.layout,
+        email: String::new(),
+        next,
+        error: None,
+        unverified: false,
+    })
+}
+
+async fn signin(
+    State(svc): State<Services>,
+    page: Page,
+    ClientAddr(client): ClientAddr,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, AppError> {
+    let next = session::local_path(form.next.as_deref());
+    let view = |layout: Layout, error: &str, unverified: bool| SignInView {
+        layout,
+        email: form.email.trim().to_string(),
+        next: next.clone(),
+        error: Some(error.to_string()),
+        unverified,
+    };
+    match sign_in::sign_in(&svc, &form.email, &form.password, &client).await {
+        Ok(user) => {
+            session::start(&page.session, &user, &svc).await?;
+            session::flash(
+                &page.session,
+                FlashKind::Success,
+                format!("Welcome, {}. You are signed in.", user.first_name),
+            )
+            .await?;
+            Ok(Redirect::to(&next).into_response())
+        }
+        Err(SignInError::Invalid) => {
+            let mut res = render(&view(
+                page.layout,
+                "The e-mail address or the password is not right.",
+                false,
+            ))?;
+            *res.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
+            Ok(res)
+        }
+        Err(SignInError::Unverified { .. }) => {
+            let msg = "Your e-mail address is not verified yet. Open the link in the mail we sent you, or send the e-mail again.";
+            let mut res = render(&view(page.layout, msg, true))?;
+            *res.status_mut() = axum::http::StatusCode::FORBIDDEN;
+            Ok(res)
+        }
+        Err(SignInError::Disabled) => {
+            let msg = "This account is disabled. Contact the bank to have it enabled again.";
+            let mut res = render(&view(page.layout, msg, false))?;
+            *res.status_mut() = axum::http::StatusCode::FORBIDDEN;
+            Ok(res)
+        }
+        Err(SignInError::Throttled(retry)) => Err(AppError::TooManyRequests {
+            retry_after_secs: retry.0,
+        }),
+        Err(SignInError::Internal(e)) => Err(AppError::Internal(e)),
+    }
+}
+
+async fn signout(page: Page) -> Result<Response, AppError> {
+    session::end(&page.session).await?;
+    session::flash(&page.session, FlashKind::Info, "You are signed out.").await?;
+    Ok(Redirect::to("/signin").into_response())
+}
+
+// ---- password reset ----
+
+#[derive(Template)]
+#[template(path = "auth/forgot.html")]
+struct ForgotView {
+    layout: Layout,
+    email: String,
+}
+
+async fn forgot_page(page: Page) -> Result<Response, AppError> {
+    render(&ForgotView {
+        layout: page.layout,
+        email: String::new(),
+    })
+}
+
+#[derive(Deserialize)]
+struct ForgotForm {
+    #[serde(default)]
+    email: String,
+}
+
+async fn forgot(
+    State(svc): State<Services>,
+    Form(form): Form<ForgotForm>,
+) -> Result<Response, AppError> {
+    sign_in::request_reset(&svc, &form.email).await?;
+    Ok(Redirect::to("/password/forgot/sent").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "auth/forgot_sent.html")]
+struct ForgotSentView {
+    layout: Layout,
+    minutes: i64,
+}
+
+async fn forgot_sent_page(State(svc): State<Services>, page: Page) -> Result<Response, AppError> {
+    render(&ForgotSentView {
+        layout: page.layout,
+        minutes: svc.config.reset_link_ttl.whole_minutes(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "auth/reset.html")]
+struct ResetView {
+    layout: Layout,
+    token: String,
+    valid: bool,
+    error: Option<String>,
+}
+
+async fn reset_page(
+    State(svc): State<Services>,
+    page: Page,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, AppError> {
+    let valid = sign_in::reset_link_is_valid(&svc, &q.token).await?;
+    render(&ResetView {
+        layout: page.layout,
+        token: q.token,
+        valid,
+        error: None,
+    })
+}
+
+#[derive(Deserialize)]
+struct ResetForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirmation: String,
+}
+
+async fn reset(
+    State(svc): State<Services>,
+    page: Page,
+    Form(form): Form<ResetForm>,
+) -> Result<Response, AppError> {
+    match sign_in::reset_password(
+        &svc,
+        &form.token,
+        &form.password,
+        &form.password_confirmation,
+    )
+    .await
+    {
+        Ok(()) => {
+            session::end(&page.session).await?;
+            session::flash(
+                &page.session,
+                FlashKind::Success,
+                "Your password is changed. Sign in with the new one.",
+            )
+            .await?;
+            Ok(Redirect::to("/signin").into_response())
+        }
+        Err(ResetError::Password(msg)) => {
+            let mut res = render(&ResetView {
+                layout: page.layout,
+                token: form.token,
+                valid: true,
+                error: Some(msg),
+            })?;
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+        Err(ResetError::LinkInvalid) => render(&ResetView {
+            layout: page.layout,
+            token: String::new(),
+            valid: false,
+            error: None,
+        }),
+        Err(ResetError::Internal(e)) => Err(AppError::Internal(e)),
+    }
+}

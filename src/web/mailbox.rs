@@ -1,0 +1,97 @@
+//! The dev mailbox: with no SMTP server configured, every mail the portal
+//! sends is readable here, so `cargo run` works end to end. The routes exist
+//! only in that mode.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use super::render;
+use super::session::{Layout, Page};
+use crate::error::AppError;
+use crate::services::Services;
+use crate::storage::outbox::{self, StoredMail};
+
+pub fn router() -> Router<Services> {
+    Router::new()
+        .route("/dev/mailbox", get(list))
+        .route("/dev/mailbox/{id}", get(show))
+        .route("/dev/mailbox/{id}/html", get(show_html))
+}
+
+#[derive(Template)]
+#[template(path = "dev/mailbox.html")]
+struct ListView {
+    layout: Layout,
+    mails: Vec<StoredMail>,
+}
+
+impl ListView {
+    fn when(m: &StoredMail) -> String {
+        super::format_time(m.created())
+    }
+}
+
+async fn list(State(svc): State<Services>, page: Page) -> Result<Response, AppError> {
+    let mut conn = svc.db.conn().await?;
+    let mails = outbox::recent(conn.exec(), 100).await?;
+    render(&ListView {
+        layout: page.layout,
+        mails,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "dev/mail.html")]
+struct ShowView {
+    layout: Layout,
+    mail: StoredMail,
+    links: Vec<String>,
+    when: String,
+}
+
+async fn find(svc: &Services, id: i64) -> Result<StoredMail, AppError> {
+    let mut conn = svc.db.conn().await?;
+    outbox::find(conn.exec(), id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn show(
+    State(svc): State<Services>,
+    page: Page,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let mail = find(&svc, id).await?;
+    let links = links_in(&mail.body_text);
+    let when = super::format_time(mail.created());
+    render(&ShowView {
+        layout: page.layout,
+        mail,
+        links,
+        when,
+    })
+}
+
+/// The HTML part as the recipient would see it, sandboxed: no scripts, no
+/// forms, nothing loaded from elsewhere.
+async fn show_html(State(svc): State<Services>, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let mail = find(&svc, id).await?;
+    let mut res = axum::response::Html(mail.body_html).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox allow-top-navigation-by-user-activation; default-src 'none'; style-src 'unsafe-inline'"),
+    );
+    Ok(res)
+}
+
+/// The http(s) links of a text body, so they can be clicked.
+fn links_in(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .filter(|w| w.starts_with("http://") || w.starts_with("https://"))
+        .map(str::to_string)
+        .collect()
+}

@@ -1,0 +1,206 @@
+//! Middleware of the portal's pages: security headers, CSRF, and friendly
+//! error pages that carry the request id.
+
+use askama::Template;
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use subtle::ConstantTimeEq;
+use tower_sessions::Session;
+
+use super::session::{self, Layout};
+use crate::error::{AppError, ErrorPage};
+use crate::services::Services;
+
+/// Largest form body the portal reads.
+pub const FORM_LIMIT: usize = 64 * 1024;
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        );
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        // Pages can hold personal data; nothing dynamic is cached.
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// Refuses a state-changing request whose CSRF token (form field
+/// `csrf_token`, or header `X-CSRF-Token`) is not the session's.
+pub async fn csrf_guard(session: Session, req: Request, next: Next) -> Result<Response, AppError> {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return Ok(next.run(req).await);
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match to_bytes(body, FORM_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => return Ok(too_large()),
+    };
+    let presented = parts
+        .headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| {
+            url::form_urlencoded::parse(&bytes)
+                .find(|(k, _)| k == "csrf_token")
+                .map(|(_, v)| v.into_owned())
+        });
+    let expected = session::expected_csrf(&session).await?;
+    let ok = match (presented, expected) {
+        (Some(p), Some(e)) => bool::from(p.as_bytes().ct_eq(e.as_bytes())),
+        _ => false,
+    };
+    if !ok {
+        tracing::warn!(path = %parts.uri.path(), "CSRF token missing or wrong");
+        return Err(AppError::Forbidden("CSRF token missing or wrong"));
+    }
+    Ok(next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await)
+}
+
+fn too_large() -> Response {
+    ErrorPage::response(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "Too much data",
+        "The form sent more data than the portal accepts (64 KiB). Shorten what you typed and try again.",
+        None,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "errors/error.html")]
+struct ErrorView {
+    layout: Layout,
+    status: u16,
+    title: String,
+    message: String,
+    request_id: String,
+}
+
+/// Turns every error response of the portal into a page with the layout.
+/// A 5xx shows only the request id; its detail is logged under that id.
+pub async fn error_pages(State(svc): State<Services>, req: Request, next: Next) -> Response {
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_string();
+    let session = req.extensions().get::<Session>().cloned();
+    let res = next.run(req).await;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let page = match res.extensions().get::<ErrorPage>() {
+        Some(p) => p.clone(),
+        None if is_html(&res) => return res,
+        None => default_page(status),
+    };
+    if status.is_server_error() {
+        tracing::error!(%request_id, status = status.as_u16(), detail = page.detail.as_deref().unwrap_or("-"), "request failed");
+    } else if let Some(detail) = &page.detail {
+        tracing::info!(%request_id, status = status.as_u16(), %detail, "request refused");
+    }
+    let mut layout = Layout {
+        dev_mailbox: svc.config.mail.smtp_url.is_none(),
+        ..Layout::default()
+    };
+    if let Some(s) = &session {
+        if session::has_auth(s).await {
+            layout.user_name = Some(String::new());
+            layout.csrf = session::csrf_token(s).await.unwrap_or_default();
+        }
+    }
+    let view = ErrorView {
+        layout,
+        status: status.as_u16(),
+        title: page.title,
+        message: page.message,
+        request_id,
+    };
+    let body = view
+        .render()
+        .unwrap_or_else(|_| "Something went wrong.".into());
+    let (mut parts, _) = res.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    (parts, Html(body)).into_response()
+}
+
+fn is_html(res: &Response) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
+fn default_page(status: StatusCode) -> ErrorPage {
+    let (title, message) = match status {
+        StatusCode::NOT_FOUND => (
+            "Page not found",
+            "There is nothing at this address. Check the link, or start again from the home page.",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "Not allowed",
+            "This address does not take that kind of request.",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "Too much data",
+            "The form sent more data than the portal accepts (64 KiB). Shorten what you typed and try again.",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+        | StatusCode::UNPROCESSABLE_ENTITY
+        | StatusCode::BAD_REQUEST => (
+            "The form could not be read",
+            "The portal could not read what was sent. Go back, reload the page and try again.",
+        ),
+        s if s.is_server_error() => (
+            "Something went wrong",
+            "Something went wrong on our side and nothing was changed. Try again in a moment; \
+             if it keeps happening, contact the bank and quote the request id below.",
+        ),
+        _ => (
+            "Request refused",
+            "The portal could not handle this request.",
+        ),
+    };
+    ErrorPage {
+        title: title.into(),
+        message: message.into(),
+        detail: None,
+    }
+}

@@ -1,0 +1,96 @@
+//! The portal's pages: routers, extractors, middleware and views. Handlers
+//! are thin: extract, call a service, render.
+
+pub mod assets;
+pub mod auth;
+pub mod health;
+pub mod mailbox;
+pub mod middleware;
+pub mod pages;
+pub mod session;
+
+use std::time::Duration;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{Html, IntoResponse, Response};
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tracing::Level;
+
+use crate::error::AppError;
+use crate::services::Services;
+use crate::storage::sessions::SessionBackend;
+
+/// Renders a page template, or a 500 with the request id if that fails.
+pub fn render(t: &impl Template) -> Result<Response, AppError> {
+    let html = t
+        .render()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering: {e}")))?;
+    Ok(Html(html).into_response())
+}
+
+/// "2026-11-24 14:03 UTC".
+pub fn format_time(t: time::OffsetDateTime) -> String {
+    let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&f)
+        .unwrap_or_default()
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole HTTP application.
+pub fn app(svc: Services, sessions: SessionBackend) -> Router {
+    let secure = svc.base_url.scheme() == "https";
+    let idle = svc.config.session_idle.whole_seconds();
+    let session_layer = SessionManagerLayer::new(sessions)
+        .with_name("devportal_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(idle)));
+
+    let mut portal = Router::new().merge(pages::router()).merge(auth::router());
+    if svc.config.mail.smtp_url.is_none() {
+        portal = portal.merge(mailbox::router());
+    }
+    // Router::layer, one at a time, innermost first: each layer sees the
+    // response as axum's, so the error pages also cover panics and 413s.
+    let portal = portal
+        .fallback(|| async { AppError::NotFound })
+        .layer(from_fn(middleware::csrf_guard))
+        .layer(DefaultBodyLimit::max(middleware::FORM_LIMIT))
+        .layer(CatchPanicLayer::new())
+        .layer(from_fn_with_state(svc.clone(), middleware::error_pages))
+        .layer(session_layer);
+
+    Router::new()
+        .merge(health::router())
+        .merge(assets::router())
+        .merge(portal)
+        .with_state(svc)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(|req: &Request<_>| {
+                            let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                        })
+                        .on_request(())
+                        .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(tower_http::LatencyUnit::Millis)),
+                )
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(from_fn(middleware::security_headers))
+                .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30))),
+        )
+}

@@ -1,0 +1,251 @@
+//! What the portal keeps in a session (the signed-in account, the CSRF token,
+//! a flash message) and the extractors handlers use to read it.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use crate::domain::secret::SecretToken;
+use crate::domain::user::{Role, User};
+use crate::error::AppError;
+use crate::services::{Services, sign_in};
+
+const AUTH: &str = "auth";
+const CSRF: &str = "csrf";
+const FLASH: &str = "flash";
+
+/// Who is signed in. `epoch` must match the account's session epoch, so a
+/// password reset ends every session of the account at once.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct AuthSession {
+    user_id: i64,
+    epoch: i64,
+    signed_in_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Flash {
+    pub kind: FlashKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum FlashKind {
+    Success,
+    Info,
+}
+
+impl FlashKind {
+    pub fn css(self) -> &'static str {
+        match self {
+            FlashKind::Success => "success",
+            FlashKind::Info => "info",
+        }
+    }
+}
+
+/// What the base layout needs on every page.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    /// Display name of the signed-in account.
+    pub user_name: Option<String>,
+    pub is_admin: bool,
+    pub csrf: String,
+    pub flash: Option<Flash>,
+    /// The dev mailbox exists (no SMTP server configured).
+    pub dev_mailbox: bool,
+}
+
+/// A page request: the layout, the account if signed in, and the session.
+pub struct Page {
+    pub layout: Layout,
+    pub user: Option<User>,
+    pub session: Session,
+}
+
+/// A page that requires a signed-in account; others are sent to sign in.
+pub struct SignedIn {
+    pub user: User,
+    pub page: Page,
+}
+
+impl FromRequestParts<Services> for Page {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        svc: &Services,
+    ) -> Result<Self, Self::Rejection> {
+        let session = Session::from_request_parts(parts, svc)
+            .await
+            .map_err(|(_, m)| AppError::Internal(anyhow::anyhow!("session layer missing: {m}")))?;
+        let user = signed_in_user(&session, svc).await?;
+        let csrf = csrf_token(&session).await?;
+        let flash = session.remove::<Flash>(FLASH).await?;
+        let layout = Layout {
+            user_name: user.as_ref().map(User::display_name),
+            is_admin: user.as_ref().is_some_and(|u| u.role == Role::Admin),
+            csrf,
+            flash,
+            dev_mailbox: svc.config.mail.smtp_url.is_none(),
+        };
+        Ok(Page {
+            layout,
+            user,
+            session,
+        })
+    }
+}
+
+impl FromRequestParts<Services> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        svc: &Services,
+    ) -> Result<Self, Self::Rejection> {
+        let mut page = Page::from_request_parts(parts, svc)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        match page.user.take() {
+            Some(user) => Ok(SignedIn { user, page }),
+            None => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                let target = format!(
+                    "/signin?next={}",
+                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                );
+                Err(Redirect::to(&target).into_response())
+            }
+        }
+    }
+}
+
+/// The account of the session, if the session is still good for it: the
+/// account exists and is enabled, its epoch matches, and the absolute
+/// session lifetime has not run out. A stale session is signed out.
+async fn signed_in_user(session: &Session, svc: &Services) -> Result<Option<User>, AppError> {
+    let Some(auth) = session.get::<AuthSession>(AUTH).await? else {
+        return Ok(None);
+    };
+    let expired =
+        svc.now().unix_timestamp() - auth.signed_in_at > svc.config.session_max.whole_seconds();
+    let user = sign_in::current_user(svc, auth.user_id).await?;
+    match user {
+        Some(u) if !expired && u.session_epoch == auth.epoch && u.disabled_at.is_none() => {
+            Ok(Some(u))
+        }
+        _ => {
+            session.flush().await?;
+            Ok(None)
+        }
+    }
+}
+
+/// Starts a signed-in session under a new session id (no fixation) with a
+/// new CSRF token.
+pub async fn start(session: &Session, user: &User, svc: &Services) -> Result<(), AppError> {
+    session.cycle_id().await?;
+    let auth = AuthSession {
+        user_id: user.id,
+        epoch: user.session_epoch,
+        signed_in_at: svc.now().unix_timestamp(),
+    };
+    session.insert(AUTH, auth).await?;
+    session
+        .insert(CSRF, SecretToken::generate().expose())
+        .await?;
+    Ok(())
+}
+
+pub async fn end(session: &Session) -> Result<(), AppError> {
+    session.flush().await?;
+    Ok(())
+}
+
+/// The session's CSRF token, made on first use.
+pub async fn csrf_token(session: &Session) -> Result<String, AppError> {
+    if let Some(t) = session.get::<String>(CSRF).await? {
+        return Ok(t);
+    }
+    let t = SecretToken::generate().expose().to_string();
+    session.insert(CSRF, &t).await?;
+    Ok(t)
+}
+
+/// The CSRF token the session holds, without making one.
+pub async fn expected_csrf(session: &Session) -> Result<Option<String>, AppError> {
+    Ok(session.get::<String>(CSRF).await?)
+}
+
+pub async fn flash(
+    session: &Session,
+    kind: FlashKind,
+    message: impl Into<String>,
+) -> Result<(), AppError> {
+    session
+        .insert(
+            FLASH,
+            Flash {
+                kind,
+                message: message.into(),
+            },
+        )
+        .await?;
+    Ok(())
+}
+
+/// True when the session says someone is signed in (no database look-up).
+pub async fn has_auth(session: &Session) -> bool {
+    matches!(session.get::<AuthSession>(AUTH).await, Ok(Some(_)))
+}
+
+/// The client's address: the TCP peer, or the last `X-Forwarded-For` entry
+/// when the portal runs behind a trusted load balancer.
+pub struct ClientAddr(pub String);
+
+impl FromRequestParts<Services> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        svc: &Services,
+    ) -> Result<Self, Self::Rejection> {
+        if svc.config.trust_forwarded_for {
+            let forwarded = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit(',').next())
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty());
+            if let Some(ip) = forwarded {
+                return Ok(ClientAddr(ip));
+            }
+        }
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        Ok(ClientAddr(peer.unwrap_or_else(|| "unknown".into())))
+    }
+}
+
+/// A safe place to go after sign-in: a local path only (never `//host`).
+pub fn local_path(next: Option<&str>) -> String {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") => {
+            p.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
