@@ -16,33 +16,29 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that starts at the real time and moves only when told to.
-#[derive(Clone)]
-pub struct ManualClock(Arc<Mutex<OffsetDateTime>>);
+/// Real time plus an offset that tests move forward (link expiry, sessions).
+#[derive(Clone, Default)]
+pub struct ManualClock(Arc<Mutex<Duration>>);
 
 impl ManualClock {
     pub fn new() -> Self {
-        ManualClock(Arc::new(Mutex::new(OffsetDateTime::now_utc())))
+        Self::default()
     }
 
     pub fn advance(&self, by: Duration) {
-        if let Ok(mut t) = self.0.lock() {
-            *t += by;
+        match self.0.lock() {
+            Ok(mut offset) => *offset += by,
+            Err(poisoned) => *poisoned.into_inner() += by,
         }
-    }
-}
-
-impl Default for ManualClock {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
 impl Clock for ManualClock {
     fn now(&self) -> OffsetDateTime {
-        match self.0.lock() {
-            Ok(t) => *t,
+        let offset = match self.0.lock() {
+            Ok(o) => *o,
             Err(poisoned) => *poisoned.into_inner(),
-        }
+        };
+        OffsetDateTime::now_utc() + offset
     }
 }

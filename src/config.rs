@@ -147,7 +147,7 @@ impl Settings {
 pub fn redact_url(url: &str) -> String {
     match Url::parse(url) {
         Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("[redacted]"));
+            let _ = u.set_password(Some("REDACTED"));
             u.to_string()
         }
         Ok(u) => u.to_string(),
@@ -185,7 +185,7 @@ mod tests {
     fn debug_hides_passwords_in_urls() {
         assert_eq!(
             redact_url("postgres://app:s3cret@db:5432/portal"),
-            "postgres://app:[redacted]@db:5432/portal"
+            "postgres://app:REDACTED@db:5432/portal"
         );
         assert!(!redact_url("smtps://u:hunter2@mail.example.com").contains("hunter2"));
     }

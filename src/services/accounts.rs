@@ -153,8 +153,13 @@ pub async fn sign_up(svc: &Services, input: &SignUpInput) -> Result<(), SignUpEr
 }
 
 async fn tell_owner_someone_tried(svc: &Services, email: &EmailAddress) -> anyhow::Result<()> {
-    let mut conn = svc.db.conn().await?;
-    let Some(owner) = users::find_by_email(conn.exec(), email.as_str()).await? else {
+    // Connections are taken one at a time: holding one while the throttle
+    // asks for another can starve the pool under a burst of sign-ups.
+    let owner = {
+        let mut conn = svc.db.conn().await?;
+        users::find_by_email(conn.exec(), email.as_str()).await?
+    };
+    let Some(owner) = owner else {
         return Ok(());
     };
     // At most a few such mails an hour, so the form cannot be used to flood a mailbox.
@@ -166,6 +171,7 @@ async fn tell_owner_someone_tried(svc: &Services, email: &EmailAddress) -> anyho
     }
     let mail =
         templates::account_exists(&owner, &svc.url("/signin"), &svc.url("/password/forgot"))?;
+    let mut conn = svc.db.conn().await?;
     outbox::enqueue(conn.exec(), &mail, svc.now()).await?;
     Ok(())
 }
@@ -176,7 +182,7 @@ async fn send_verification(svc: &Services, ex: Exec<'_>, user: &User) -> anyhow:
     let token = SecretToken::generate();
     let mut ex = ex;
     tokens::insert(
-        reborrow(&mut ex),
+        ex.reborrow(),
         user.id,
         Purpose::VerifyEmail,
         &token.hash(),
@@ -188,14 +194,6 @@ async fn send_verification(svc: &Services, ex: Exec<'_>, user: &User) -> anyhow:
     let mail = templates::verify_email(user, &link, svc.config.verify_link_ttl)?;
     outbox::enqueue(ex, &mail, now).await?;
     Ok(())
-}
-
-/// Lets one `Exec` serve several statements in a row.
-pub(crate) fn reborrow<'a>(ex: &'a mut Exec<'_>) -> Exec<'a> {
-    match ex {
-        Exec::Sqlite(c) => Exec::Sqlite(&mut **c),
-        Exec::Postgres(c) => Exec::Postgres(&mut **c),
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,6 @@
 use anyhow::Context;
 
 use super::Services;
-use super::accounts::reborrow;
 use super::throttle::{self, RetryAfter};
 use crate::domain::email::EmailAddress;
 use crate::domain::password::NewPassword;
@@ -185,12 +184,12 @@ pub async fn reset_password(
 
     let mut tx = svc.db.begin().await?;
     let mut ex = tx.exec();
-    if !tokens::consume(reborrow(&mut ex), found.id, now).await? {
+    if !tokens::consume(ex.reborrow(), found.id, now).await? {
         return Err(ResetError::LinkInvalid);
     }
-    users::set_password(reborrow(&mut ex), user.id, &hash).await?;
-    users::mark_verified(reborrow(&mut ex), user.id, now).await?;
-    tokens::consume_all(reborrow(&mut ex), user.id, Purpose::ResetPassword, now).await?;
+    users::set_password(ex.reborrow(), user.id, &hash).await?;
+    users::mark_verified(ex.reborrow(), user.id, now).await?;
+    tokens::consume_all(ex.reborrow(), user.id, Purpose::ResetPassword, now).await?;
     let mail = templates::password_changed(&user).map_err(|e| ResetError::Internal(e.into()))?;
     outbox::enqueue(ex, &mail, now).await?;
     tx.commit().await?;

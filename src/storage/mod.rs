@@ -46,6 +46,16 @@ pub enum Exec<'a> {
     Postgres(&'a mut PgConnection),
 }
 
+impl Exec<'_> {
+    /// Lets one `Exec` serve several statements in a row.
+    pub fn reborrow(&mut self) -> Exec<'_> {
+        match self {
+            Exec::Sqlite(c) => Exec::Sqlite(c),
+            Exec::Postgres(c) => Exec::Postgres(c),
+        }
+    }
+}
+
 /// A pooled connection for statements that need no transaction.
 pub enum Conn {
     Sqlite(PoolConnection<Sqlite>),
@@ -61,8 +71,8 @@ pub enum Tx {
 impl Conn {
     pub fn exec(&mut self) -> Exec<'_> {
         match self {
-            Conn::Sqlite(c) => Exec::Sqlite(&mut **c),
-            Conn::Postgres(c) => Exec::Postgres(&mut **c),
+            Conn::Sqlite(c) => Exec::Sqlite(c),
+            Conn::Postgres(c) => Exec::Postgres(c),
         }
     }
 }
@@ -70,8 +80,8 @@ impl Conn {
 impl Tx {
     pub fn exec(&mut self) -> Exec<'_> {
         match self {
-            Tx::Sqlite(t) => Exec::Sqlite(&mut **t),
-            Tx::Postgres(t) => Exec::Postgres(&mut **t),
+            Tx::Sqlite(t) => Exec::Sqlite(t),
+            Tx::Postgres(t) => Exec::Postgres(t),
         }
     }
 

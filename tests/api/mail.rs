@@ -1,0 +1,95 @@
+use std::time::Duration;
+
+use crate::helpers::{Mail, PASSWORD, spawn_app, spawn_app_with};
+use crate::smtp::SmtpServer;
+
+#[tokio::test]
+async fn sign_up_while_the_mail_server_is_down_keeps_the_mail_and_delivers_it_later() {
+    // A port with nothing listening on it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = spawn_app_with(Mail::SmtpDown(port)).await;
+
+    let res = app.sign_up("anna@example.se").await;
+    assert_eq!(res.status(), 303, "the account is created anyway");
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
+
+    // The worker tries, fails, and schedules retries; the mail stays queued.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while app
+        .count("SELECT COUNT(*) FROM outbox WHERE attempts >= 2 AND sent_at IS NULL")
+        .await
+        == 0
+    {
+        assert!(tokio::time::Instant::now() < deadline, "the worker retried");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE last_error IS NOT NULL")
+            .await,
+        1
+    );
+
+    let smtp = SmtpServer::start_on(port).await;
+    let mail = smtp.wait_for("anna@example.se").await;
+    let link = mail.link_to("/verify-email");
+    assert!(app.get_html(&link).await.contains("verified"));
+    assert_eq!(app.sign_in("anna@example.se", PASSWORD).await.status(), 303);
+    assert_eq!(
+        smtp.received_by("anna@example.se").len(),
+        1,
+        "delivered once"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn without_smtp_the_dev_mailbox_shows_every_mail_and_its_links_work() {
+    let app = spawn_app_with(Mail::DevMailbox).await;
+    app.sign_up("anna@example.se").await;
+
+    let list = app.get_html("/dev/mailbox").await;
+    assert!(list.contains("anna@example.se"));
+    assert!(list.contains("Verify your e-mail address"));
+    let href = crate::helpers::attr_after(&list, r#"<a href="/dev/mailbox/"#).unwrap();
+    let mail = app.get_html(&format!("/dev/mailbox/{href}")).await;
+    let link = crate::helpers::attr_after(&mail, r#"<li><a href=""#)
+        .unwrap()
+        .replace("&amp;", "&");
+    assert!(link.contains("/verify-email?token="));
+    assert!(
+        app.get_html(&link)
+            .await
+            .contains("Your e-mail address is verified")
+    );
+    assert_eq!(app.sign_in("anna@example.se", PASSWORD).await.status(), 303);
+
+    let html_part = app.get(&format!("/dev/mailbox/{href}/html")).await;
+    assert!(
+        html_part.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .starts_with("sandbox")
+    );
+    assert!(
+        html_part
+            .text()
+            .await
+            .unwrap()
+            .contains("Verify my e-mail address")
+    );
+}
+
+#[tokio::test]
+async fn with_smtp_configured_there_is_no_dev_mailbox() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/dev/mailbox").await.status(), 404);
+    assert!(!app.get_html("/").await.contains("/dev/mailbox"));
+}

@@ -1,0 +1,14 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+//! The one integration-test binary: the portal over real HTTP, with its own
+//! database per test and a real SMTP server.
+
+mod browser;
+mod helpers;
+mod mail;
+mod reset;
+mod security;
+mod signin;
+mod signup;
+mod smtp;
+mod storage;

@@ -1,0 +1,173 @@
+use crate::helpers::{PASSWORD, location, spawn_app};
+
+#[tokio::test]
+async fn an_unverified_account_is_refused_with_a_way_to_get_the_mail_again() {
+    let app = spawn_app().await;
+    app.sign_up("anna@example.se").await;
+    app.verification_mail("anna@example.se").await;
+
+    let res = app.sign_in("anna@example.se", PASSWORD).await;
+    assert_eq!(res.status(), 403);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Your e-mail address is not verified yet"));
+    assert!(html.contains(r#"action="/verify-email/resend""#));
+    assert!(!app.is_signed_in().await);
+
+    let res = app
+        .post_form("/verify-email/resend", &[("email", "anna@example.se")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let mails = app.smtp().wait_for_n("anna@example.se", 2).await;
+    assert!(mails[1].subject().contains("Verify"));
+    assert!(
+        app.get_html("/signin")
+            .await
+            .contains("a new link is on its way")
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_address_get_the_same_answer() {
+    let app = spawn_app().await;
+    let _anna = app.signed_in_developer("anna@example.se").await;
+
+    let wrong = app
+        .sign_in("anna@example.se", "not the right password")
+        .await;
+    let unknown = app
+        .sign_in("nobody@example.se", "not the right password")
+        .await;
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(unknown.status(), 401);
+    let (wrong, unknown) = (wrong.text().await.unwrap(), unknown.text().await.unwrap());
+    let message = "The e-mail address or the password is not right.";
+    assert!(wrong.contains(message) && unknown.contains(message));
+    assert!(
+        wrong.contains(r#"value="anna@example.se""#),
+        "the address is kept"
+    );
+    assert!(
+        !wrong.contains("not the right password"),
+        "the password is never echoed"
+    );
+}
+
+#[tokio::test]
+async fn sign_in_is_throttled_per_account_with_a_page_that_says_when_to_try_again() {
+    let app = spawn_app().await;
+    let _anna = app.signed_in_developer("anna@example.se").await;
+    // One attempt is already counted for this account (the sign-in above).
+    for _ in 0..9 {
+        let b = app.new_browser();
+        assert_eq!(
+            b.sign_in("anna@example.se", "wrong password here")
+                .await
+                .status(),
+            401
+        );
+    }
+    let res = app.new_browser().sign_in("anna@example.se", PASSWORD).await;
+    assert_eq!(res.status(), 429, "even the right password waits");
+    let retry: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry));
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Too many attempts"));
+    assert!(html.contains("Try again in"));
+
+    app.clock.advance(time::Duration::seconds(61));
+    assert_eq!(
+        app.new_browser()
+            .sign_in("anna@example.se", PASSWORD)
+            .await
+            .status(),
+        303
+    );
+}
+
+#[tokio::test]
+async fn sign_in_is_throttled_per_client_address_across_accounts() {
+    let app = spawn_app().await;
+    for i in 0..10 {
+        let res = app
+            .new_browser()
+            .sign_in(&format!("user{i}@example.se"), "wrong password here")
+            .await;
+        assert_eq!(res.status(), 401);
+    }
+    let res = app
+        .new_browser()
+        .sign_in("someone@example.se", "wrong password here")
+        .await;
+    assert_eq!(res.status(), 429);
+}
+
+#[tokio::test]
+async fn signing_in_gives_a_new_session_id() {
+    let app = spawn_app().await;
+    let anna = app.signed_in_developer("anna@example.se").await;
+    anna.post_form("/signout", &[]).await;
+
+    let before = anna.get("/signin").await;
+    let before_cookie = cookie(&before, "devportal_session");
+    let res = anna.sign_in("anna@example.se", PASSWORD).await;
+    let after_cookie = cookie(&res, "devportal_session");
+    assert!(after_cookie.is_some(), "sign-in sets a session cookie");
+    assert_ne!(before_cookie, after_cookie);
+    assert!(anna.is_signed_in().await);
+}
+
+fn cookie(res: &reqwest::Response, name: &str) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .map(|c| c.split(';').next().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn after_sign_in_only_local_paths_are_followed() {
+    let app = spawn_app().await;
+    let _ = app.signed_in_developer("anna@example.se").await;
+    for (next, expected) in [
+        ("/profile", "/profile"),
+        ("//evil.example/x", "/"),
+        ("https://evil.example/", "/"),
+    ] {
+        let b = app.new_browser();
+        let res = b
+            .post_form(
+                "/signin",
+                &[
+                    ("email", "anna@example.se"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(location(&res), expected, "next={next}");
+    }
+}
+
+#[tokio::test]
+async fn a_session_ends_after_the_maximum_lifetime() {
+    let app = spawn_app().await;
+    let anna = app.signed_in_developer("anna@example.se").await;
+    assert!(anna.is_signed_in().await);
+    app.clock.advance(time::Duration::hours(13));
+    assert!(!anna.is_signed_in().await);
+}
+
+#[tokio::test]
+async fn a_signed_out_visitor_is_sent_to_sign_in_and_back() {
+    let app = spawn_app().await;
+    let res = app.get("/profile").await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/signin?next=%2Fprofile");
+    let html = app.get_html("/signin?next=%2Fprofile").await;
+    assert!(html.contains(r#"name="next" value="/profile""#));
+}
