@@ -49,6 +49,11 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(mail: Mail) -> TestApp {
+    spawn_app_configured(mail, |_| {}).await
+}
+
+/// Like [`spawn_app_with`], with a last say over the configuration.
+pub async fn spawn_app_configured(mail: Mail, tweak: impl FnOnce(&mut Config)) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
         let _ = tracing_subscriber::fmt()
             .with_env_filter("info")
@@ -89,11 +94,13 @@ pub async fn spawn_app_with(mail: Mail) -> TestApp {
             parallelism: 1,
         },
     };
+    let mut config = config;
+    tweak(&mut config);
     let clock = ManualClock::new();
     let app = Application::build(config, Arc::new(clock.clone()))
         .await
         .expect("build the app");
-    let base = app.url().as_str().trim_end_matches('/').to_string();
+    let base = format!("http://{}", app.local_addr());
     let svc = app.services.clone();
     tokio::spawn(app.run());
     TestApp {

@@ -1,4 +1,4 @@
-use crate::helpers::{as_pairs, signup_fields, spawn_app};
+use crate::helpers::{Mail, as_pairs, signup_fields, spawn_app, spawn_app_configured};
 
 #[tokio::test]
 async fn a_post_without_or_with_a_wrong_csrf_token_is_refused_and_changes_nothing() {
@@ -127,4 +127,15 @@ async fn a_server_error_shows_a_page_with_the_request_id_and_no_detail() {
         !html.to_lowercase().contains("pool"),
         "no internal detail on the page"
     );
+}
+
+#[tokio::test]
+async fn behind_an_https_public_url_the_session_cookie_is_secure_and_mail_links_use_it() {
+    let app = spawn_app_configured(Mail::Smtp, |c| {
+        c.public_url = Some(url::Url::parse("https://developer.bank.example/").unwrap());
+    })
+    .await;
+    let res = app.get("/signup").await;
+    assert!(res.headers()["set-cookie"].to_str().unwrap().contains("; Secure"));
+    assert_eq!(app.svc.url("/signin"), "https://developer.bank.example/signin");
 }
