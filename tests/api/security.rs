@@ -136,6 +136,14 @@ async fn behind_an_https_public_url_the_session_cookie_is_secure_and_mail_links_
     })
     .await;
     let res = app.get("/signup").await;
-    assert!(res.headers()["set-cookie"].to_str().unwrap().contains("; Secure"));
-    assert_eq!(app.svc.url("/signin"), "https://developer.bank.example/signin");
+    assert!(
+        res.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("; Secure")
+    );
+    assert_eq!(
+        app.svc.url("/signin"),
+        "https://developer.bank.example/signin"
+    );
 }
