@@ -13,6 +13,9 @@ pub enum AppError {
     Forbidden(&'static str),
     #[error("too many requests, retry in {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u64 },
+    /// A refusal the user can understand and act on.
+    #[error("{message}")]
+    Refused { status: StatusCode, message: String },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -86,6 +89,9 @@ impl IntoResponse for AppError {
                     .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
                 res
             }
+            AppError::Refused { status, message } => {
+                ErrorPage::response(status, "That did not work", &message, None)
+            }
             AppError::Internal(e) => ErrorPage::response(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Something went wrong",
@@ -104,5 +110,24 @@ pub fn human_seconds(s: u64) -> String {
         2..=59 => format!("{s} seconds"),
         60..=119 => "1 minute".into(),
         _ => format!("{} minutes", s.div_ceil(60)),
+    }
+}
+
+impl From<crate::services::ServiceError> for AppError {
+    /// For pages that do not handle a refusal themselves: a page with the message.
+    fn from(e: crate::services::ServiceError) -> Self {
+        use crate::services::ServiceError;
+        match e {
+            ServiceError::NotFound => AppError::NotFound,
+            ServiceError::Internal(e) => AppError::Internal(e),
+            ServiceError::Conflict { message, .. } => AppError::Refused {
+                status: StatusCode::CONFLICT,
+                message,
+            },
+            ServiceError::Invalid(errors) => AppError::Refused {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                message: errors.iter().map(|(_, m)| m).collect::<Vec<_>>().join(" "),
+            },
+        }
     }
 }

@@ -48,6 +48,9 @@ impl Application {
             mail: mail.clone(),
             base_url,
         };
+        crate::services::catalogue::load(&services)
+            .await
+            .context("loading the API catalogue")?;
         let worker = Worker::new(db.clone(), clock, config.mail.clone(), mail)?;
         tokio::spawn(worker.run());
         let sessions = SessionBackend::new(&db);

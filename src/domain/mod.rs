@@ -1,10 +1,13 @@
 //! Types and rules of the portal. Nothing here knows HTTP or SQL; a value of
 //! a domain type is valid by construction (parse, don't validate).
 
+pub mod application;
+pub mod catalogue;
 pub mod email;
 pub mod legal;
 pub mod password;
 pub mod profile;
+pub mod sandbox_users;
 pub mod secret;
 pub mod user;
 pub mod validation;

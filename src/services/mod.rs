@@ -2,8 +2,13 @@
 //! functions here, so no rule is written twice.
 
 pub mod accounts;
+pub mod applications;
+pub mod catalogue;
+pub mod keys;
 pub mod passwords;
+pub mod personal_tokens;
 pub mod sign_in;
+pub mod subscriptions;
 pub mod throttle;
 
 use std::sync::Arc;
@@ -12,8 +17,44 @@ use url::Url;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::domain::validation::FieldErrors;
 use crate::mail::MailQueue;
 use crate::storage::Db;
+
+/// How a use case can refuse. The pages and the JSON API map these to a
+/// message next to a field, a flash, or a JSON error with a stable code.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("not found")]
+    NotFound,
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for ServiceError {
+    fn from(e: sqlx::Error) -> Self {
+        ServiceError::Internal(e.into())
+    }
+}
+
+impl ServiceError {
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        ServiceError::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        let mut errors = FieldErrors::new();
+        errors.add(field, message);
+        ServiceError::Invalid(errors)
+    }
+}
 
 /// What every use case may need: the database, the clock, settings, the
 /// password hasher and the mail queue.
@@ -31,6 +72,11 @@ pub struct Services {
 impl Services {
     pub fn now(&self) -> time::OffsetDateTime {
         self.clock.now()
+    }
+
+    /// A fresh random id for a new row (applications, subscriptions, tokens).
+    pub fn new_id() -> String {
+        uuid::Uuid::new_v4().to_string()
     }
 
     /// An absolute link to `path` for an e-mail.

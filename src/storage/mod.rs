@@ -4,9 +4,14 @@
 //! cannot decode SQLite booleans, so each query is expanded once per backend
 //! by [`on_backend!`].
 
+pub mod access_tokens;
+pub mod apis;
+pub mod applications;
+pub mod client_keys;
 pub mod migrate;
 pub mod outbox;
 pub mod sessions;
+pub mod subscriptions;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

@@ -1,13 +1,20 @@
 //! The portal's pages: routers, extractors, middleware and views. Handlers
 //! are thin: extract, call a service, render.
 
+pub mod api;
+pub mod applications;
 pub mod assets;
 pub mod auth;
 pub mod health;
+pub mod keys;
 pub mod mailbox;
+pub mod markdown;
 pub mod middleware;
 pub mod pages;
 pub mod session;
+pub mod store;
+pub mod subscriptions;
+pub mod tokens;
 
 use std::time::Duration;
 
@@ -37,6 +44,16 @@ pub fn render(t: &impl Template) -> Result<Response, AppError> {
     Ok(Html(html).into_response())
 }
 
+/// Renders a page with another status than 200 (a form with errors: 422).
+pub fn render_status(
+    status: axum::http::StatusCode,
+    t: &impl Template,
+) -> Result<Response, AppError> {
+    let mut res = render(t)?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
 /// "2026-11-24 14:03 UTC".
 pub fn format_time(t: time::OffsetDateTime) -> String {
     let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
@@ -58,7 +75,14 @@ pub fn app(svc: Services, sessions: SessionBackend) -> Router {
         .with_secure(secure)
         .with_expiry(Expiry::OnInactivity(time::Duration::seconds(idle)));
 
-    let mut portal = Router::new().merge(pages::router()).merge(auth::router());
+    let mut portal = Router::new()
+        .merge(pages::router())
+        .merge(auth::router())
+        .merge(store::router())
+        .merge(applications::router())
+        .merge(keys::router())
+        .merge(subscriptions::router())
+        .merge(tokens::router());
     if svc.config.mail.smtp_url.is_none() {
         portal = portal.merge(mailbox::router());
     }
@@ -74,6 +98,7 @@ pub fn app(svc: Services, sessions: SessionBackend) -> Router {
 
     Router::new()
         .merge(health::router())
+        .merge(api::router())
         .merge(assets::router())
         .merge(portal)
         .with_state(svc)

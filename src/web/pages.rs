@@ -2,6 +2,7 @@
 
 use askama::Template;
 use axum::Router;
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 
@@ -11,7 +12,8 @@ use crate::domain::legal::{PRIVACY_POLICY_VERSION, TERMS_OF_USE_VERSION};
 use crate::domain::profile::country_name;
 use crate::domain::user::User;
 use crate::error::AppError;
-use crate::services::Services;
+use crate::services::{Services, personal_tokens};
+use crate::storage::access_tokens::PersonalAccessToken;
 
 pub fn router() -> Router<Services> {
     Router::new()
@@ -39,6 +41,7 @@ struct ProfileView {
     layout: Layout,
     user: User,
     country: &'static str,
+    tokens: Vec<PersonalAccessToken>,
 }
 
 impl ProfileView {
@@ -47,12 +50,17 @@ impl ProfileView {
     }
 }
 
-async fn profile(SignedIn { user, page }: SignedIn) -> Result<Response, AppError> {
+async fn profile(
+    State(svc): State<Services>,
+    SignedIn { user, page }: SignedIn,
+) -> Result<Response, AppError> {
     let country = country_name(&user.country).unwrap_or("");
+    let tokens = personal_tokens::list(&svc, &user).await?;
     render(&ProfileView {
         layout: page.layout,
         user,
         country,
+        tokens,
     })
 }
 

@@ -38,6 +38,8 @@ pub struct Flash {
 pub enum FlashKind {
     Success,
     Info,
+    /// Something was refused; the message says why and what to do.
+    Warning,
 }
 
 impl FlashKind {
@@ -45,6 +47,7 @@ impl FlashKind {
         match self {
             FlashKind::Success => "success",
             FlashKind::Info => "info",
+            FlashKind::Warning => "warning",
         }
     }
 }
@@ -248,4 +251,15 @@ pub fn local_path(next: Option<&str>) -> String {
         }
         _ => "/".to_string(),
     }
+}
+
+/// Redirects to `to` with a flash message.
+pub async fn redirect_with(
+    session: &Session,
+    kind: FlashKind,
+    message: impl Into<String>,
+    to: &str,
+) -> Result<Response, AppError> {
+    flash(session, kind, message).await?;
+    Ok(Redirect::to(to).into_response())
 }

@@ -1,0 +1,315 @@
+//! The bank's API catalogue, kept in the repository and loaded into the
+//! database at start (upserted, so a new release updates it).
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Sandbox,
+    Production,
+}
+
+impl Environment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Sandbox => "sandbox",
+            Environment::Production => "production",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Environment> {
+        match s {
+            "sandbox" => Some(Environment::Sandbox),
+            "production" => Some(Environment::Production),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Environment::Sandbox => "Sandbox",
+            Environment::Production => "Production",
+        }
+    }
+}
+
+impl fmt::Display for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiStatus {
+    Live,
+    /// Announced; cannot be subscribed to yet.
+    ComingSoon,
+}
+
+impl ApiStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiStatus::Live => "live",
+            ApiStatus::ComingSoon => "coming_soon",
+        }
+    }
+
+    pub fn parse(s: &str) -> ApiStatus {
+        if s == "live" {
+            ApiStatus::Live
+        } else {
+            ApiStatus::ComingSoon
+        }
+    }
+}
+
+/// One API version in one environment, as defined in the repository.
+#[derive(Debug, Clone)]
+pub struct ApiDefinition {
+    pub slug: String,
+    pub family: &'static str,
+    pub name: &'static str,
+    pub version: &'static str,
+    pub environment: Environment,
+    pub base_path: String,
+    pub summary: &'static str,
+    pub tags: &'static [&'static str],
+    pub documentation: &'static str,
+    pub status: ApiStatus,
+}
+
+/// An API as stored (with its database id).
+#[derive(Debug, Clone)]
+pub struct Api {
+    pub id: i64,
+    pub slug: String,
+    pub family: String,
+    pub name: String,
+    pub version: String,
+    pub environment: Environment,
+    pub base_path: String,
+    pub summary: String,
+    pub tags: Vec<String>,
+    pub documentation: String,
+    pub status: ApiStatus,
+}
+
+impl Api {
+    pub fn is_subscribable(&self) -> bool {
+        self.status == ApiStatus::Live
+    }
+
+    /// True when `query` (already lower-cased) is in the name, the family or a tag.
+    pub fn matches(&self, query: &str) -> bool {
+        query.is_empty()
+            || self.name.to_lowercase().contains(query)
+            || self.family.contains(query)
+            || self.tags.iter().any(|t| t.to_lowercase().contains(query))
+    }
+}
+
+struct Family {
+    family: &'static str,
+    name: &'static str,
+    version: &'static str,
+    path: &'static str,
+    summary: &'static str,
+    tags: &'static [&'static str],
+    documentation: &'static str,
+    status: ApiStatus,
+}
+
+const FAMILIES: &[Family] = &[
+    Family {
+        family: "accounts",
+        name: "Accounts",
+        version: "1.0.0",
+        path: "accounts",
+        summary: "Account Information (AIS): the customer's accounts, balances and transactions, with their consent.",
+        tags: &[
+            "Account Information",
+            "AIS",
+            "PSD2",
+            "balances",
+            "transactions",
+        ],
+        documentation: include_str!("accounts.md"),
+        status: ApiStatus::Live,
+    },
+    Family {
+        family: "payments",
+        name: "Payments",
+        version: "1.0.0",
+        path: "payments",
+        summary: "Payment Initiation (PIS): initiate, follow and cancel single and periodic payments and signing baskets.",
+        tags: &["Payment Initiation", "PIS", "PSD2", "SEPA", "cross-border"],
+        documentation: include_str!("payments.md"),
+        status: ApiStatus::Live,
+    },
+    Family {
+        family: "funds-confirmation",
+        name: "Funds confirmation",
+        version: "1.0.0",
+        path: "funds-confirmation",
+        summary: "Confirmation of Funds (CBPII): ask whether an amount is available on an account. Coming soon.",
+        tags: &["Confirmation of Funds", "CBPII", "PIIS", "PSD2"],
+        documentation: include_str!("funds_confirmation.md"),
+        status: ApiStatus::ComingSoon,
+    },
+];
+
+/// Every API of the catalogue, each in a Sandbox and a Production version.
+pub fn definitions() -> Vec<ApiDefinition> {
+    let mut all = Vec::new();
+    for f in FAMILIES {
+        for env in [Environment::Sandbox, Environment::Production] {
+            let prefix = match env {
+                Environment::Sandbox => "sandbox",
+                Environment::Production => "psd2",
+            };
+            all.push(ApiDefinition {
+                slug: format!("{}-{}", f.family, env.as_str()),
+                family: f.family,
+                name: f.name,
+                version: f.version,
+                environment: env,
+                base_path: format!("/{prefix}/{}/{}", f.path, f.version),
+                summary: f.summary,
+                tags: f.tags,
+                documentation: f.documentation,
+                status: f.status,
+            });
+        }
+    }
+    all
+}
+
+/// One operation of an API, for the endpoint list and the console.
+pub struct Endpoint {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub summary: &'static str,
+}
+
+const ACCOUNTS: &[Endpoint] = &[
+    Endpoint {
+        method: "GET",
+        path: "/Accounts",
+        summary: "The customer's accounts (query withBalance)",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/Accounts/{accountId}",
+        summary: "One account in detail (query withBalance)",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/Accounts/{accountId}/balances",
+        summary: "Booked, reserved and available amount",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/Accounts/{accountId}/transactions",
+        summary: "Transactions (query status, dateFrom, dateTo)",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/Accounts/{accountId}/transactions/{transactionId}",
+        summary: "One transaction",
+    },
+];
+
+const PAYMENTS: &[Endpoint] = &[
+    Endpoint {
+        method: "POST",
+        path: "/Payments/{paymentProduct}",
+        summary: "Initiate a payment",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/Payments/{paymentProduct}/{paymentId}",
+        summary: "A payment",
+    },
+    Endpoint {
+        method: "DELETE",
+        path: "/Payments/{paymentProduct}/{paymentId}",
+        summary: "Cancel a payment",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/Payments/{paymentProduct}/{paymentId}/status",
+        summary: "A payment's transaction status",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/PeriodicPayments/{paymentProduct}",
+        summary: "Initiate a periodic payment",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/PeriodicPayments/{paymentProduct}/{paymentId}",
+        summary: "A periodic payment",
+    },
+    Endpoint {
+        method: "DELETE",
+        path: "/PeriodicPayments/{paymentProduct}/{paymentId}",
+        summary: "Cancel a periodic payment",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/PeriodicPayments/{paymentProduct}/{paymentId}/status",
+        summary: "A periodic payment's status",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/SigningBasket",
+        summary: "Create a signing basket",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/SigningBasket/{basketId}",
+        summary: "A signing basket",
+    },
+    Endpoint {
+        method: "PUT",
+        path: "/SigningBasket/{basketId}",
+        summary: "Update a signing basket",
+    },
+];
+
+const FUNDS: &[Endpoint] = &[Endpoint {
+    method: "POST",
+    path: "/FundsConfirmation",
+    summary: "Confirm that an amount is available (not live yet)",
+}];
+
+pub fn endpoints(family: &str) -> &'static [Endpoint] {
+    match family {
+        "accounts" => ACCOUNTS,
+        "payments" => PAYMENTS,
+        "funds-confirmation" => FUNDS,
+        _ => &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_api_comes_in_sandbox_and_production_with_unique_slugs() {
+        let defs = definitions();
+        assert_eq!(defs.len(), 6);
+        let mut slugs: Vec<_> = defs.iter().map(|d| d.slug.clone()).collect();
+        slugs.sort();
+        slugs.dedup();
+        assert_eq!(slugs.len(), 6);
+        let accounts = defs.iter().find(|d| d.slug == "accounts-sandbox").unwrap();
+        assert_eq!(accounts.base_path, "/sandbox/accounts/1.0.0");
+        assert!(
+            defs.iter()
+                .filter(|d| d.family == "funds-confirmation")
+                .all(|d| d.status == ApiStatus::ComingSoon)
+        );
+    }
+}

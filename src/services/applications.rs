@@ -1,0 +1,150 @@
+//! Applications: create, list, view, edit and delete (with everything that
+//! hangs on them). Every function takes the developer, and an id of another
+//! developer's application is "not found".
+
+use serde::Deserialize;
+
+use super::{ServiceError, Services};
+use crate::domain::application::{
+    Application, ApplicationName, DeletionPreview, parse_callback_url, parse_description,
+};
+use crate::domain::user::User;
+use crate::domain::validation::FieldErrors;
+use crate::storage::applications::{self, NewApplication};
+use crate::storage::is_unique_violation;
+
+/// What the form and the JSON API send.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
+pub struct ApplicationInput {
+    /// 1–70 characters: letters, digits, space, `_`, `-`, `.`; unique per developer.
+    #[serde(default)]
+    #[schema(example = "psd2_sandbox")]
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Optional OAuth callback URL (https).
+    #[serde(default)]
+    pub callback_url: String,
+}
+
+struct Valid {
+    name: ApplicationName,
+    description: String,
+    callback_url: Option<String>,
+}
+
+fn validate(input: &ApplicationInput) -> Result<Valid, ServiceError> {
+    let mut errors = FieldErrors::new();
+    let name = errors.check("name", ApplicationName::parse(&input.name));
+    let description = errors.check("description", parse_description(&input.description));
+    let callback_url = errors.check("callback_url", parse_callback_url(&input.callback_url));
+    match (name, description, callback_url) {
+        (Some(name), Some(description), Some(callback_url)) => Ok(Valid {
+            name,
+            description,
+            callback_url,
+        }),
+        _ => Err(ServiceError::Invalid(errors)),
+    }
+}
+
+fn name_taken(name: &ApplicationName) -> ServiceError {
+    ServiceError::invalid(
+        "name",
+        format!(
+            "You already have an application called {:?}. Choose another name.",
+            name.as_str()
+        ),
+    )
+}
+
+pub async fn create(
+    svc: &Services,
+    dev: &User,
+    input: &ApplicationInput,
+) -> Result<Application, ServiceError> {
+    let v = validate(input)?;
+    let id = Services::new_id();
+    let key = v.name.key();
+    let new = NewApplication {
+        id: &id,
+        developer_id: dev.id,
+        name: v.name.as_str(),
+        name_key: &key,
+        description: &v.description,
+        callback_url: v.callback_url.as_deref(),
+    };
+    let mut conn = svc.db.conn().await?;
+    match applications::insert(conn.exec(), &new, svc.now()).await {
+        Ok(app) => {
+            tracing::info!(user_id = dev.id, application_id = %app.id, "application created");
+            Ok(app)
+        }
+        Err(e) if is_unique_violation(&e) => Err(name_taken(&v.name)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn list(svc: &Services, dev: &User) -> Result<Vec<Application>, ServiceError> {
+    let mut conn = svc.db.conn().await?;
+    Ok(applications::list(conn.exec(), dev.id).await?)
+}
+
+pub async fn get(svc: &Services, dev: &User, id: &str) -> Result<Application, ServiceError> {
+    let mut conn = svc.db.conn().await?;
+    applications::find(conn.exec(), dev.id, id)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+pub async fn update(
+    svc: &Services,
+    dev: &User,
+    id: &str,
+    input: &ApplicationInput,
+) -> Result<Application, ServiceError> {
+    let v = validate(input)?;
+    let key = v.name.key();
+    let changed = NewApplication {
+        id,
+        developer_id: dev.id,
+        name: v.name.as_str(),
+        name_key: &key,
+        description: &v.description,
+        callback_url: v.callback_url.as_deref(),
+    };
+    {
+        let mut conn = svc.db.conn().await?;
+        match applications::update(conn.exec(), dev.id, &changed, svc.now()).await {
+            Ok(true) => {}
+            Ok(false) => return Err(ServiceError::NotFound),
+            Err(e) if is_unique_violation(&e) => return Err(name_taken(&v.name)),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    get(svc, dev, id).await
+}
+
+/// The application and what deleting it would take with it.
+pub async fn deletion_preview(
+    svc: &Services,
+    dev: &User,
+    id: &str,
+) -> Result<(Application, DeletionPreview), ServiceError> {
+    let app = get(svc, dev, id).await?;
+    let mut conn = svc.db.conn().await?;
+    let preview = applications::deletion_preview(conn.exec(), &app.id).await?;
+    Ok((app, preview))
+}
+
+/// Deletes the application and, in the same transaction, its subscriptions
+/// and keys (the database cascades).
+pub async fn delete(svc: &Services, dev: &User, id: &str) -> Result<(), ServiceError> {
+    let mut tx = svc.db.begin().await?;
+    if !applications::delete(tx.exec(), dev.id, id).await? {
+        return Err(ServiceError::NotFound);
+    }
+    tx.commit().await?;
+    tracing::info!(user_id = dev.id, application_id = %id, "application deleted");
+    Ok(())
+}

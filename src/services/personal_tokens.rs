@@ -1,0 +1,65 @@
+//! Personal access tokens: how scripts and CI pipelines use the JSON API.
+//! Shown once; only the SHA-256 hash is stored.
+
+use super::{ServiceError, Services, sign_in};
+use crate::domain::profile::parse_text;
+use crate::domain::secret::{SecretToken, hash_secret};
+use crate::domain::user::User;
+use crate::storage::access_tokens::{self, PersonalAccessToken};
+
+/// Tokens start with this, so secret scanners and people recognise them.
+pub const PREFIX: &str = "dpat_";
+
+pub async fn create(
+    svc: &Services,
+    user: &User,
+    name: &str,
+) -> Result<(PersonalAccessToken, String), ServiceError> {
+    let name = parse_text(name, "token name", 100).map_err(|m| ServiceError::invalid("name", m))?;
+    let token = format!("{PREFIX}{}", SecretToken::generate().expose());
+    let id = Services::new_id();
+    let now = svc.now();
+    let mut conn = svc.db.conn().await?;
+    access_tokens::insert(conn.exec(), &id, user.id, &name, &hash_secret(&token), now).await?;
+    tracing::info!(user_id = user.id, token_id = %id, "personal access token created");
+    Ok((
+        PersonalAccessToken {
+            id,
+            name,
+            created_at: now,
+            last_used_at: None,
+        },
+        token,
+    ))
+}
+
+pub async fn list(svc: &Services, user: &User) -> Result<Vec<PersonalAccessToken>, ServiceError> {
+    let mut conn = svc.db.conn().await?;
+    Ok(access_tokens::list(conn.exec(), user.id).await?)
+}
+
+pub async fn revoke(svc: &Services, user: &User, id: &str) -> Result<(), ServiceError> {
+    let mut conn = svc.db.conn().await?;
+    if access_tokens::delete(conn.exec(), user.id, id).await? {
+        tracing::info!(user_id = user.id, token_id = %id, "personal access token revoked");
+        Ok(())
+    } else {
+        Err(ServiceError::NotFound)
+    }
+}
+
+/// The account a presented token belongs to, if the token and the account are good.
+pub async fn authenticate(svc: &Services, presented: &str) -> Result<Option<User>, ServiceError> {
+    if !presented.starts_with(PREFIX) {
+        return Ok(None);
+    }
+    let user_id = {
+        let mut conn = svc.db.conn().await?;
+        access_tokens::use_token(conn.exec(), &hash_secret(presented), svc.now()).await?
+    };
+    let Some(user_id) = user_id else {
+        return Ok(None);
+    };
+    let user = sign_in::current_user(svc, user_id).await?;
+    Ok(user.filter(|u| u.is_verified() && u.disabled_at.is_none()))
+}

@@ -1,0 +1,103 @@
+//! Subscriptions of applications to API versions.
+
+use super::{ServiceError, Services, applications, catalogue};
+use crate::domain::application::Subscription;
+use crate::domain::catalogue::Environment;
+use crate::domain::user::User;
+use crate::storage::{is_unique_violation, subscriptions};
+
+/// Subscribes one of the developer's applications to an API version.
+pub async fn subscribe(
+    svc: &Services,
+    dev: &User,
+    application_id: &str,
+    api_slug: &str,
+) -> Result<Subscription, ServiceError> {
+    let app = applications::get(svc, dev, application_id).await?;
+    let api = match catalogue::get(svc, api_slug).await {
+        Ok(api) => api,
+        Err(ServiceError::NotFound) => {
+            return Err(ServiceError::invalid(
+                "api_id",
+                format!("There is no API {api_slug:?}."),
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    if !api.is_subscribable() {
+        return Err(ServiceError::conflict(
+            "api_not_available",
+            format!(
+                "{} is coming soon and cannot be subscribed to yet.",
+                api.name
+            ),
+        ));
+    }
+    if api.environment == Environment::Production {
+        return Err(ServiceError::conflict(
+            "certificate_required",
+            format!(
+                "Production APIs need the application's eIDAS certificate (QWAC) registered first. \
+                 {} cannot be subscribed to {} {} (Production) yet.",
+                app.name, api.name, api.version
+            ),
+        ));
+    }
+    let id = Services::new_id();
+    {
+        let mut conn = svc.db.conn().await?;
+        match subscriptions::insert(conn.exec(), &id, &app.id, api.id, svc.now()).await {
+            Ok(()) => {}
+            Err(e) if is_unique_violation(&e) => {
+                return Err(ServiceError::conflict(
+                    "already_subscribed",
+                    format!(
+                        "{} is already subscribed to {} {} ({}).",
+                        app.name, api.name, api.version, api.environment
+                    ),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    tracing::info!(user_id = dev.id, application_id = %app.id, api = %api.slug, "subscribed");
+    get(svc, dev, &id).await
+}
+
+pub async fn get(svc: &Services, dev: &User, id: &str) -> Result<Subscription, ServiceError> {
+    let mut conn = svc.db.conn().await?;
+    subscriptions::find(conn.exec(), dev.id, id)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+pub async fn for_developer(svc: &Services, dev: &User) -> Result<Vec<Subscription>, ServiceError> {
+    let mut conn = svc.db.conn().await?;
+    Ok(subscriptions::for_developer(conn.exec(), dev.id).await?)
+}
+
+pub async fn for_application(
+    svc: &Services,
+    dev: &User,
+    application_id: &str,
+) -> Result<Vec<Subscription>, ServiceError> {
+    let mut conn = svc.db.conn().await?;
+    Ok(subscriptions::for_application(conn.exec(), dev.id, application_id).await?)
+}
+
+/// Ends a subscription. (Access tokens are bound to the application, not the
+/// subscription; a call to an API the application no longer subscribes to is refused.)
+pub async fn unsubscribe(
+    svc: &Services,
+    dev: &User,
+    id: &str,
+) -> Result<Subscription, ServiceError> {
+    let sub = get(svc, dev, id).await?;
+    let mut tx = svc.db.begin().await?;
+    if !subscriptions::delete(tx.exec(), dev.id, id).await? {
+        return Err(ServiceError::NotFound);
+    }
+    tx.commit().await?;
+    tracing::info!(user_id = dev.id, subscription_id = %id, "unsubscribed");
+    Ok(sub)
+}

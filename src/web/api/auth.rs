@@ -1,0 +1,42 @@
+//! Who is calling the JSON API: a personal access token in the
+//! `Authorization: Bearer` header.
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+
+use super::ApiError;
+use crate::domain::user::User;
+use crate::services::{Services, personal_tokens};
+
+pub struct ApiUser(pub User);
+
+impl FromRequestParts<Services> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        svc: &Services,
+    ) -> Result<Self, Self::Rejection> {
+        let presented = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .ok_or_else(|| {
+                ApiError::unauthorized(
+                    "Send a personal access token: `Authorization: Bearer dpat_…`.",
+                )
+            })?;
+        match personal_tokens::authenticate(svc, presented).await? {
+            Some(user) => Ok(ApiUser(user)),
+            None => Err(ApiError::unauthorized(
+                "The token is unknown or revoked, or its account cannot use the API.",
+            )),
+        }
+    }
+}

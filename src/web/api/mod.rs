@@ -1,0 +1,91 @@
+//! The JSON API for automation under `/api/v1`. It calls the same services as
+//! the pages, authenticates with personal access tokens (no cookies, so no
+//! CSRF), and answers errors as `{"error": code, "message": …}`.
+//! utoipa-axum builds the routes and the OpenAPI document from the same
+//! handlers, so the document lists exactly the routes there are.
+
+mod apis;
+mod applications;
+mod auth;
+mod error;
+mod tokens;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{any, get};
+use axum::{Json, Router};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use error::ApiError;
+
+use crate::services::Services;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Devportal API",
+        description = "Automate the developer portal: applications, subscriptions and sandbox keys. \
+                       Authenticate with a personal access token: `Authorization: Bearer dpat_…`.",
+        version = "1.0.0"
+    ),
+    modifiers(&SecuritySchemes),
+    tags((name = "apis", description = "The API catalogue"),
+         (name = "applications", description = "Applications, subscriptions and keys"),
+         (name = "tokens", description = "Personal access tokens"))
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "personal_access_token",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+        components.add_security_scheme(
+            "password",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Basic)),
+        );
+    }
+}
+
+/// The API's routes and its OpenAPI document.
+pub fn parts() -> (Router<Services>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(apis::list))
+        .routes(routes!(applications::list, applications::create))
+        .routes(routes!(
+            applications::get_one,
+            applications::update,
+            applications::delete
+        ))
+        .routes(routes!(
+            applications::subscriptions,
+            applications::subscribe
+        ))
+        .routes(routes!(applications::unsubscribe))
+        .routes(routes!(
+            applications::keys,
+            applications::generate_keys,
+            applications::revoke_keys
+        ))
+        .routes(routes!(applications::regenerate_secret))
+        .routes(routes!(tokens::create))
+        .split_for_parts()
+}
+
+pub fn router() -> Router<Services> {
+    let (router, doc) = parts();
+    let doc = std::sync::Arc::new(doc);
+    router
+        .route(
+            "/api/v1/openapi.json",
+            get(move || async move { Json(doc.as_ref().clone()) }),
+        )
+        .route("/api/v1/{*rest}", any(|| async { ApiError::not_found() }))
+        .layer(DefaultBodyLimit::max(super::middleware::FORM_LIMIT))
+}

@@ -1,0 +1,263 @@
+//! Application pages: list, create, view with tabs, edit, delete.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::session::{self, FlashKind, Layout, SignedIn};
+use super::{format_time, render, render_status};
+use crate::domain::application::{Application, ClientKey, DeletionPreview, Subscription};
+use crate::domain::catalogue::Environment;
+use crate::domain::validation::FieldErrors;
+use crate::error::AppError;
+use crate::services::applications::{self, ApplicationInput};
+use crate::services::{ServiceError, Services, keys, subscriptions};
+
+pub fn router() -> Router<Services> {
+    Router::new()
+        .route("/applications", get(list).post(create))
+        .route("/applications/new", get(new_form))
+        .route("/applications/{id}", get(show))
+        .route("/applications/{id}/edit", get(edit_form).post(update))
+        .route("/applications/{id}/delete", get(delete_page).post(delete))
+}
+
+#[derive(Template)]
+#[template(path = "applications/list.html")]
+struct ListView {
+    layout: Layout,
+    applications: Vec<Application>,
+}
+
+async fn list(
+    State(svc): State<Services>,
+    SignedIn { user, page }: SignedIn,
+) -> Result<Response, AppError> {
+    let applications = applications::list(&svc, &user).await?;
+    render(&ListView {
+        layout: page.layout,
+        applications,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "applications/form.html")]
+struct FormView {
+    layout: Layout,
+    /// None: a new application.
+    id: Option<String>,
+    form: ApplicationInput,
+    errors: FieldErrors,
+}
+
+async fn new_form(SignedIn { page, .. }: SignedIn) -> Result<Response, AppError> {
+    render(&FormView {
+        layout: page.layout,
+        id: None,
+        form: ApplicationInput::default(),
+        errors: FieldErrors::new(),
+    })
+}
+
+async fn create(
+    State(svc): State<Services>,
+    SignedIn { user, page }: SignedIn,
+    Form(form): Form<ApplicationInput>,
+) -> Result<Response, AppError> {
+    match applications::create(&svc, &user, &form).await {
+        Ok(app) => {
+            let to = format!("/applications/{}", app.id);
+            session::redirect_with(
+                &page.session,
+                FlashKind::Success,
+                format!("Application {} created.", app.name),
+                &to,
+            )
+            .await
+        }
+        Err(ServiceError::Invalid(errors)) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &FormView {
+                layout: page.layout,
+                id: None,
+                form,
+                errors,
+            },
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct TabQuery {
+    #[serde(default)]
+    tab: String,
+}
+
+#[derive(Template)]
+#[template(path = "applications/show.html")]
+struct ShowView {
+    layout: Layout,
+    app: Application,
+    tab: &'static str,
+    subscriptions: Vec<Subscription>,
+    sandbox_key: Option<ClientKey>,
+    token_url: String,
+}
+
+impl ShowView {
+    fn when(t: &time::OffsetDateTime) -> String {
+        format_time(*t)
+    }
+
+    fn sandbox_subscriptions(&self) -> Vec<&Subscription> {
+        self.subscriptions
+            .iter()
+            .filter(|s| s.environment == Environment::Sandbox)
+            .collect()
+    }
+
+    fn production_subscriptions(&self) -> Vec<&Subscription> {
+        self.subscriptions
+            .iter()
+            .filter(|s| s.environment == Environment::Production)
+            .collect()
+    }
+}
+
+async fn show(
+    State(svc): State<Services>,
+    SignedIn { user, page }: SignedIn,
+    Path(id): Path<String>,
+    Query(q): Query<TabQuery>,
+) -> Result<Response, AppError> {
+    let app = applications::get(&svc, &user, &id).await?;
+    let tab = match q.tab.as_str() {
+        "subscriptions" => "subscriptions",
+        "keys" => "keys",
+        "production" => "production",
+        _ => "overview",
+    };
+    let subscriptions = subscriptions::for_application(&svc, &user, &app.id).await?;
+    let sandbox_key = keys::find(&svc, &user, &app.id, Environment::Sandbox).await?;
+    render(&ShowView {
+        layout: page.layout,
+        app,
+        tab,
+        subscriptions,
+        sandbox_key,
+        token_url: svc.url("/oauth2/token"),
+    })
+}
+
+async fn edit_form(
+    State(svc): State<Services>,
+    SignedIn { user, page }: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let app = applications::get(&svc, &user, &id).await?;
+    let form = ApplicationInput {
+        name: app.name,
+        description: app.description,
+        callback_url: app.callback_url.unwrap_or_default(),
+    };
+    render(&FormView {
+        layout: page.layout,
+        id: Some(app.id),
+        form,
+        errors: FieldErrors::new(),
+    })
+}
+
+async fn update(
+    State(svc): State<Services>,
+    SignedIn { user, page }: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<ApplicationInput>,
+) -> Result<Response, AppError> {
+    match applications::update(&svc, &user, &id, &form).await {
+        Ok(app) => {
+            let to = format!("/applications/{}", app.id);
+            session::redirect_with(
+                &page.session,
+                FlashKind::Success,
+                format!("Application {} saved.", app.name),
+                &to,
+            )
+            .await
+        }
+        Err(ServiceError::Invalid(errors)) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &FormView {
+                layout: page.layout,
+                id: Some(id),
+                form,
+                errors,
+            },
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "applications/delete.html")]
+struct DeleteView {
+    layout: Layout,
+    app: Application,
+    preview: DeletionPreview,
+    error: Option<String>,
+}
+
+async fn delete_page(
+    State(svc): State<Services>,
+    SignedIn { user, page }: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (app, preview) = applications::deletion_preview(&svc, &user, &id).await?;
+    render(&DeleteView {
+        layout: page.layout,
+        app,
+        preview,
+        error: None,
+    })
+}
+
+#[derive(Deserialize)]
+struct DeleteForm {
+    #[serde(default)]
+    confirm_name: String,
+}
+
+async fn delete(
+    State(svc): State<Services>,
+    SignedIn { user, page }: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<DeleteForm>,
+) -> Result<Response, AppError> {
+    let (app, preview) = applications::deletion_preview(&svc, &user, &id).await?;
+    if form.confirm_name.trim() != app.name {
+        let error = Some(format!(
+            "Type the application's name, {}, exactly to confirm.",
+            app.name
+        ));
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &DeleteView {
+                layout: page.layout,
+                app,
+                preview,
+                error,
+            },
+        );
+    }
+    applications::delete(&svc, &user, &app.id).await?;
+    let message = format!(
+        "Application {} is deleted, with its subscriptions and keys.",
+        app.name
+    );
+    session::redirect_with(&page.session, FlashKind::Success, message, "/applications").await
+}

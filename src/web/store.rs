@@ -1,0 +1,154 @@
+//! The API listing store and each API's page with its tabs.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::session::{self, FlashKind, Layout, Page, SignedIn};
+use super::{markdown, render};
+use crate::domain::application::Application;
+use crate::domain::catalogue::{self, Api, Endpoint, Environment};
+use crate::domain::sandbox_users::{TEST_USERS, TestUser};
+use crate::error::AppError;
+use crate::services::{ServiceError, Services, applications, catalogue as store, subscriptions};
+
+pub fn router() -> Router<Services> {
+    Router::new()
+        .route("/apis", get(list))
+        .route("/apis/{slug}", get(show))
+        .route("/apis/{slug}/subscribe", post(subscribe))
+}
+
+#[derive(Deserialize, Default)]
+struct StoreQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    env: String,
+}
+
+#[derive(Template)]
+#[template(path = "store/list.html")]
+struct ListView {
+    layout: Layout,
+    apis: Vec<Api>,
+    q: String,
+    env: String,
+}
+
+async fn list(
+    State(svc): State<Services>,
+    page: Page,
+    Query(query): Query<StoreQuery>,
+) -> Result<Response, AppError> {
+    let env = Environment::parse(&query.env);
+    let apis = store::search(&svc, &query.q, env).await?;
+    let env = env.map(|e| e.as_str().to_string()).unwrap_or_default();
+    render(&ListView {
+        layout: page.layout,
+        apis,
+        q: query.q,
+        env,
+    })
+}
+
+#[derive(Deserialize)]
+struct TabQuery {
+    #[serde(default)]
+    tab: String,
+}
+
+#[derive(Template)]
+#[template(path = "store/api.html")]
+struct ApiView {
+    layout: Layout,
+    api: Api,
+    tab: &'static str,
+    documentation: String,
+    test_users: &'static [TestUser],
+    endpoints: &'static [Endpoint],
+    signed_in: bool,
+    applications: Vec<Application>,
+}
+
+async fn show(
+    State(svc): State<Services>,
+    page: Page,
+    Path(slug): Path<String>,
+    Query(q): Query<TabQuery>,
+) -> Result<Response, AppError> {
+    let api = store::get(&svc, &slug).await?;
+    let tab = match q.tab.as_str() {
+        "documentation" => "documentation",
+        "console" => "console",
+        "subscribe" => "subscribe",
+        _ => "overview",
+    };
+    let applications = match &page.user {
+        Some(user) => applications::list(&svc, user).await?,
+        None => Vec::new(),
+    };
+    let documentation = markdown::to_html(&api.documentation);
+    let endpoints = catalogue::endpoints(&api.family);
+    render(&ApiView {
+        layout: page.layout,
+        signed_in: page.user.is_some(),
+        test_users: if api.environment == Environment::Sandbox {
+            TEST_USERS
+        } else {
+            &[]
+        },
+        api,
+        tab,
+        documentation,
+        endpoints,
+        applications,
+    })
+}
+
+#[derive(Deserialize)]
+struct SubscribeForm {
+    #[serde(default)]
+    application_id: String,
+}
+
+async fn subscribe(
+    State(svc): State<Services>,
+    SignedIn { user, page }: SignedIn,
+    Path(slug): Path<String>,
+    Form(form): Form<SubscribeForm>,
+) -> Result<Response, AppError> {
+    let back = format!("/apis/{slug}?tab=subscribe");
+    let s = &page.session;
+    match subscriptions::subscribe(&svc, &user, &form.application_id, &slug).await {
+        Ok(sub) => {
+            let message = format!(
+                "{} is subscribed to {} {} ({}).",
+                sub.application_name, sub.api_name, sub.api_version, sub.environment
+            );
+            session::redirect_with(
+                s,
+                FlashKind::Success,
+                message,
+                &format!("/subscriptions/{}", sub.id),
+            )
+            .await
+        }
+        Err(ServiceError::Conflict { message, .. }) => {
+            session::redirect_with(s, FlashKind::Info, message, &back).await
+        }
+        Err(ServiceError::NotFound) if form.application_id.is_empty() => {
+            session::redirect_with(
+                s,
+                FlashKind::Warning,
+                "Choose one of your applications to subscribe.",
+                &back,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
