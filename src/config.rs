@@ -13,11 +13,7 @@ use url::Url;
 pub struct Settings {
     /// Database: `sqlite://PATH` (the file and folder are created on first run)
     /// or `postgres://USER@HOST:PORT/DB` to share one database between instances.
-    #[arg(
-        long,
-        env = "DEVPORTAL_DATABASE_URL",
-        default_value = "sqlite://data/devportal.db"
-    )]
+    #[arg(long, env = "DEVPORTAL_DATABASE_URL", default_value = "sqlite://data/devportal.db")]
     pub database_url: String,
 
     /// Address and port to listen on.
@@ -60,11 +56,7 @@ pub struct Settings {
     pub reset_link_minutes: i64,
 
     /// Sign-in attempts allowed per minute, per account and per client address.
-    #[arg(
-        long,
-        env = "DEVPORTAL_SIGNIN_ATTEMPTS_PER_MINUTE",
-        default_value_t = 10
-    )]
+    #[arg(long, env = "DEVPORTAL_SIGNIN_ATTEMPTS_PER_MINUTE", default_value_t = 10)]
     pub signin_attempts_per_minute: i64,
 
     /// Take the client address from the last `X-Forwarded-For` entry (set this
@@ -167,10 +159,7 @@ impl fmt::Debug for Config {
             .field("session_max", &self.session_max)
             .field("verify_link_ttl", &self.verify_link_ttl)
             .field("reset_link_ttl", &self.reset_link_ttl)
-            .field(
-                "signin_attempts_per_minute",
-                &self.signin_attempts_per_minute,
-            )
+            .field("signin_attempts_per_minute", &self.signin_attempts_per_minute)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("hash_cost", &self.hash_cost)
             .finish()

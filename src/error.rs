@@ -43,12 +43,7 @@ pub struct ErrorPage {
 }
 
 impl ErrorPage {
-    pub fn response(
-        status: StatusCode,
-        title: &str,
-        message: &str,
-        detail: Option<String>,
-    ) -> Response {
+    pub fn response(status: StatusCode, title: &str, message: &str, detail: Option<String>) -> Response {
         let mut res = (status, message.to_string()).into_response();
         res.extensions_mut().insert(ErrorPage {
             title: title.to_string(),
@@ -89,9 +84,7 @@ impl IntoResponse for AppError {
                     .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
                 res
             }
-            AppError::Refused { status, message } => {
-                ErrorPage::response(status, "That did not work", &message, None)
-            }
+            AppError::Refused { status, message } => ErrorPage::response(status, "That did not work", &message, None),
             AppError::Internal(e) => ErrorPage::response(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Something went wrong",

@@ -34,19 +34,14 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_new(&cli.settings.log).unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_env_filter(EnvFilter::try_new(&cli.settings.log).unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
     let config = cli.settings.into_config();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Migrate => {
             let db = Db::connect(&config.database_url).await?;
             migrate::run(&db).await.context("applying migrations")?;
-            println!(
-                "Migrations applied to {}.",
-                redact_url(&config.database_url)
-            );
+            println!("Migrations applied to {}.", redact_url(&config.database_url));
             Ok(())
         }
         Command::Serve => {

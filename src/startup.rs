@@ -75,13 +75,10 @@ impl Application {
     /// Serves until the process is told to stop (Ctrl-C or SIGTERM).
     pub async fn run(self) -> anyhow::Result<()> {
         let app = crate::web::app(self.services, self.sessions);
-        axum::serve(
-            self.listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")
+        axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("serving HTTP")
     }
 }
 

@@ -16,10 +16,7 @@ impl ApplicationName {
         if s.chars().count() > 70 {
             return Err("Use at most 70 characters.".into());
         }
-        if let Some(bad) = s
-            .chars()
-            .find(|c| !(c.is_alphanumeric() || " _-.".contains(*c)))
-        {
+        if let Some(bad) = s.chars().find(|c| !(c.is_alphanumeric() || " _-.".contains(*c))) {
             return Err(format!(
                 "{bad:?} is not allowed: use letters, digits, spaces, '_', '-' and '.'."
             ));
@@ -42,9 +39,7 @@ pub fn parse_description(input: &str) -> Result<String, String> {
     if s.chars().count() > 1000 {
         return Err("Use at most 1000 characters.".into());
     }
-    if s.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
+    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
         return Err("Remove the control characters.".into());
     }
     Ok(s.to_string())
@@ -57,8 +52,7 @@ pub fn parse_callback_url(input: &str) -> Result<Option<String>, String> {
     if s.is_empty() {
         return Ok(None);
     }
-    let url = Url::parse(s)
-        .map_err(|_| "Enter a full URL like https://app.example.com/callback.".to_string())?;
+    let url = Url::parse(s).map_err(|_| "Enter a full URL like https://app.example.com/callback.".to_string())?;
     let local = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
     match url.scheme() {
         "https" => {}
@@ -80,13 +74,7 @@ mod tests {
 
     #[test]
     fn the_banks_example_name_and_allowed_characters_pass() {
-        for ok in [
-            "psd2_sandbox",
-            "My App 2.0",
-            "a",
-            "Åkes-app",
-            &"x".repeat(70),
-        ] {
+        for ok in ["psd2_sandbox", "My App 2.0", "a", "Åkes-app", &"x".repeat(70)] {
             assert!(ApplicationName::parse(ok).is_ok(), "{ok:?}");
         }
     }
@@ -108,16 +96,8 @@ mod tests {
     #[test]
     fn callback_urls_must_be_https_except_on_localhost() {
         assert_eq!(parse_callback_url("").unwrap(), None);
-        assert!(
-            parse_callback_url("https://app.example.com/cb")
-                .unwrap()
-                .is_some()
-        );
-        assert!(
-            parse_callback_url("http://localhost:3000/cb")
-                .unwrap()
-                .is_some()
-        );
+        assert!(parse_callback_url("https://app.example.com/cb").unwrap().is_some());
+        assert!(parse_callback_url("http://localhost:3000/cb").unwrap().is_some());
         assert!(parse_callback_url("http://app.example.com/cb").is_err());
         assert!(parse_callback_url("javascript:alert(1)").is_err());
         assert!(parse_callback_url("not a url").is_err());

@@ -11,11 +11,7 @@ pub const MAX_LEN: usize = 128;
 pub struct NewPassword(String);
 
 impl NewPassword {
-    pub fn parse(
-        password: &str,
-        confirmation: &str,
-        email: Option<&EmailAddress>,
-    ) -> Result<Self, String> {
+    pub fn parse(password: &str, confirmation: &str, email: Option<&EmailAddress>) -> Result<Self, String> {
         let n = password.chars().count();
         if n < MIN_LEN {
             return Err(format!("Use at least {MIN_LEN} characters."));
@@ -65,9 +61,7 @@ mod tests {
 
     #[test]
     fn confirmation_must_match_and_debug_hides_it() {
-        assert!(
-            NewPassword::parse("correct horse battery", "correct horse batterz", None).is_err()
-        );
+        assert!(NewPassword::parse("correct horse battery", "correct horse batterz", None).is_err());
         let p = NewPassword::parse("correct horse battery", "correct horse battery", None).unwrap();
         assert!(!format!("{p:?}").contains("horse"));
     }

@@ -17,11 +17,7 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Role {
-        if s == "admin" {
-            Role::Admin
-        } else {
-            Role::Developer
-        }
+        if s == "admin" { Role::Admin } else { Role::Developer }
     }
 }
 

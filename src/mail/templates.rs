@@ -66,11 +66,7 @@ pub fn verify_email(user: &User, link: &str, ttl: Duration) -> askama::Result<Ou
     ))
 }
 
-pub fn account_exists(
-    user: &User,
-    signin_link: &str,
-    reset_link: &str,
-) -> askama::Result<OutgoingMail> {
+pub fn account_exists(user: &User, signin_link: &str, reset_link: &str) -> askama::Result<OutgoingMail> {
     let name = &user.first_name;
     Ok(mail(
         &user.email,

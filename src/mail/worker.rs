@@ -35,12 +35,7 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn new(
-        db: Db,
-        clock: Arc<dyn Clock>,
-        config: MailConfig,
-        queue: MailQueue,
-    ) -> anyhow::Result<Worker> {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, config: MailConfig, queue: MailQueue) -> anyhow::Result<Worker> {
         let transport = match &config.smtp_url {
             Some(url) => {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)

@@ -56,25 +56,15 @@ impl From<anyhow::Error> for SignUpError {
 
 fn validate(input: &SignUpInput) -> Result<(NewUser, NewPassword), FieldErrors> {
     let mut errors = FieldErrors::new();
-    let first_name = errors.check(
-        "first_name",
-        parse_text(&input.first_name, "first name", 100),
-    );
+    let first_name = errors.check("first_name", parse_text(&input.first_name, "first name", 100));
     let last_name = errors.check("last_name", parse_text(&input.last_name, "last name", 100));
     let email = errors.check("email", EmailAddress::parse(&input.email));
-    let organization = errors.check(
-        "organization",
-        parse_text(&input.organization, "organization", 200),
-    );
+    let organization = errors.check("organization", parse_text(&input.organization, "organization", 200));
     let country = errors.check("country", parse_country(&input.country));
     let phone = errors.check("phone", parse_phone(&input.phone));
     let password = errors.check(
         "password",
-        NewPassword::parse(
-            &input.password,
-            &input.password_confirmation,
-            email.as_ref(),
-        ),
+        NewPassword::parse(&input.password, &input.password_confirmation, email.as_ref()),
     );
     if input.accept_privacy.is_none() {
         errors.add(
@@ -88,15 +78,7 @@ fn validate(input: &SignUpInput) -> Result<(NewUser, NewPassword), FieldErrors> 
             "Read and approve the terms of use to create an account.",
         );
     }
-    match (
-        first_name,
-        last_name,
-        email,
-        organization,
-        country,
-        phone,
-        password,
-    ) {
+    match (first_name, last_name, email, organization, country, phone, password) {
         (
             Some(first_name),
             Some(last_name),
@@ -143,9 +125,7 @@ pub async fn sign_up(svc: &Services, input: &SignUpInput) -> Result<(), SignUpEr
             tell_owner_someone_tried(svc, &new_user.email).await?;
         }
         Err(e) => {
-            return Err(anyhow::Error::from(e)
-                .context("inserting the account")
-                .into());
+            return Err(anyhow::Error::from(e).context("inserting the account").into());
         }
     }
     svc.mail.wake();
@@ -169,8 +149,7 @@ async fn tell_owner_someone_tried(svc: &Services, email: &EmailAddress) -> anyho
     {
         return Ok(());
     }
-    let mail =
-        templates::account_exists(&owner, &svc.url("/signin"), &svc.url("/password/forgot"))?;
+    let mail = templates::account_exists(&owner, &svc.url("/signin"), &svc.url("/password/forgot"))?;
     let mut conn = svc.db.conn().await?;
     outbox::enqueue(conn.exec(), &mail, svc.now()).await?;
     Ok(())
@@ -209,8 +188,7 @@ pub enum VerifyOutcome {
 pub async fn verify_email(svc: &Services, token: &str) -> anyhow::Result<VerifyOutcome> {
     let now = svc.now();
     let mut tx = svc.db.begin().await?;
-    let Some(found) = tokens::find(tx.exec(), Purpose::VerifyEmail, &hash_secret(token)).await?
-    else {
+    let Some(found) = tokens::find(tx.exec(), Purpose::VerifyEmail, &hash_secret(token)).await? else {
         return Ok(VerifyOutcome::Invalid);
     };
     let user = users::find(tx.exec(), found.user_id).await?;
@@ -235,11 +213,7 @@ pub async fn verify_email(svc: &Services, token: &str) -> anyhow::Result<VerifyO
 /// Sends a fresh verification mail, identified by an old (expired) link or by
 /// an e-mail address. Always answers the same; sends only to an unverified
 /// account, at most five times an hour.
-pub async fn resend_verification(
-    svc: &Services,
-    old_token: Option<&str>,
-    email: Option<&str>,
-) -> anyhow::Result<()> {
+pub async fn resend_verification(svc: &Services, old_token: Option<&str>, email: Option<&str>) -> anyhow::Result<()> {
     let user = {
         let mut conn = svc.db.conn().await?;
         if let Some(token) = old_token.filter(|t| !t.is_empty()) {
@@ -261,10 +235,7 @@ pub async fn resend_verification(
         .await?
         .is_err()
     {
-        tracing::warn!(
-            user_id = user.id,
-            "verification mail not resent: hourly limit reached"
-        );
+        tracing::warn!(user_id = user.id, "verification mail not resent: hourly limit reached");
         return Ok(());
     }
     let mut tx = svc.db.begin().await?;

@@ -58,11 +58,7 @@ fn name_taken(name: &ApplicationName) -> ServiceError {
     )
 }
 
-pub async fn create(
-    svc: &Services,
-    dev: &User,
-    input: &ApplicationInput,
-) -> Result<Application, ServiceError> {
+pub async fn create(svc: &Services, dev: &User, input: &ApplicationInput) -> Result<Application, ServiceError> {
     let v = validate(input)?;
     let id = Services::new_id();
     let key = v.name.key();

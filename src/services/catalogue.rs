@@ -16,11 +16,7 @@ pub async fn load(svc: &Services) -> anyhow::Result<()> {
 }
 
 /// APIs whose name or tag contains `query` (any case), in `env` if given.
-pub async fn search(
-    svc: &Services,
-    query: &str,
-    env: Option<Environment>,
-) -> Result<Vec<Api>, ServiceError> {
+pub async fn search(svc: &Services, query: &str, env: Option<Environment>) -> Result<Vec<Api>, ServiceError> {
     let mut conn = svc.db.conn().await?;
     let query = query.trim().to_lowercase();
     let all = apis::all(conn.exec()).await?;
@@ -32,7 +28,5 @@ pub async fn search(
 
 pub async fn get(svc: &Services, slug: &str) -> Result<Api, ServiceError> {
     let mut conn = svc.db.conn().await?;
-    apis::by_slug(conn.exec(), slug)
-        .await?
-        .ok_or(ServiceError::NotFound)
+    apis::by_slug(conn.exec(), slug).await?.ok_or(ServiceError::NotFound)
 }

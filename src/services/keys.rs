@@ -107,12 +107,7 @@ pub async fn regenerate_secret(
     })
 }
 
-pub async fn revoke(
-    svc: &Services,
-    dev: &User,
-    application_id: &str,
-    env: Environment,
-) -> Result<(), ServiceError> {
+pub async fn revoke(svc: &Services, dev: &User, application_id: &str, env: Environment) -> Result<(), ServiceError> {
     let app = applications::get(svc, dev, application_id).await?;
     let mut conn = svc.db.conn().await?;
     if !client_keys::delete(conn.exec(), &app.id, env).await? {

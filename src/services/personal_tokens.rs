@@ -10,11 +10,7 @@ use crate::storage::access_tokens::{self, PersonalAccessToken};
 /// Tokens start with this, so secret scanners and people recognise them.
 pub const PREFIX: &str = "dpat_";
 
-pub async fn create(
-    svc: &Services,
-    user: &User,
-    name: &str,
-) -> Result<(PersonalAccessToken, String), ServiceError> {
+pub async fn create(svc: &Services, user: &User, name: &str) -> Result<(PersonalAccessToken, String), ServiceError> {
     let name = parse_text(name, "token name", 100).map_err(|m| ServiceError::invalid("name", m))?;
     let token = format!("{PREFIX}{}", SecretToken::generate().expose());
     let id = Services::new_id();

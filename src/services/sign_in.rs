@@ -35,18 +35,10 @@ impl From<anyhow::Error> for SignInError {
 /// Checks the credentials. Attempts are counted per client address and per
 /// e-mail (known or not) before anything else, and an unknown e-mail is
 /// checked against a dummy hash so that timing tells nothing.
-pub async fn sign_in(
-    svc: &Services,
-    email: &str,
-    password: &str,
-    client: &str,
-) -> Result<User, SignInError> {
+pub async fn sign_in(svc: &Services, email: &str, password: &str, client: &str) -> Result<User, SignInError> {
     let limit = svc.config.signin_attempts_per_minute;
     let key = email.trim().to_lowercase();
-    for bucket in [
-        format!("signin-ip:{client}"),
-        format!("signin-account:{key}"),
-    ] {
+    for bucket in [format!("signin-ip:{client}"), format!("signin-account:{key}")] {
         if let Err(retry) = throttle::hit(svc, &bucket, limit, 60).await? {
             tracing::warn!(%client, "sign-in throttled");
             return Err(SignInError::Throttled(retry));
@@ -100,10 +92,7 @@ pub async fn request_reset(svc: &Services, email: &str) -> anyhow::Result<()> {
         .await?
         .is_err()
     {
-        tracing::warn!(
-            user_id = user.id,
-            "reset mail not sent: hourly limit reached"
-        );
+        tracing::warn!(user_id = user.id, "reset mail not sent: hourly limit reached");
         return Ok(());
     }
     let now = svc.now();
@@ -157,12 +146,7 @@ impl From<sqlx::Error> for ResetError {
 /// Sets a new password through a reset link. Every session of the account
 /// ends, every other reset link dies, and the address counts as verified (the
 /// link proved the mailbox).
-pub async fn reset_password(
-    svc: &Services,
-    token: &str,
-    password: &str,
-    confirmation: &str,
-) -> Result<(), ResetError> {
+pub async fn reset_password(svc: &Services, token: &str, password: &str, confirmation: &str) -> Result<(), ResetError> {
     let now = svc.now();
     let found = {
         let mut conn = svc.db.conn().await?;
@@ -178,8 +162,7 @@ pub async fn reset_password(
             .ok_or(ResetError::LinkInvalid)?
     };
     let email = EmailAddress::parse(&user.email).ok();
-    let password =
-        NewPassword::parse(password, confirmation, email.as_ref()).map_err(ResetError::Password)?;
+    let password = NewPassword::parse(password, confirmation, email.as_ref()).map_err(ResetError::Password)?;
     let hash = svc.hasher.hash(password.expose()).await?;
 
     let mut tx = svc.db.begin().await?;

@@ -27,10 +27,7 @@ pub async fn subscribe(
     if !api.is_subscribable() {
         return Err(ServiceError::conflict(
             "api_not_available",
-            format!(
-                "{} is coming soon and cannot be subscribed to yet.",
-                api.name
-            ),
+            format!("{} is coming soon and cannot be subscribed to yet.", api.name),
         ));
     }
     if api.environment == Environment::Production {
@@ -87,11 +84,7 @@ pub async fn for_application(
 
 /// Ends a subscription. (Access tokens are bound to the application, not the
 /// subscription; a call to an API the application no longer subscribes to is refused.)
-pub async fn unsubscribe(
-    svc: &Services,
-    dev: &User,
-    id: &str,
-) -> Result<Subscription, ServiceError> {
+pub async fn unsubscribe(svc: &Services, dev: &User, id: &str) -> Result<Subscription, ServiceError> {
     let sub = get(svc, dev, id).await?;
     let mut tx = svc.db.begin().await?;
     if !subscriptions::delete(tx.exec(), dev.id, id).await? {

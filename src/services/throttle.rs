@@ -9,12 +9,7 @@ pub struct RetryAfter(pub u64);
 
 /// Counts a hit on `bucket`; refuses once more than `limit` hits fall in the
 /// current fixed window of `window_secs`.
-pub async fn hit(
-    svc: &Services,
-    bucket: &str,
-    limit: i64,
-    window_secs: i64,
-) -> anyhow::Result<Result<(), RetryAfter>> {
+pub async fn hit(svc: &Services, bucket: &str, limit: i64, window_secs: i64) -> anyhow::Result<Result<(), RetryAfter>> {
     let now = svc.now().unix_timestamp();
     let window_start = now - now.rem_euclid(window_secs);
     let mut conn = svc.db.conn().await?;

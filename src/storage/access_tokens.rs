@@ -20,7 +20,8 @@ pub async fn insert(
     token_hash: &str,
     now: OffsetDateTime,
 ) -> Result<()> {
-    let sql = "INSERT INTO personal_access_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)";
+    let sql =
+        "INSERT INTO personal_access_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)";
     on_backend!(ex, |c| {
         sqlx::query(sql)
             .bind(id)

@@ -43,8 +43,7 @@ impl From<ApiRow> for Api {
     }
 }
 
-const COLUMNS: &str =
-    "id, slug, family, name, version, environment, base_path, summary, tags, documentation, status";
+const COLUMNS: &str = "id, slug, family, name, version, environment, base_path, summary, tags, documentation, status";
 
 /// Inserts or updates one definition, keyed by slug.
 pub async fn upsert(ex: Exec<'_>, d: &ApiDefinition, now: OffsetDateTime) -> Result<()> {
@@ -82,9 +81,6 @@ pub async fn all(ex: Exec<'_>) -> Result<Vec<Api>> {
 
 pub async fn by_slug(ex: Exec<'_>, slug: &str) -> Result<Option<Api>> {
     let sql = format!("SELECT {COLUMNS} FROM apis WHERE slug = $1");
-    let row: Option<ApiRow> = on_backend!(ex, |c| sqlx::query_as(&sql)
-        .bind(slug)
-        .fetch_optional(c)
-        .await)?;
+    let row: Option<ApiRow> = on_backend!(ex, |c| sqlx::query_as(&sql).bind(slug).fetch_optional(c).await)?;
     Ok(row.map(Into::into))
 }

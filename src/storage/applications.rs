@@ -43,11 +43,7 @@ pub struct NewApplication<'a> {
 }
 
 /// A duplicate name for the developer is a unique violation.
-pub async fn insert(
-    ex: Exec<'_>,
-    a: &NewApplication<'_>,
-    now: OffsetDateTime,
-) -> Result<Application> {
+pub async fn insert(ex: Exec<'_>, a: &NewApplication<'_>, now: OffsetDateTime) -> Result<Application> {
     let sql = format!(
         "INSERT INTO applications (id, developer_id, name, name_key, description, callback_url, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING {COLUMNS}"
@@ -68,12 +64,8 @@ pub async fn insert(
 }
 
 pub async fn list(ex: Exec<'_>, developer_id: i64) -> Result<Vec<Application>> {
-    let sql =
-        format!("SELECT {COLUMNS} FROM applications WHERE developer_id = $1 ORDER BY name_key");
-    let rows: Vec<Row> = on_backend!(ex, |c| sqlx::query_as(&sql)
-        .bind(developer_id)
-        .fetch_all(c)
-        .await)?;
+    let sql = format!("SELECT {COLUMNS} FROM applications WHERE developer_id = $1 ORDER BY name_key");
+    let rows: Vec<Row> = on_backend!(ex, |c| sqlx::query_as(&sql).bind(developer_id).fetch_all(c).await)?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
@@ -88,12 +80,7 @@ pub async fn find(ex: Exec<'_>, developer_id: i64, id: &str) -> Result<Option<Ap
 }
 
 /// Updates name, description and callback; false if not the developer's.
-pub async fn update(
-    ex: Exec<'_>,
-    developer_id: i64,
-    a: &NewApplication<'_>,
-    now: OffsetDateTime,
-) -> Result<bool> {
+pub async fn update(ex: Exec<'_>, developer_id: i64, a: &NewApplication<'_>, now: OffsetDateTime) -> Result<bool> {
     let sql = "UPDATE applications SET name = $3, name_key = $4, description = $5, callback_url = $6, updated_at = $7 \
                WHERE id = $1 AND developer_id = $2";
     let n = on_backend!(ex, |c| {
@@ -116,12 +103,8 @@ pub async fn update(
 pub async fn deletion_preview(ex: Exec<'_>, id: &str) -> Result<DeletionPreview> {
     let sql = "SELECT (SELECT COUNT(*) FROM subscriptions WHERE application_id = $1), \
                       (SELECT COUNT(*) FROM client_keys WHERE application_id = $1)";
-    let (subscriptions, keys): (i64, i64) =
-        on_backend!(ex, |c| sqlx::query_as(sql).bind(id).fetch_one(c).await)?;
-    Ok(DeletionPreview {
-        subscriptions,
-        keys,
-    })
+    let (subscriptions, keys): (i64, i64) = on_backend!(ex, |c| sqlx::query_as(sql).bind(id).fetch_one(c).await)?;
+    Ok(DeletionPreview { subscriptions, keys })
 }
 
 /// Deletes the application; the database cascades to everything that hangs

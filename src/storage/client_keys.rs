@@ -52,11 +52,7 @@ pub async fn insert(
     Ok(())
 }
 
-pub async fn find(
-    ex: Exec<'_>,
-    application_id: &str,
-    env: Environment,
-) -> Result<Option<ClientKey>> {
+pub async fn find(ex: Exec<'_>, application_id: &str, env: Environment) -> Result<Option<ClientKey>> {
     let sql = "SELECT application_id, environment, client_id, created_at, secret_changed_at FROM client_keys \
                WHERE application_id = $1 AND environment = $2";
     let row: Option<Row> = on_backend!(ex, |c| sqlx::query_as(sql)

@@ -32,8 +32,7 @@ impl StoredMail {
     }
 }
 
-const COLUMNS: &str =
-    "id, recipient, subject, body_text, body_html, created_at, attempts, sent_at, last_error";
+const COLUMNS: &str = "id, recipient, subject, body_text, body_html, created_at, attempts, sent_at, last_error";
 
 pub async fn enqueue(ex: Exec<'_>, m: &OutgoingMail, now: OffsetDateTime) -> Result<i64> {
     let sql = "INSERT INTO outbox (recipient, subject, body_text, body_html, created_at, next_attempt_at) \
@@ -54,11 +53,7 @@ pub async fn enqueue(ex: Exec<'_>, m: &OutgoingMail, now: OffsetDateTime) -> Res
 /// delivers it while others skip it. The outer conditions are checked again
 /// after a concurrent update (PostgreSQL re-reads the row), so two workers
 /// never hold the same lease.
-pub async fn claim_due(
-    ex: Exec<'_>,
-    now: OffsetDateTime,
-    lease_until: OffsetDateTime,
-) -> Result<Option<StoredMail>> {
+pub async fn claim_due(ex: Exec<'_>, now: OffsetDateTime, lease_until: OffsetDateTime) -> Result<Option<StoredMail>> {
     let sql = format!(
         "UPDATE outbox SET locked_until = $2, attempts = attempts + 1 \
          WHERE id = (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
@@ -76,7 +71,8 @@ pub async fn claim_due(
 }
 
 pub async fn mark_sent(ex: Exec<'_>, id: i64, via: &str, now: OffsetDateTime) -> Result<()> {
-    let sql = "UPDATE outbox SET sent_at = $2, delivered_via = $3, locked_until = NULL, last_error = NULL WHERE id = $1";
+    let sql =
+        "UPDATE outbox SET sent_at = $2, delivered_via = $3, locked_until = NULL, last_error = NULL WHERE id = $1";
     on_backend!(ex, |c| sqlx::query(sql)
         .bind(id)
         .bind(unix(now))
@@ -87,12 +83,7 @@ pub async fn mark_sent(ex: Exec<'_>, id: i64, via: &str, now: OffsetDateTime) ->
     Ok(())
 }
 
-pub async fn mark_failed(
-    ex: Exec<'_>,
-    id: i64,
-    error: &str,
-    next_attempt: OffsetDateTime,
-) -> Result<()> {
+pub async fn mark_failed(ex: Exec<'_>, id: i64, error: &str, next_attempt: OffsetDateTime) -> Result<()> {
     let sql = "UPDATE outbox SET next_attempt_at = $2, last_error = $3, locked_until = NULL WHERE id = $1";
     on_backend!(ex, |c| {
         sqlx::query(sql)
@@ -120,8 +111,5 @@ pub async fn recent(ex: Exec<'_>, limit: i64) -> Result<Vec<StoredMail>> {
 
 pub async fn find(ex: Exec<'_>, id: i64) -> Result<Option<StoredMail>> {
     let sql = format!("SELECT {COLUMNS} FROM outbox WHERE id = $1");
-    on_backend!(ex, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await)
+    on_backend!(ex, |c| sqlx::query_as(&sql).bind(id).fetch_optional(c).await)
 }

@@ -40,13 +40,7 @@ const SELECT: &str = "SELECT s.id, s.application_id, a.name AS application_name,
     FROM subscriptions s JOIN applications a ON a.id = s.application_id JOIN apis p ON p.id = s.api_id";
 
 /// A second subscription of the application to the API is a unique violation.
-pub async fn insert(
-    ex: Exec<'_>,
-    id: &str,
-    application_id: &str,
-    api_id: i64,
-    now: OffsetDateTime,
-) -> Result<()> {
+pub async fn insert(ex: Exec<'_>, id: &str, application_id: &str, api_id: i64, now: OffsetDateTime) -> Result<()> {
     let sql = "INSERT INTO subscriptions (id, application_id, api_id, created_at) VALUES ($1, $2, $3, $4)";
     on_backend!(ex, |c| {
         sqlx::query(sql)
@@ -62,24 +56,14 @@ pub async fn insert(
 }
 
 pub async fn for_developer(ex: Exec<'_>, developer_id: i64) -> Result<Vec<Subscription>> {
-    let sql = format!(
-        "{SELECT} WHERE a.developer_id = $1 ORDER BY a.name_key, p.name, p.environment DESC"
-    );
-    let rows: Vec<Row> = on_backend!(ex, |c| sqlx::query_as(&sql)
-        .bind(developer_id)
-        .fetch_all(c)
-        .await)?;
+    let sql = format!("{SELECT} WHERE a.developer_id = $1 ORDER BY a.name_key, p.name, p.environment DESC");
+    let rows: Vec<Row> = on_backend!(ex, |c| sqlx::query_as(&sql).bind(developer_id).fetch_all(c).await)?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
-pub async fn for_application(
-    ex: Exec<'_>,
-    developer_id: i64,
-    application_id: &str,
-) -> Result<Vec<Subscription>> {
-    let sql = format!(
-        "{SELECT} WHERE a.developer_id = $1 AND s.application_id = $2 ORDER BY p.name, p.environment DESC"
-    );
+pub async fn for_application(ex: Exec<'_>, developer_id: i64, application_id: &str) -> Result<Vec<Subscription>> {
+    let sql =
+        format!("{SELECT} WHERE a.developer_id = $1 AND s.application_id = $2 ORDER BY p.name, p.environment DESC");
     let rows: Vec<Row> = on_backend!(ex, |c| sqlx::query_as(&sql)
         .bind(developer_id)
         .bind(application_id)

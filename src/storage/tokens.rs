@@ -86,12 +86,7 @@ pub async fn consume(ex: Exec<'_>, id: i64, now: OffsetDateTime) -> Result<bool>
 
 /// Ends every outstanding token of a purpose for an account, e.g. all reset
 /// links once the password has been changed.
-pub async fn consume_all(
-    ex: Exec<'_>,
-    user_id: i64,
-    purpose: Purpose,
-    now: OffsetDateTime,
-) -> Result<()> {
+pub async fn consume_all(ex: Exec<'_>, user_id: i64, purpose: Purpose, now: OffsetDateTime) -> Result<()> {
     let sql = "UPDATE email_tokens SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL";
     on_backend!(ex, |c| {
         sqlx::query(sql)

@@ -77,10 +77,7 @@ pub async fn insert(ex: Exec<'_>, u: &NewUser, now: OffsetDateTime) -> Result<Us
 
 pub async fn find(ex: Exec<'_>, id: i64) -> Result<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
-    let row: Option<UserRow> = on_backend!(ex, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await)?;
+    let row: Option<UserRow> = on_backend!(ex, |c| sqlx::query_as(&sql).bind(id).fetch_optional(c).await)?;
     Ok(row.map(Into::into))
 }
 
@@ -93,19 +90,13 @@ pub async fn find_with_hash(ex: Exec<'_>, email: &str) -> Result<Option<(User, S
         password_hash: String,
     }
     let sql = format!("SELECT {COLUMNS}, password_hash FROM users WHERE email = $1");
-    let row: Option<Row> = on_backend!(ex, |c| sqlx::query_as(&sql)
-        .bind(email)
-        .fetch_optional(c)
-        .await)?;
+    let row: Option<Row> = on_backend!(ex, |c| sqlx::query_as(&sql).bind(email).fetch_optional(c).await)?;
     Ok(row.map(|r| (r.user.into(), r.password_hash)))
 }
 
 pub async fn find_by_email(ex: Exec<'_>, email: &str) -> Result<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
-    let row: Option<UserRow> = on_backend!(ex, |c| sqlx::query_as(&sql)
-        .bind(email)
-        .fetch_optional(c)
-        .await)?;
+    let row: Option<UserRow> = on_backend!(ex, |c| sqlx::query_as(&sql).bind(email).fetch_optional(c).await)?;
     Ok(row.map(Into::into))
 }
 
@@ -123,8 +114,7 @@ pub async fn mark_verified(ex: Exec<'_>, id: i64, now: OffsetDateTime) -> Result
 /// Sets a new password hash and bumps the session epoch, which ends every
 /// session of the account.
 pub async fn set_password(ex: Exec<'_>, id: i64, hash: &str) -> Result<()> {
-    let sql =
-        "UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1 WHERE id = $1";
+    let sql = "UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1 WHERE id = $1";
     on_backend!(ex, |c| sqlx::query(sql)
         .bind(id)
         .bind(hash)
@@ -136,8 +126,5 @@ pub async fn set_password(ex: Exec<'_>, id: i64, hash: &str) -> Result<()> {
 
 pub async fn count_by_email(ex: Exec<'_>, email: &str) -> Result<i64> {
     let sql = "SELECT COUNT(*) FROM users WHERE email = $1";
-    on_backend!(ex, |c| sqlx::query_scalar(sql)
-        .bind(email)
-        .fetch_one(c)
-        .await)
+    on_backend!(ex, |c| sqlx::query_scalar(sql).bind(email).fetch_one(c).await)
 }

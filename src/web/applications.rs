@@ -33,10 +33,7 @@ struct ListView {
     applications: Vec<Application>,
 }
 
-async fn list(
-    State(svc): State<Services>,
-    SignedIn { user, page }: SignedIn,
-) -> Result<Response, AppError> {
+async fn list(State(svc): State<Services>, SignedIn { user, page }: SignedIn) -> Result<Response, AppError> {
     let applications = applications::list(&svc, &user).await?;
     render(&ListView {
         layout: page.layout,
@@ -255,9 +252,6 @@ async fn delete(
         );
     }
     applications::delete(&svc, &user, &app.id).await?;
-    let message = format!(
-        "Application {} is deleted, with its subscriptions and keys.",
-        app.name
-    );
+    let message = format!("Application {} is deleted, with its subscriptions and keys.", app.name);
     session::redirect_with(&page.session, FlashKind::Success, message, "/applications").await
 }

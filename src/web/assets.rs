@@ -27,9 +27,6 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
     let mut res = body.into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
     res
 }

@@ -58,18 +58,10 @@ async fn signup_page(page: Page) -> Result<Response, AppError> {
     if page.user.is_some() {
         return Ok(Redirect::to("/profile").into_response());
     }
-    render(&signup_view(
-        page.layout,
-        SignUpInput::default(),
-        FieldErrors::new(),
-    ))
+    render(&signup_view(page.layout, SignUpInput::default(), FieldErrors::new()))
 }
 
-async fn signup(
-    State(svc): State<Services>,
-    page: Page,
-    Form(form): Form<SignUpInput>,
-) -> Result<Response, AppError> {
+async fn signup(State(svc): State<Services>, page: Page, Form(form): Form<SignUpInput>) -> Result<Response, AppError> {
     match accounts::sign_up(&svc, &form).await {
         Ok(()) => Ok(Redirect::to("/signup/check-email").into_response()),
         Err(SignUpError::Invalid(errors)) => {
@@ -281,10 +273,7 @@ struct ForgotForm {
     email: String,
 }
 
-async fn forgot(
-    State(svc): State<Services>,
-    Form(form): Form<ForgotForm>,
-) -> Result<Response, AppError> {
+async fn forgot(State(svc): State<Services>, Form(form): Form<ForgotForm>) -> Result<Response, AppError> {
     sign_in::request_reset(&svc, &form.email).await?;
     Ok(Redirect::to("/password/forgot/sent").into_response())
 }
@@ -336,19 +325,8 @@ struct ResetForm {
     password_confirmation: String,
 }
 
-async fn reset(
-    State(svc): State<Services>,
-    page: Page,
-    Form(form): Form<ResetForm>,
-) -> Result<Response, AppError> {
-    match sign_in::reset_password(
-        &svc,
-        &form.token,
-        &form.password,
-        &form.password_confirmation,
-    )
-    .await
-    {
+async fn reset(State(svc): State<Services>, page: Page, Form(form): Form<ResetForm>) -> Result<Response, AppError> {
+    match sign_in::reset_password(&svc, &form.token, &form.password, &form.password_confirmation).await {
         Ok(()) => {
             session::end(&page.session).await?;
             session::flash(

@@ -60,8 +60,7 @@ async fn generate(
     match keys::generate(&svc, &user, &app.id, Environment::Sandbox).await {
         Ok(issued) => shown_once(&svc, page.layout, app, issued, false).await,
         Err(ServiceError::Conflict { message, .. }) => {
-            session::redirect_with(&page.session, FlashKind::Info, message, &keys_tab(&app.id))
-                .await
+            session::redirect_with(&page.session, FlashKind::Info, message, &keys_tab(&app.id)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -76,8 +75,7 @@ async fn regenerate(
     match keys::regenerate_secret(&svc, &user, &app.id, Environment::Sandbox).await {
         Ok(issued) => shown_once(&svc, page.layout, app, issued, true).await,
         Err(ServiceError::Conflict { message, .. }) => {
-            session::redirect_with(&page.session, FlashKind::Info, message, &keys_tab(&app.id))
-                .await
+            session::redirect_with(&page.session, FlashKind::Info, message, &keys_tab(&app.id)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -92,10 +90,7 @@ async fn revoke(
     let (kind, message) = match keys::revoke(&svc, &user, &app.id, Environment::Sandbox).await {
         Ok(()) => (
             FlashKind::Success,
-            format!(
-                "The sandbox keys of {} are revoked; they no longer work.",
-                app.name
-            ),
+            format!("The sandbox keys of {} are revoked; they no longer work.", app.name),
         ),
         Err(ServiceError::Conflict { message, .. }) => (FlashKind::Info, message),
         Err(e) => return Err(e.into()),

@@ -55,16 +55,10 @@ struct ShowView {
 
 async fn find(svc: &Services, id: i64) -> Result<StoredMail, AppError> {
     let mut conn = svc.db.conn().await?;
-    outbox::find(conn.exec(), id)
-        .await?
-        .ok_or(AppError::NotFound)
+    outbox::find(conn.exec(), id).await?.ok_or(AppError::NotFound)
 }
 
-async fn show(
-    State(svc): State<Services>,
-    page: Page,
-    Path(id): Path<i64>,
-) -> Result<Response, AppError> {
+async fn show(State(svc): State<Services>, page: Page, Path(id): Path<i64>) -> Result<Response, AppError> {
     let mail = find(&svc, id).await?;
     let links = links_in(&mail.body_text);
     let when = super::format_time(mail.created());
@@ -83,7 +77,9 @@ async fn show_html(State(svc): State<Services>, Path(id): Path<i64>) -> Result<R
     let mut res = axum::response::Html(mail.body_html).into_response();
     res.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox allow-top-navigation-by-user-activation; default-src 'none'; style-src 'unsafe-inline'"),
+        HeaderValue::from_static(
+            "sandbox allow-top-navigation-by-user-activation; default-src 'none'; style-src 'unsafe-inline'",
+        ),
     );
     Ok(res)
 }

@@ -24,24 +24,12 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
-        );
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     }
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(
-        "cross-origin-opener-policy",
-        HeaderValue::from_static("same-origin"),
-    );
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     h.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
@@ -83,9 +71,7 @@ pub async fn csrf_guard(session: Session, req: Request, next: Next) -> Result<Re
         tracing::warn!(path = %parts.uri.path(), "CSRF token missing or wrong");
         return Err(AppError::Forbidden("CSRF token missing or wrong"));
     }
-    Ok(next
-        .run(Request::from_parts(parts, Body::from(bytes)))
-        .await)
+    Ok(next.run(Request::from_parts(parts, Body::from(bytes))).await)
 }
 
 fn too_large() -> Response {
@@ -149,9 +135,7 @@ pub async fn error_pages(State(svc): State<Services>, req: Request, next: Next) 
         message: page.message,
         request_id,
     };
-    let body = view
-        .render()
-        .unwrap_or_else(|_| "Something went wrong.".into());
+    let body = view.render().unwrap_or_else(|_| "Something went wrong.".into());
     let (mut parts, _) = res.into_parts();
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.insert(
@@ -174,17 +158,12 @@ fn default_page(status: StatusCode) -> ErrorPage {
             "Page not found",
             "There is nothing at this address. Check the link, or start again from the home page.",
         ),
-        StatusCode::METHOD_NOT_ALLOWED => (
-            "Not allowed",
-            "This address does not take that kind of request.",
-        ),
+        StatusCode::METHOD_NOT_ALLOWED => ("Not allowed", "This address does not take that kind of request."),
         StatusCode::PAYLOAD_TOO_LARGE => (
             "Too much data",
             "The form sent more data than the portal accepts (64 KiB). Shorten what you typed and try again.",
         ),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE
-        | StatusCode::UNPROCESSABLE_ENTITY
-        | StatusCode::BAD_REQUEST => (
+        StatusCode::UNSUPPORTED_MEDIA_TYPE | StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => (
             "The form could not be read",
             "The portal could not read what was sent. Go back, reload the page and try again.",
         ),
@@ -193,10 +172,7 @@ fn default_page(status: StatusCode) -> ErrorPage {
             "Something went wrong on our side and nothing was changed. Try again in a moment; \
              if it keeps happening, contact the bank and quote the request id below.",
         ),
-        _ => (
-            "Request refused",
-            "The portal could not handle this request.",
-        ),
+        _ => ("Request refused", "The portal could not handle this request."),
     };
     ErrorPage {
         title: title.into(),

@@ -45,10 +45,7 @@ pub fn render(t: &impl Template) -> Result<Response, AppError> {
 }
 
 /// Renders a page with another status than 200 (a form with errors: 422).
-pub fn render_status(
-    status: axum::http::StatusCode,
-    t: &impl Template,
-) -> Result<Response, AppError> {
+pub fn render_status(status: axum::http::StatusCode, t: &impl Template) -> Result<Response, AppError> {
     let mut res = render(t)?;
     *res.status_mut() = status;
     Ok(res)
@@ -57,9 +54,7 @@ pub fn render_status(
 /// "2026-11-24 14:03 UTC".
 pub fn format_time(t: time::OffsetDateTime) -> String {
     let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    t.to_offset(time::UtcOffset::UTC)
-        .format(&f)
-        .unwrap_or_default()
+    t.to_offset(time::UtcOffset::UTC).format(&f).unwrap_or_default()
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

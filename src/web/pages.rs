@@ -30,9 +30,7 @@ struct HomeView {
 }
 
 async fn home(page: Page) -> Result<Response, AppError> {
-    render(&HomeView {
-        layout: page.layout,
-    })
+    render(&HomeView { layout: page.layout })
 }
 
 #[derive(Template)]
@@ -50,10 +48,7 @@ impl ProfileView {
     }
 }
 
-async fn profile(
-    State(svc): State<Services>,
-    SignedIn { user, page }: SignedIn,
-) -> Result<Response, AppError> {
+async fn profile(State(svc): State<Services>, SignedIn { user, page }: SignedIn) -> Result<Response, AppError> {
     let country = country_name(&user.country).unwrap_or("");
     let tokens = personal_tokens::list(&svc, &user).await?;
     render(&ProfileView {

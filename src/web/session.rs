@@ -80,10 +80,7 @@ pub struct SignedIn {
 impl FromRequestParts<Services> for Page {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        svc: &Services,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, svc: &Services) -> Result<Self, Self::Rejection> {
         let session = Session::from_request_parts(parts, svc)
             .await
             .map_err(|(_, m)| AppError::Internal(anyhow::anyhow!("session layer missing: {m}")))?;
@@ -97,32 +94,21 @@ impl FromRequestParts<Services> for Page {
             flash,
             dev_mailbox: svc.config.mail.smtp_url.is_none(),
         };
-        Ok(Page {
-            layout,
-            user,
-            session,
-        })
+        Ok(Page { layout, user, session })
     }
 }
 
 impl FromRequestParts<Services> for SignedIn {
     type Rejection = Response;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        svc: &Services,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, svc: &Services) -> Result<Self, Self::Rejection> {
         let mut page = Page::from_request_parts(parts, svc)
             .await
             .map_err(IntoResponse::into_response)?;
         match page.user.take() {
             Some(user) => Ok(SignedIn { user, page }),
             None => {
-                let next = parts
-                    .uri
-                    .path_and_query()
-                    .map(|p| p.as_str())
-                    .unwrap_or("/");
+                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
                 let target = format!(
                     "/signin?next={}",
                     url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
@@ -140,13 +126,10 @@ async fn signed_in_user(session: &Session, svc: &Services) -> Result<Option<User
     let Some(auth) = session.get::<AuthSession>(AUTH).await? else {
         return Ok(None);
     };
-    let expired =
-        svc.now().unix_timestamp() - auth.signed_in_at > svc.config.session_max.whole_seconds();
+    let expired = svc.now().unix_timestamp() - auth.signed_in_at > svc.config.session_max.whole_seconds();
     let user = sign_in::current_user(svc, auth.user_id).await?;
     match user {
-        Some(u) if !expired && u.session_epoch == auth.epoch && u.disabled_at.is_none() => {
-            Ok(Some(u))
-        }
+        Some(u) if !expired && u.session_epoch == auth.epoch && u.disabled_at.is_none() => Ok(Some(u)),
         _ => {
             session.flush().await?;
             Ok(None)
@@ -164,9 +147,7 @@ pub async fn start(session: &Session, user: &User, svc: &Services) -> Result<(),
         signed_in_at: svc.now().unix_timestamp(),
     };
     session.insert(AUTH, auth).await?;
-    session
-        .insert(CSRF, SecretToken::generate().expose())
-        .await?;
+    session.insert(CSRF, SecretToken::generate().expose()).await?;
     Ok(())
 }
 
@@ -190,11 +171,7 @@ pub async fn expected_csrf(session: &Session) -> Result<Option<String>, AppError
     Ok(session.get::<String>(CSRF).await?)
 }
 
-pub async fn flash(
-    session: &Session,
-    kind: FlashKind,
-    message: impl Into<String>,
-) -> Result<(), AppError> {
+pub async fn flash(session: &Session, kind: FlashKind, message: impl Into<String>) -> Result<(), AppError> {
     session
         .insert(
             FLASH,
@@ -219,10 +196,7 @@ pub struct ClientAddr(pub String);
 impl FromRequestParts<Services> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        svc: &Services,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, svc: &Services) -> Result<Self, Self::Rejection> {
         if svc.config.trust_forwarded_for {
             let forwarded = parts
                 .headers
@@ -246,9 +220,7 @@ impl FromRequestParts<Services> for ClientAddr {
 /// A safe place to go after sign-in: a local path only (never `//host`).
 pub fn local_path(next: Option<&str>) -> String {
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") => {
-            p.to_string()
-        }
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") => p.to_string(),
         _ => "/".to_string(),
     }
 }

@@ -39,11 +39,7 @@ struct ListView {
     env: String,
 }
 
-async fn list(
-    State(svc): State<Services>,
-    page: Page,
-    Query(query): Query<StoreQuery>,
-) -> Result<Response, AppError> {
+async fn list(State(svc): State<Services>, page: Page, Query(query): Query<StoreQuery>) -> Result<Response, AppError> {
     let env = Environment::parse(&query.env);
     let apis = store::search(&svc, &query.q, env).await?;
     let env = env.map(|e| e.as_str().to_string()).unwrap_or_default();
@@ -129,17 +125,9 @@ async fn subscribe(
                 "{} is subscribed to {} {} ({}).",
                 sub.application_name, sub.api_name, sub.api_version, sub.environment
             );
-            session::redirect_with(
-                s,
-                FlashKind::Success,
-                message,
-                &format!("/subscriptions/{}", sub.id),
-            )
-            .await
+            session::redirect_with(s, FlashKind::Success, message, &format!("/subscriptions/{}", sub.id)).await
         }
-        Err(ServiceError::Conflict { message, .. }) => {
-            session::redirect_with(s, FlashKind::Info, message, &back).await
-        }
+        Err(ServiceError::Conflict { message, .. }) => session::redirect_with(s, FlashKind::Info, message, &back).await,
         Err(ServiceError::NotFound) if form.application_id.is_empty() => {
             session::redirect_with(
                 s,

@@ -32,10 +32,7 @@ impl ListView {
     }
 }
 
-async fn list(
-    State(svc): State<Services>,
-    SignedIn { user, page }: SignedIn,
-) -> Result<Response, AppError> {
+async fn list(State(svc): State<Services>, SignedIn { user, page }: SignedIn) -> Result<Response, AppError> {
     let subscriptions = subscriptions::for_developer(&svc, &user).await?;
     render(&ListView {
         layout: page.layout,

@@ -46,17 +46,8 @@ async fn create(
             api_url: svc.url("/api/v1"),
         }),
         Err(ServiceError::Invalid(errors)) => {
-            let message = errors
-                .get("name")
-                .unwrap_or("Give the token a name.")
-                .to_string();
-            session::redirect_with(
-                &page.session,
-                FlashKind::Warning,
-                message,
-                "/profile#tokens",
-            )
-            .await
+            let message = errors.get("name").unwrap_or("Give the token a name.").to_string();
+            session::redirect_with(&page.session, FlashKind::Warning, message, "/profile#tokens").await
         }
         Err(e) => Err(e.into()),
     }

@@ -131,11 +131,7 @@ async fn browser_sign_up_verify_from_the_mailbox_and_sign_in() {
     let app = spawn_app_with(Mail::DevMailbox).await;
     let chrome = Chrome::start().await;
 
-    chrome
-        .client
-        .goto(&format!("{}/signup", app.base))
-        .await
-        .unwrap();
+    chrome.client.goto(&format!("{}/signup", app.base)).await.unwrap();
     for (name, value) in [
         ("first_name", "Anna"),
         ("last_name", "Svensson"),
@@ -146,14 +142,10 @@ async fn browser_sign_up_verify_from_the_mailbox_and_sign_in() {
     ] {
         chrome.fill(name, value).await;
     }
-    chrome
-        .click("select[name='country'] option[value='SE']")
-        .await;
+    chrome.click("select[name='country'] option[value='SE']").await;
     chrome.click("#accept_privacy").await;
     chrome.click("#accept_terms").await;
-    chrome
-        .click("form[action='/signup'] button[type='submit']")
-        .await;
+    chrome.click("form[action='/signup'] button[type='submit']").await;
     chrome.wait_for_text("Check your e-mail").await;
 
     // The newcomer's way: the dev mailbox, the mail, its link.
@@ -162,27 +154,76 @@ async fn browser_sign_up_verify_from_the_mailbox_and_sign_in() {
     chrome.click("table a").await;
     chrome.wait_for_text("Text part").await;
     chrome.click("ul.links a").await;
-    chrome
-        .wait_for_text("Your e-mail address is verified")
-        .await;
+    chrome.wait_for_text("Your e-mail address is verified").await;
 
     chrome.click("a.button[href='/signin']").await;
     chrome.wait_for_text("Forgot your password?").await;
     chrome.fill("email", "anna@example.se").await;
     chrome.fill("password", PASSWORD).await;
-    chrome
-        .click("form[action='/signin'] button[type='submit']")
-        .await;
-    chrome
-        .wait_for_text("Welcome, Anna. You are signed in.")
-        .await;
+    chrome.click("form[action='/signin'] button[type='submit']").await;
+    chrome.wait_for_text("Welcome, Anna. You are signed in.").await;
 
-    chrome
-        .client
-        .goto(&format!("{}/profile", app.base))
-        .await
-        .unwrap();
+    chrome.client.goto(&format!("{}/profile", app.base)).await.unwrap();
     chrome.wait_for_text("Example Payments AB").await;
     chrome.screenshot("signed-in").await;
+    chrome.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium: cargo test -- --ignored browser"]
+async fn browser_create_psd2_sandbox_subscribe_generate_keys_and_see_the_secret_once() {
+    let app = crate::helpers::spawn_app().await;
+    let _ = app.signed_in_developer("anna@example.se").await;
+    let chrome = Chrome::start().await;
+
+    chrome.client.goto(&format!("{}/signin", app.base)).await.unwrap();
+    chrome.fill("email", "anna@example.se").await;
+    chrome.fill("password", PASSWORD).await;
+    chrome.click("form[action='/signin'] button[type='submit']").await;
+    chrome.wait_for_text("You are signed in.").await;
+
+    chrome.click("header nav a[href='/applications']").await;
+    chrome.wait_for_text("Create application").await;
+    chrome.click("a.button[href='/applications/new']").await;
+    chrome.wait_for_text("1 to 70 characters").await;
+    chrome.fill("name", "psd2_sandbox").await;
+    chrome.click("form[action='/applications'] button[type='submit']").await;
+    chrome.wait_for_text("Application psd2_sandbox created.").await;
+
+    chrome.client.goto(&format!("{}/apis", app.base)).await.unwrap();
+    chrome.click("a[href='/apis/accounts-sandbox']").await;
+    chrome.wait_for_text("Base path").await;
+    chrome
+        .click("nav.tabs a[href='/apis/accounts-sandbox?tab=subscribe']")
+        .await;
+    chrome.wait_for_text("Subscribe to Accounts (Sandbox)").await;
+    chrome
+        .click("form[action='/apis/accounts-sandbox/subscribe'] button")
+        .await;
+    chrome
+        .wait_for_text("psd2_sandbox is subscribed to Accounts 1.0.0 (Sandbox).")
+        .await;
+
+    chrome.click("dl.details a[href^='/applications/']").await;
+    chrome.wait_for_text("Sandbox keys").await;
+    chrome.click("nav.tabs a[href$='?tab=keys']").await;
+    chrome.wait_for_text("Generate a client id and secret").await;
+    chrome.click("form[action$='/sandbox-keys'] button").await;
+    chrome.wait_for_text("It is shown only this once").await;
+    let secret = chrome
+        .client
+        .find(Locator::Id("client-secret"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(secret.len() >= 43, "{secret}");
+    chrome.screenshot("sandbox-keys-shown-once").await;
+
+    chrome.click("a.button[href$='?tab=keys']").await;
+    let keys_tab = chrome.wait_for_text("shown once when generated").await;
+    assert!(!keys_tab.contains(&secret), "the secret is not shown again");
+    assert!(keys_tab.contains("scope=psd2_sandbox:195505063676"));
     chrome.close().await;
 }

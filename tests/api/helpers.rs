@@ -123,9 +123,7 @@ async fn test_database() -> (String, DbGuard) {
     match std::env::var("DEVPORTAL_TEST_DATABASE_URL") {
         Ok(admin_url) if admin_url.starts_with("postgres") => {
             let name = format!("devportal_test_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = PgConnection::connect(&admin_url)
-                .await
-                .expect("connect to PostgreSQL");
+            let mut conn = PgConnection::connect(&admin_url).await.expect("connect to PostgreSQL");
             conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
                 .await
                 .expect("create the test database");
@@ -154,10 +152,7 @@ impl Drop for DbGuard {
                 rt.block_on(async {
                     if let Ok(mut c) = PgConnection::connect(&admin_url).await {
                         let _ = c
-                            .execute(
-                                format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#)
-                                    .as_str(),
-                            )
+                            .execute(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str())
                             .await;
                     }
                 });
@@ -313,5 +308,156 @@ impl TestApp {
             Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
             Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
         }
+    }
+}
+
+impl Browser {
+    /// Creates an application through the form; returns its id.
+    pub async fn create_application(&self, name: &str) -> String {
+        let res = self
+            .post_form("/applications", &[("name", name), ("description", "made by a test")])
+            .await;
+        assert_eq!(res.status(), 303, "creating {name}");
+        location(&res).trim_start_matches("/applications/").to_string()
+    }
+
+    /// Subscribes an application through the API page; returns the subscription id.
+    pub async fn subscribe(&self, application_id: &str, api: &str) -> String {
+        let res = self
+            .post_form(&format!("/apis/{api}/subscribe"), &[("application_id", application_id)])
+            .await;
+        let to = location(&res);
+        assert!(to.starts_with("/subscriptions/"), "subscribing went to {to}");
+        to.trim_start_matches("/subscriptions/").to_string()
+    }
+
+    /// Generates sandbox keys through the page; returns (client id, secret).
+    pub async fn generate_keys(&self, application_id: &str) -> (String, String) {
+        let res = self
+            .post_form(&format!("/applications/{application_id}/sandbox-keys"), &[])
+            .await;
+        assert_eq!(res.status(), 200);
+        let html = res.text().await.unwrap();
+        let id = between(&html, r#"<code id="client-id">"#, "</code>").unwrap();
+        let secret = between(&html, r#"<code id="client-secret" class="secret">"#, "</code>").unwrap();
+        (id, secret)
+    }
+}
+
+/// The text between `start` and the next `end`.
+pub fn between(s: &str, start: &str, end: &str) -> Option<String> {
+    let from = s.find(start)? + start.len();
+    let to = s[from..].find(end)? + from;
+    Some(s[from..to].to_string())
+}
+
+/// The `token` query parameter of a link.
+pub fn token_in(link: &str) -> String {
+    url::Url::parse(link)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "token")
+        .unwrap()
+        .1
+        .into_owned()
+}
+
+/// A JSON API client with a personal access token.
+pub struct Api {
+    pub base: String,
+    pub token: String,
+    client: reqwest::Client,
+}
+
+impl Api {
+    pub fn new(base: &str, token: &str) -> Api {
+        Api {
+            base: base.to_string(),
+            token: token.to_string(),
+            client: reqwest::Client::new(),
+        }
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.base, path))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        self.send(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> (u16, serde_json::Value) {
+        self.send(reqwest::Method::DELETE, path, None).await
+    }
+}
+
+impl TestApp {
+    /// A personal access token for `email`, from the JSON API with HTTP Basic.
+    pub async fn api_for(&self, email: &str) -> Api {
+        let res = reqwest::Client::new()
+            .post(format!("{}/api/v1/personal-access-tokens", self.base))
+            .basic_auth(email, Some(PASSWORD))
+            .json(&serde_json::json!({"name": "tests"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let body: serde_json::Value = res.json().await.unwrap();
+        Api::new(&self.base, body["token"].as_str().unwrap())
+    }
+
+    /// Runs a statement directly on the test database.
+    pub async fn exec(&self, sql: &str) {
+        use devportal::storage::Db;
+        match &self.svc.db {
+            Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()).unwrap(),
+            Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()).unwrap(),
+        }
+    }
+
+    /// Rows in every table of the schema (sessions included), by table name.
+    pub async fn table_counts(&self) -> std::collections::BTreeMap<String, i64> {
+        use devportal::storage::Db;
+        let tables: Vec<String> = match &self.svc.db {
+            Db::Sqlite(p) => sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'",
+            )
+            .fetch_all(p)
+            .await
+            .unwrap(),
+            Db::Postgres(p) => sqlx::query_scalar(
+                "SELECT CASE WHEN table_schema = 'public' THEN table_name ELSE table_schema || '.' || table_name END \
+                 FROM information_schema.tables WHERE table_schema IN ('public', 'tower_sessions') \
+                 AND table_type = 'BASE TABLE' AND table_name <> '_sqlx_migrations'",
+            )
+            .fetch_all(p)
+            .await
+            .unwrap(),
+        };
+        let mut counts = std::collections::BTreeMap::new();
+        for t in tables {
+            let n = self.count(&format!("SELECT COUNT(*) FROM {t}")).await;
+            counts.insert(t.replace("tower_sessions.session", "tower_sessions"), n);
+        }
+        counts
     }
 }

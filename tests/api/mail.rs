@@ -38,16 +38,8 @@ async fn sign_up_while_the_mail_server_is_down_keeps_the_mail_and_delivers_it_la
     let link = mail.link_to("/verify-email");
     assert!(app.get_html(&link).await.contains("verified"));
     assert_eq!(app.sign_in("anna@example.se", PASSWORD).await.status(), 303);
-    assert_eq!(
-        smtp.received_by("anna@example.se").len(),
-        1,
-        "delivered once"
-    );
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
-            .await,
-        0
-    );
+    assert_eq!(smtp.received_by("anna@example.se").len(), 1, "delivered once");
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").await, 0);
 }
 
 #[tokio::test]
@@ -64,11 +56,7 @@ async fn without_smtp_the_dev_mailbox_shows_every_mail_and_its_links_work() {
         .unwrap()
         .replace("&amp;", "&");
     assert!(link.contains("/verify-email?token="));
-    assert!(
-        app.get_html(&link)
-            .await
-            .contains("Your e-mail address is verified")
-    );
+    assert!(app.get_html(&link).await.contains("Your e-mail address is verified"));
     assert_eq!(app.sign_in("anna@example.se", PASSWORD).await.status(), 303);
 
     let html_part = app.get(&format!("/dev/mailbox/{href}/html")).await;
@@ -78,13 +66,7 @@ async fn without_smtp_the_dev_mailbox_shows_every_mail_and_its_links_work() {
             .unwrap()
             .starts_with("sandbox")
     );
-    assert!(
-        html_part
-            .text()
-            .await
-            .unwrap()
-            .contains("Verify my e-mail address")
-    );
+    assert!(html_part.text().await.unwrap().contains("Verify my e-mail address"));
 }
 
 #[tokio::test]

@@ -3,8 +3,11 @@
 //! The one integration-test binary: the portal over real HTTP, with its own
 //! database per test and a real SMTP server.
 
+mod applications;
+mod authorization;
 mod browser;
 mod helpers;
+mod json_api;
 mod mail;
 mod reset;
 mod security;
@@ -12,3 +15,4 @@ mod signin;
 mod signup;
 mod smtp;
 mod storage;
+mod store;

@@ -1,4 +1,4 @@
-use crate::helpers::{PASSWORD, location, spawn_app};
+use crate::helpers::{PASSWORD, location, spawn_app, token_in};
 
 const NEW_PASSWORD: &str = "a brand new passphrase 2026";
 
@@ -17,13 +17,7 @@ async fn a_password_reset_changes_the_password_and_ends_every_session() {
     let link = mails[1].link_to("/password/reset");
     let form = phone.get_html(&link).await;
     assert!(form.contains("Choose a new password"));
-    let token = url::Url::parse(&link)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "token")
-        .unwrap()
-        .1
-        .into_owned();
+    let token = token_in(&link);
 
     let res = phone
         .post_form(
@@ -36,12 +30,7 @@ async fn a_password_reset_changes_the_password_and_ends_every_session() {
         )
         .await;
     assert_eq!(res.status(), 422);
-    assert!(
-        res.text()
-            .await
-            .unwrap()
-            .contains("Use at least 12 characters.")
-    );
+    assert!(res.text().await.unwrap().contains("Use at least 12 characters."));
 
     let res = phone
         .post_form(
@@ -57,10 +46,7 @@ async fn a_password_reset_changes_the_password_and_ends_every_session() {
 
     assert!(!laptop.is_signed_in().await, "the other session has ended");
     assert_eq!(
-        app.new_browser()
-            .sign_in("anna@example.se", PASSWORD)
-            .await
-            .status(),
+        app.new_browser().sign_in("anna@example.se", PASSWORD).await.status(),
         401
     );
     assert_eq!(
@@ -71,10 +57,7 @@ async fn a_password_reset_changes_the_password_and_ends_every_session() {
         303
     );
     assert!(
-        phone
-            .get_html(&link)
-            .await
-            .contains("This link does not work"),
+        phone.get_html(&link).await.contains("This link does not work"),
         "the link works once"
     );
 
@@ -103,23 +86,12 @@ async fn a_reset_for_an_unknown_address_looks_the_same_and_sends_nothing() {
 async fn an_expired_reset_link_is_refused() {
     let app = spawn_app().await;
     let _ = app.signed_in_developer("anna@example.se").await;
-    app.post_form("/password/forgot", &[("email", "anna@example.se")])
-        .await;
+    app.post_form("/password/forgot", &[("email", "anna@example.se")]).await;
     let link = app.smtp().wait_for_n("anna@example.se", 2).await[1].link_to("/password/reset");
-    let token = url::Url::parse(&link)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "token")
-        .unwrap()
-        .1
-        .into_owned();
+    let token = token_in(&link);
 
     app.clock.advance(time::Duration::minutes(61));
-    assert!(
-        app.get_html(&link)
-            .await
-            .contains("This link does not work")
-    );
+    assert!(app.get_html(&link).await.contains("This link does not work"));
     let res = app
         .post_form(
             "/password/reset",
@@ -130,17 +102,9 @@ async fn an_expired_reset_link_is_refused() {
             ],
         )
         .await;
-    assert!(
-        res.text()
-            .await
-            .unwrap()
-            .contains("This link does not work")
-    );
+    assert!(res.text().await.unwrap().contains("This link does not work"));
     assert_eq!(
-        app.new_browser()
-            .sign_in("anna@example.se", PASSWORD)
-            .await
-            .status(),
+        app.new_browser().sign_in("anna@example.se", PASSWORD).await.status(),
         303
     );
 }
@@ -150,16 +114,9 @@ async fn a_reset_link_also_verifies_an_unverified_address() {
     let app = spawn_app().await;
     app.sign_up("anna@example.se").await;
     app.verification_mail("anna@example.se").await;
-    app.post_form("/password/forgot", &[("email", "anna@example.se")])
-        .await;
+    app.post_form("/password/forgot", &[("email", "anna@example.se")]).await;
     let link = app.smtp().wait_for_n("anna@example.se", 2).await[1].link_to("/password/reset");
-    let token = url::Url::parse(&link)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "token")
-        .unwrap()
-        .1
-        .into_owned();
+    let token = token_in(&link);
     app.post_form(
         "/password/reset",
         &[

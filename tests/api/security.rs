@@ -91,12 +91,7 @@ async fn an_unknown_address_gets_a_friendly_404_page() {
     let app = spawn_app().await;
     let res = app.get("/no/such/page").await;
     assert_eq!(res.status(), 404);
-    assert!(
-        res.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     let html = res.text().await.unwrap();
     assert!(html.contains("Page not found"));
     assert!(html.contains("Go to the home page"));
@@ -123,10 +118,7 @@ async fn a_server_error_shows_a_page_with_the_request_id_and_no_detail() {
     let html = res.text().await.unwrap();
     assert!(html.contains("Something went wrong"));
     assert!(html.contains(&id), "the page shows the request id {id}");
-    assert!(
-        !html.to_lowercase().contains("pool"),
-        "no internal detail on the page"
-    );
+    assert!(!html.to_lowercase().contains("pool"), "no internal detail on the page");
 }
 
 #[tokio::test]
@@ -136,14 +128,6 @@ async fn behind_an_https_public_url_the_session_cookie_is_secure_and_mail_links_
     })
     .await;
     let res = app.get("/signup").await;
-    assert!(
-        res.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .contains("; Secure")
-    );
-    assert_eq!(
-        app.svc.url("/signin"),
-        "https://developer.bank.example/signin"
-    );
+    assert!(res.headers()["set-cookie"].to_str().unwrap().contains("; Secure"));
+    assert_eq!(app.svc.url("/signin"), "https://developer.bank.example/signin");
 }

@@ -19,11 +19,7 @@ async fn an_unverified_account_is_refused_with_a_way_to_get_the_mail_again() {
     assert_eq!(res.status(), 303);
     let mails = app.smtp().wait_for_n("anna@example.se", 2).await;
     assert!(mails[1].subject().contains("Verify"));
-    assert!(
-        app.get_html("/signin")
-            .await
-            .contains("a new link is on its way")
-    );
+    assert!(app.get_html("/signin").await.contains("a new link is on its way"));
 }
 
 #[tokio::test]
@@ -31,21 +27,14 @@ async fn a_wrong_password_and_an_unknown_address_get_the_same_answer() {
     let app = spawn_app().await;
     let _anna = app.signed_in_developer("anna@example.se").await;
 
-    let wrong = app
-        .sign_in("anna@example.se", "not the right password")
-        .await;
-    let unknown = app
-        .sign_in("nobody@example.se", "not the right password")
-        .await;
+    let wrong = app.sign_in("anna@example.se", "not the right password").await;
+    let unknown = app.sign_in("nobody@example.se", "not the right password").await;
     assert_eq!(wrong.status(), 401);
     assert_eq!(unknown.status(), 401);
     let (wrong, unknown) = (wrong.text().await.unwrap(), unknown.text().await.unwrap());
     let message = "The e-mail address or the password is not right.";
     assert!(wrong.contains(message) && unknown.contains(message));
-    assert!(
-        wrong.contains(r#"value="anna@example.se""#),
-        "the address is kept"
-    );
+    assert!(wrong.contains(r#"value="anna@example.se""#), "the address is kept");
     assert!(
         !wrong.contains("not the right password"),
         "the password is never echoed"
@@ -59,20 +48,11 @@ async fn sign_in_is_throttled_per_account_with_a_page_that_says_when_to_try_agai
     // One attempt is already counted for this account (the sign-in above).
     for _ in 0..9 {
         let b = app.new_browser();
-        assert_eq!(
-            b.sign_in("anna@example.se", "wrong password here")
-                .await
-                .status(),
-            401
-        );
+        assert_eq!(b.sign_in("anna@example.se", "wrong password here").await.status(), 401);
     }
     let res = app.new_browser().sign_in("anna@example.se", PASSWORD).await;
     assert_eq!(res.status(), 429, "even the right password waits");
-    let retry: u64 = res.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=60).contains(&retry));
     let html = res.text().await.unwrap();
     assert!(html.contains("Too many attempts"));
@@ -80,10 +60,7 @@ async fn sign_in_is_throttled_per_account_with_a_page_that_says_when_to_try_agai
 
     app.clock.advance(time::Duration::seconds(61));
     assert_eq!(
-        app.new_browser()
-            .sign_in("anna@example.se", PASSWORD)
-            .await
-            .status(),
+        app.new_browser().sign_in("anna@example.se", PASSWORD).await.status(),
         303
     );
 }
@@ -142,11 +119,7 @@ async fn after_sign_in_only_local_paths_are_followed() {
         let res = b
             .post_form(
                 "/signin",
-                &[
-                    ("email", "anna@example.se"),
-                    ("password", PASSWORD),
-                    ("next", next),
-                ],
+                &[("email", "anna@example.se"), ("password", PASSWORD), ("next", next)],
             )
             .await;
         assert_eq!(location(&res), expected, "next={next}");

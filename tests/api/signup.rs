@@ -1,4 +1,4 @@
-use crate::helpers::{PASSWORD, as_pairs, location, signup_fields, spawn_app};
+use crate::helpers::{PASSWORD, as_pairs, location, signup_fields, spawn_app, token_in};
 
 #[tokio::test]
 async fn a_developer_signs_up_verifies_by_the_mailed_link_signs_in_and_out() {
@@ -6,23 +6,13 @@ async fn a_developer_signs_up_verifies_by_the_mailed_link_signs_in_and_out() {
     let res = app.sign_up("anna@example.se").await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/signup/check-email");
-    assert!(
-        app.get_html("/signup/check-email")
-            .await
-            .contains("Check your e-mail")
-    );
+    assert!(app.get_html("/signup/check-email").await.contains("Check your e-mail"));
 
     let mail = app.verification_mail("anna@example.se").await;
-    assert!(
-        mail.data
-            .contains("From: Devportal <no-reply@devportal.test>")
-    );
+    assert!(mail.data.contains("From: Devportal <no-reply@devportal.test>"));
     assert!(mail.text().contains("Hello Anna"));
     let link = mail.link_to("/verify-email");
-    assert!(
-        link.starts_with(&app.base),
-        "absolute link to this portal: {link}"
-    );
+    assert!(link.starts_with(&app.base), "absolute link to this portal: {link}");
     assert!(
         mail.html().contains(&link.replace('&', "&amp;")),
         "the HTML part carries the same link"
@@ -105,12 +95,7 @@ async fn each_agreement_must_be_approved_on_its_own() {
         fields.retain(|(k, _)| *k != missing);
         let res = app.post_form("/signup", &as_pairs(&fields)).await;
         assert_eq!(res.status(), 422);
-        assert!(
-            res.text()
-                .await
-                .unwrap()
-                .contains(&format!(r#"id="{missing}-error""#))
-        );
+        assert!(res.text().await.unwrap().contains(&format!(r#"id="{missing}-error""#)));
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
 }
@@ -120,10 +105,7 @@ async fn short_passwords_and_the_email_as_password_are_refused() {
     let app = spawn_app().await;
     for (password, message) in [
         ("short", "Use at least 12 characters."),
-        (
-            "anna@example.se",
-            "Your password must not be your e-mail address.",
-        ),
+        ("anna@example.se", "Your password must not be your e-mail address."),
     ] {
         let mut fields = signup_fields("anna@example.se");
         for (k, v) in fields.iter_mut() {
@@ -167,13 +149,7 @@ async fn twenty_parallel_signups_of_one_email_make_exactly_one_account() {
         let mut fields = signup_fields("race@example.se");
         fields.push(("csrf_token", token.clone()));
         tasks.push(tokio::spawn(async move {
-            client
-                .post(url)
-                .form(&fields)
-                .send()
-                .await
-                .unwrap()
-                .status()
+            client.post(url).form(&fields).send().await.unwrap().status()
         }));
     }
     for t in tasks {
@@ -191,15 +167,8 @@ async fn twenty_parallel_signups_of_one_email_make_exactly_one_account() {
 async fn a_verification_link_works_once_and_then_says_already_verified() {
     let app = spawn_app().await;
     app.sign_up("anna@example.se").await;
-    let link = app
-        .verification_mail("anna@example.se")
-        .await
-        .link_to("/verify-email");
-    assert!(
-        app.get_html(&link)
-            .await
-            .contains("Your e-mail address is verified")
-    );
+    let link = app.verification_mail("anna@example.se").await.link_to("/verify-email");
+    assert!(app.get_html(&link).await.contains("Your e-mail address is verified"));
     let again = app.get_html(&link).await;
     assert!(again.contains("Already verified"), "{again}");
 }
@@ -208,35 +177,20 @@ async fn a_verification_link_works_once_and_then_says_already_verified() {
 async fn an_expired_link_offers_a_new_one_that_works() {
     let app = spawn_app().await;
     app.sign_up("anna@example.se").await;
-    let old = app
-        .verification_mail("anna@example.se")
-        .await
-        .link_to("/verify-email");
+    let old = app.verification_mail("anna@example.se").await.link_to("/verify-email");
 
     app.clock.advance(time::Duration::hours(25));
     let page = app.get_html(&old).await;
     assert!(page.contains("This link has expired"), "{page}");
-    let token = url::Url::parse(&old)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "token")
-        .unwrap()
-        .1
-        .into_owned();
+    let token = token_in(&old);
     assert!(page.contains(&format!(r#"name="token" value="{token}""#)));
 
-    let res = app
-        .post_form("/verify-email/resend", &[("token", &token)])
-        .await;
+    let res = app.post_form("/verify-email/resend", &[("token", &token)]).await;
     assert_eq!(res.status(), 303);
     let mails = app.smtp().wait_for_n("anna@example.se", 2).await;
     let fresh = mails[1].link_to("/verify-email");
     assert_ne!(fresh, old);
-    assert!(
-        app.get_html(&fresh)
-            .await
-            .contains("Your e-mail address is verified")
-    );
+    assert!(app.get_html(&fresh).await.contains("Your e-mail address is verified"));
     assert!(app.get_html(&old).await.contains("Already verified"));
 }
 
@@ -251,17 +205,8 @@ async fn an_unknown_verification_link_is_refused() {
 async fn only_the_hash_of_a_verification_token_is_stored() {
     let app = spawn_app().await;
     app.sign_up("anna@example.se").await;
-    let link = app
-        .verification_mail("anna@example.se")
-        .await
-        .link_to("/verify-email");
-    let token = url::Url::parse(&link)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "token")
-        .unwrap()
-        .1
-        .into_owned();
+    let link = app.verification_mail("anna@example.se").await.link_to("/verify-email");
+    let token = token_in(&link);
     assert!(token.len() >= 43, "at least 256 bits");
     let sql = format!("SELECT COUNT(*) FROM email_tokens WHERE token_hash = '{token}'");
     assert_eq!(app.count(&sql).await, 0);

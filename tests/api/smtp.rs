@@ -48,13 +48,11 @@ impl ReceivedMail {
     }
 
     pub fn text(&self) -> String {
-        self.part("text/plain")
-            .expect("the mail has a text/plain part")
+        self.part("text/plain").expect("the mail has a text/plain part")
     }
 
     pub fn html(&self) -> String {
-        self.part("text/html")
-            .expect("the mail has a text/html part")
+        self.part("text/html").expect("the mail has a text/html part")
     }
 
     /// Every http(s) link of the text part.
@@ -70,11 +68,7 @@ impl ReceivedMail {
     pub fn link_to(&self, path: &str) -> String {
         self.links()
             .into_iter()
-            .find(|l| {
-                url::Url::parse(l)
-                    .map(|u| u.path() == path)
-                    .unwrap_or(false)
-            })
+            .find(|l| url::Url::parse(l).map(|u| u.path() == path).unwrap_or(false))
             .unwrap_or_else(|| panic!("no link to {path} in:\n{}", self.text()))
     }
 }
@@ -163,10 +157,7 @@ impl SmtpServer {
                 return mails;
             }
             if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                panic!(
-                    "{to} received {} mails, expected {n}",
-                    self.received_by(to).len()
-                );
+                panic!("{to} received {} mails, expected {n}", self.received_by(to).len());
             }
         }
     }
@@ -229,10 +220,7 @@ async fn session(stream: TcpStream, inbox: Inbox) {
                 }
                 data.push_str(line.strip_prefix('.').unwrap_or(&line));
             }
-            inbox.mails.lock().unwrap().push(ReceivedMail {
-                to: to.clone(),
-                data,
-            });
+            inbox.mails.lock().unwrap().push(ReceivedMail { to: to.clone(), data });
             inbox.arrived.notify_waiters();
             b"250 OK queued\r\n"
         } else if command == "QUIT" {

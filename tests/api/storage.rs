@@ -7,10 +7,7 @@ fn both_migration_folders_list_the_same_versions() {
     let sqlite = migrate::versions(&migrate::SQLITE);
     let postgres = migrate::versions(&migrate::POSTGRES);
     assert!(!sqlite.is_empty());
-    assert_eq!(
-        sqlite, postgres,
-        "migrations/sqlite and migrations/postgres must match"
-    );
+    assert_eq!(sqlite, postgres, "migrations/sqlite and migrations/postgres must match");
 }
 
 #[test]
@@ -50,11 +47,7 @@ fn the_migrate_command_creates_a_fresh_sqlite_database_in_a_new_folder() {
         .env("DEVPORTAL_DATABASE_URL", &url)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(dir.path().join("nested/portal.db").exists());
     // Running it again is harmless.
     let again = Command::new(env!("CARGO_BIN_EXE_devportal"))

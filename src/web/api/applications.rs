@@ -131,16 +131,9 @@ type R<T> = Result<T, ApiError>;
 /// The caller's applications.
 #[utoipa::path(get, path = "/api/v1/applications", tag = "applications", security(("personal_access_token" = [])),
     responses((status = 200, body = [ApplicationDto]), (status = 401, body = ErrorBody)))]
-pub async fn list(
-    State(svc): State<Services>,
-    ApiUser(user): ApiUser,
-) -> R<Json<Vec<ApplicationDto>>> {
+pub async fn list(State(svc): State<Services>, ApiUser(user): ApiUser) -> R<Json<Vec<ApplicationDto>>> {
     Ok(Json(
-        apps::list(&svc, &user)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect(),
+        apps::list(&svc, &user).await?.into_iter().map(Into::into).collect(),
     ))
 }
 
@@ -184,9 +177,7 @@ pub async fn update(
     let input = ApplicationInput {
         name: patch.name.unwrap_or(current.name),
         description: patch.description.unwrap_or(current.description),
-        callback_url: patch
-            .callback_url
-            .unwrap_or(current.callback_url.unwrap_or_default()),
+        callback_url: patch.callback_url.unwrap_or(current.callback_url.unwrap_or_default()),
     };
     Ok(Json(apps::update(&svc, &user, &id, &input).await?.into()))
 }
@@ -195,11 +186,7 @@ pub async fn update(
 #[utoipa::path(delete, path = "/api/v1/applications/{id}", tag = "applications", security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id")),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn delete(
-    State(svc): State<Services>,
-    ApiUser(user): ApiUser,
-    Path(id): Path<String>,
-) -> R<StatusCode> {
+pub async fn delete(State(svc): State<Services>, ApiUser(user): ApiUser, Path(id): Path<String>) -> R<StatusCode> {
     apps::delete(&svc, &user, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -261,11 +248,7 @@ pub async fn unsubscribe(
 #[utoipa::path(get, path = "/api/v1/applications/{id}/sandbox-keys", tag = "applications", security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id")),
     responses((status = 200, body = KeysDto), (status = 404, body = ErrorBody)))]
-pub async fn keys(
-    State(svc): State<Services>,
-    ApiUser(user): ApiUser,
-    Path(id): Path<String>,
-) -> R<Json<KeysDto>> {
+pub async fn keys(State(svc): State<Services>, ApiUser(user): ApiUser, Path(id): Path<String>) -> R<Json<KeysDto>> {
     let key = client_keys::find(&svc, &user, &id, Environment::Sandbox).await?;
     key.map(|k| Json(k.into())).ok_or_else(|| {
         ApiError::new(
@@ -309,11 +292,7 @@ pub async fn regenerate_secret(
 #[utoipa::path(delete, path = "/api/v1/applications/{id}/sandbox-keys", tag = "applications", security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id")),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, description = "No keys", body = ErrorBody)))]
-pub async fn revoke_keys(
-    State(svc): State<Services>,
-    ApiUser(user): ApiUser,
-    Path(id): Path<String>,
-) -> R<StatusCode> {
+pub async fn revoke_keys(State(svc): State<Services>, ApiUser(user): ApiUser, Path(id): Path<String>) -> R<StatusCode> {
     client_keys::revoke(&svc, &user, &id, Environment::Sandbox).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -14,24 +14,14 @@ pub struct ApiUser(pub User);
 impl FromRequestParts<Services> for ApiUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        svc: &Services,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, svc: &Services) -> Result<Self, Self::Rejection> {
         let presented = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(str::trim)
-            .ok_or_else(|| {
-                ApiError::unauthorized(
-                    "Send a personal access token: `Authorization: Bearer dpat_…`.",
-                )
-            })?;
+            .ok_or_else(|| ApiError::unauthorized("Send a personal access token: `Authorization: Bearer dpat_…`."))?;
         match personal_tokens::authenticate(svc, presented).await? {
             Some(user) => Ok(ApiUser(user)),
             None => Err(ApiError::unauthorized(

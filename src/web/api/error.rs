@@ -76,9 +76,7 @@ impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::NotFound => ApiError::not_found(),
-            ServiceError::Conflict { code, message } => {
-                ApiError::new(StatusCode::CONFLICT, code, message)
-            }
+            ServiceError::Conflict { code, message } => ApiError::new(StatusCode::CONFLICT, code, message),
             ServiceError::Invalid(fields) => {
                 let mut err = ApiError::new(
                     StatusCode::BAD_REQUEST,
@@ -131,8 +129,7 @@ impl IntoResponse for ApiError {
             );
         }
         if let Some(s) = self.retry_after {
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(s));
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
         }
         res
     }

@@ -46,10 +46,7 @@ impl Modify for SecuritySchemes {
             "personal_access_token",
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         );
-        components.add_security_scheme(
-            "password",
-            SecurityScheme::Http(Http::new(HttpAuthScheme::Basic)),
-        );
+        components.add_security_scheme("password", SecurityScheme::Http(Http::new(HttpAuthScheme::Basic)));
     }
 }
 
@@ -63,10 +60,7 @@ pub fn parts() -> (Router<Services>, utoipa::openapi::OpenApi) {
             applications::update,
             applications::delete
         ))
-        .routes(routes!(
-            applications::subscriptions,
-            applications::subscribe
-        ))
+        .routes(routes!(applications::subscriptions, applications::subscribe))
         .routes(routes!(applications::unsubscribe))
         .routes(routes!(
             applications::keys,

@@ -41,9 +41,8 @@ pub async fn create(
     headers: HeaderMap,
     body: Option<Json<TokenRequest>>,
 ) -> Result<(StatusCode, Json<TokenDto>), ApiError> {
-    let (email, password) = basic_credentials(&headers).ok_or_else(|| {
-        ApiError::unauthorized("Authenticate with HTTP Basic: your e-mail address and password.")
-    })?;
+    let (email, password) = basic_credentials(&headers)
+        .ok_or_else(|| ApiError::unauthorized("Authenticate with HTTP Basic: your e-mail address and password."))?;
     let user = match sign_in::sign_in(&svc, &email, &password, &client).await {
         Ok(user) => user,
         Err(SignInError::Invalid) => {
@@ -85,9 +84,7 @@ pub async fn create(
 
 fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let encoded = value
-        .strip_prefix("Basic ")
-        .or_else(|| value.strip_prefix("basic "))?;
+    let encoded = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic "))?;
     let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
     let (email, password) = decoded.split_once(':')?;
     Some((email.to_string(), password.to_string()))

@@ -1,0 +1,329 @@
+use serde_json::json;
+
+use crate::helpers::{Api, PASSWORD, spawn_app};
+
+#[tokio::test]
+async fn a_pipeline_gets_a_token_with_basic_auth_and_does_the_whole_flow_leaving_nothing_behind() {
+    let app = spawn_app().await;
+    let _ = app.signed_in_developer("anna@example.se").await;
+    let api = app.api_for("anna@example.se").await;
+    assert!(api.token.starts_with("dpat_"));
+    let before = app.table_counts().await;
+
+    let (status, apis) = api.get("/api/v1/apis?environment=sandbox").await;
+    assert_eq!(status, 200);
+    let ids: Vec<&str> = apis
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"accounts-sandbox") && !ids.contains(&"accounts-production"));
+
+    let (status, created) = api
+        .post(
+            "/api/v1/applications",
+            json!({"name": "psd2_sandbox", "description": "CI"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let id = created["id"].as_str().unwrap().to_string();
+    let (status, got) = api.get(&format!("/api/v1/applications/{id}")).await;
+    assert_eq!((status, got["name"].as_str()), (200, Some("psd2_sandbox")));
+    let (status, patched) = api
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/applications/{id}"),
+            Some(json!({"description": "from CI"})),
+        )
+        .await;
+    assert_eq!(
+        (status, patched["description"].as_str(), patched["name"].as_str()),
+        (200, Some("from CI"), Some("psd2_sandbox"))
+    );
+
+    let (status, sub) = api
+        .post(
+            &format!("/api/v1/applications/{id}/subscriptions"),
+            json!({"api_id": "accounts-sandbox"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{sub}");
+    assert_eq!(sub["environment"], "sandbox");
+    let (status, again) = api
+        .post(
+            &format!("/api/v1/applications/{id}/subscriptions"),
+            json!({"api_id": "accounts-sandbox"}),
+        )
+        .await;
+    assert_eq!((status, again["error"].as_str()), (409, Some("already_subscribed")));
+    let (status, prod) = api
+        .post(
+            &format!("/api/v1/applications/{id}/subscriptions"),
+            json!({"api_id": "accounts-production"}),
+        )
+        .await;
+    assert_eq!((status, prod["error"].as_str()), (409, Some("certificate_required")));
+    let (_, subs) = api.get(&format!("/api/v1/applications/{id}/subscriptions")).await;
+    assert_eq!(subs.as_array().unwrap().len(), 1);
+
+    let (status, keys) = api
+        .post(&format!("/api/v1/applications/{id}/sandbox-keys"), json!({}))
+        .await;
+    assert_eq!(status, 201);
+    let secret = keys["client_secret"].as_str().unwrap().to_string();
+    assert!(secret.len() >= 43);
+    let (status, dup) = api
+        .post(&format!("/api/v1/applications/{id}/sandbox-keys"), json!({}))
+        .await;
+    assert_eq!((status, dup["error"].as_str()), (409, Some("keys_exist")));
+    let (status, shown) = api.get(&format!("/api/v1/applications/{id}/sandbox-keys")).await;
+    assert_eq!(status, 200);
+    assert_eq!(shown["client_id"], keys["client_id"]);
+    assert!(!shown.to_string().contains(&secret), "the secret is never shown again");
+    let (status, rotated) = api
+        .post(&format!("/api/v1/applications/{id}/sandbox-keys/secret"), json!({}))
+        .await;
+    assert_eq!(status, 200);
+    assert_ne!(rotated["client_secret"].as_str().unwrap(), secret);
+
+    let sub_id = sub["id"].as_str().unwrap();
+    assert_eq!(
+        api.delete(&format!("/api/v1/applications/{id}/subscriptions/{sub_id}"))
+            .await
+            .0,
+        204
+    );
+    assert_eq!(
+        api.delete(&format!("/api/v1/applications/{id}/sandbox-keys")).await.0,
+        204
+    );
+    assert_eq!(
+        api.delete(&format!("/api/v1/applications/{id}/sandbox-keys")).await.0,
+        409
+    );
+    api.post(
+        &format!("/api/v1/applications/{id}/subscriptions"),
+        json!({"api_id": "payments-sandbox"}),
+    )
+    .await;
+    api.post(&format!("/api/v1/applications/{id}/sandbox-keys"), json!({}))
+        .await;
+    assert_eq!(api.delete(&format!("/api/v1/applications/{id}")).await.0, 204);
+    assert_eq!(api.get(&format!("/api/v1/applications/{id}")).await.0, 404);
+
+    let mut after = app.table_counts().await;
+    // Only the token's last-use time and nothing else may differ.
+    after.remove("personal_access_tokens");
+    let mut expected = before.clone();
+    expected.remove("personal_access_tokens");
+    assert_eq!(after, expected, "nothing left behind");
+}
+
+#[tokio::test]
+async fn bad_requests_get_json_errors_with_the_right_status() {
+    let app = spawn_app().await;
+    let _ = app.signed_in_developer("anna@example.se").await;
+    let api = app.api_for("anna@example.se").await;
+
+    let (status, body) = api
+        .post(
+            "/api/v1/applications",
+            json!({"name": "no/slashes", "callback_url": "http://x.example"}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"], "invalid_input");
+    assert!(body["fields"]["name"].as_str().unwrap().contains("not allowed"));
+    assert!(body["fields"]["callback_url"].as_str().unwrap().contains("https"));
+
+    let client = reqwest::Client::new();
+    let url = format!("{}/api/v1/applications", app.base);
+    let res = client
+        .post(&url)
+        .bearer_auth(&api.token)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.json::<serde_json::Value>().await.unwrap()["error"], "invalid_json");
+    let res = client
+        .post(&url)
+        .bearer_auth(&api.token)
+        .body("name=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 415);
+    let big = json!({"name": "x", "description": "y".repeat(70 * 1024)});
+    let res = client
+        .post(&url)
+        .bearer_auth(&api.token)
+        .json(&big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    assert_eq!(
+        res.json::<serde_json::Value>().await.unwrap()["error"],
+        "payload_too_large"
+    );
+
+    let (status, body) = api
+        .post(
+            "/api/v1/applications/nope/subscriptions",
+            json!({"api_id": "accounts-sandbox"}),
+        )
+        .await;
+    assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
+    let (_, created) = api.post("/api/v1/applications", json!({"name": "psd2_sandbox"})).await;
+    let id = created["id"].as_str().unwrap();
+    let (status, body) = api
+        .post(
+            &format!("/api/v1/applications/{id}/subscriptions"),
+            json!({"api_id": "mortgages"}),
+        )
+        .await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_input")));
+    assert_eq!(api.get("/api/v1/no-such-thing").await.0, 404);
+}
+
+#[tokio::test]
+async fn the_api_needs_a_valid_token_and_sends_no_cookies() {
+    let app = spawn_app().await;
+    let res = reqwest::get(format!("{}/api/v1/applications", app.base)).await.unwrap();
+    assert_eq!(res.status(), 401);
+    assert!(
+        res.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Bearer")
+    );
+    assert!(!res.headers().contains_key("set-cookie"));
+    let (status, body) = Api::new(&app.base, "dpat_not-a-real-token")
+        .get("/api/v1/applications")
+        .await;
+    assert_eq!((status, body["error"].as_str()), (401, Some("unauthorized")));
+}
+
+#[tokio::test]
+async fn a_token_by_password_needs_a_verified_account_and_the_right_password() {
+    let app = spawn_app().await;
+    app.sign_up("anna@example.se").await;
+    let url = format!("{}/api/v1/personal-access-tokens", app.base);
+    let client = reqwest::Client::new();
+    let res = client
+        .post(&url)
+        .basic_auth("anna@example.se", Some(PASSWORD))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(
+        res.json::<serde_json::Value>().await.unwrap()["error"],
+        "email_not_verified"
+    );
+
+    let link = app.verification_mail("anna@example.se").await.link_to("/verify-email");
+    app.get(&link).await;
+    let res = client
+        .post(&url)
+        .basic_auth("anna@example.se", Some("wrong password!!"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let res = client.post(&url).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    let res = client
+        .post(&url)
+        .basic_auth("anna@example.se", Some(PASSWORD))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let token = res.json::<serde_json::Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let hash = devportal::domain::secret::hash_secret(&token);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM personal_access_tokens WHERE token_hash = '{hash}'"
+        ))
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn tokens_are_created_on_the_profile_page_shown_once_and_revoked_there() {
+    let app = spawn_app().await;
+    let anna = app.signed_in_developer("anna@example.se").await;
+    let html = anna
+        .post_form("/profile/tokens", &[("name", "CI pipeline")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("shown only this once"));
+    let token = crate::helpers::between(&html, r#"<code id="pat" class="secret">"#, "</code>").unwrap();
+    let api = Api::new(&app.base, &token);
+    assert_eq!(api.get("/api/v1/applications").await.0, 200);
+
+    let profile = anna.get_html("/profile").await;
+    assert!(profile.contains("CI pipeline"));
+    assert!(!profile.contains(&token));
+    let id = crate::helpers::between(&profile, r#"action="/profile/tokens/"#, "/revoke").unwrap();
+    anna.post_form(&format!("/profile/tokens/{id}/revoke"), &[]).await;
+    assert_eq!(api.get("/api/v1/applications").await.0, 401, "revoked at once");
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_3_1_and_lists_every_api_v1_route() {
+    let app = spawn_app().await;
+    let doc: serde_json::Value = reqwest::get(format!("{}/api/v1/openapi.json", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let mut listed: Vec<String> = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            listed.push(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    listed.sort();
+    let mut expected = vec![
+        "GET /api/v1/apis",
+        "GET /api/v1/applications",
+        "POST /api/v1/applications",
+        "GET /api/v1/applications/{id}",
+        "PATCH /api/v1/applications/{id}",
+        "DELETE /api/v1/applications/{id}",
+        "GET /api/v1/applications/{id}/subscriptions",
+        "POST /api/v1/applications/{id}/subscriptions",
+        "DELETE /api/v1/applications/{id}/subscriptions/{subscription_id}",
+        "GET /api/v1/applications/{id}/sandbox-keys",
+        "POST /api/v1/applications/{id}/sandbox-keys",
+        "DELETE /api/v1/applications/{id}/sandbox-keys",
+        "POST /api/v1/applications/{id}/sandbox-keys/secret",
+        "POST /api/v1/personal-access-tokens",
+    ];
+    expected.sort();
+    assert_eq!(listed, expected);
+    // Every operation's responses refer only to schemas the document defines.
+    let text = doc.to_string();
+    for r in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = r.split('"').next().unwrap();
+        assert!(
+            doc["components"]["schemas"].get(name).is_some(),
+            "missing schema {name}"
+        );
+    }
+    assert!(doc["components"]["securitySchemes"]["personal_access_token"].is_object());
+}
