@@ -64,6 +64,23 @@ pub struct Settings {
     #[arg(long, env = "DEVPORTAL_TRUST_FORWARDED_FOR", default_value_t = false)]
     pub trust_forwarded_for: bool,
 
+    /// Sandbox API requests allowed per second per application (token bucket).
+    #[arg(long, env = "DEVPORTAL_SANDBOX_RATE", default_value_t = 10.0)]
+    pub sandbox_rate: f64,
+
+    /// Sandbox API requests an application may make at once above the rate.
+    #[arg(long, env = "DEVPORTAL_SANDBOX_BURST", default_value_t = 20.0)]
+    pub sandbox_burst: f64,
+
+    /// Token requests allowed per second per client id (burst: four times as many).
+    #[arg(long, env = "DEVPORTAL_TOKEN_RATE", default_value_t = 5.0)]
+    pub token_rate: f64,
+
+    /// Seconds an instance may answer a token check from memory before it
+    /// looks again; bounds how long another instance serves a revoked token.
+    #[arg(long, env = "DEVPORTAL_ACCESS_CACHE_SECONDS", default_value_t = 5)]
+    pub access_cache_seconds: u64,
+
     /// Log filter in tracing's syntax, e.g. `info` or `devportal=debug,info`.
     #[arg(long, env = "DEVPORTAL_LOG", default_value = "info")]
     pub log: String,
@@ -109,6 +126,26 @@ pub struct Config {
     pub signin_attempts_per_minute: i64,
     pub trust_forwarded_for: bool,
     pub hash_cost: HashCost,
+    pub gateway: GatewayConfig,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct GatewayConfig {
+    pub sandbox_rate: f64,
+    pub sandbox_burst: f64,
+    pub token_rate: f64,
+    pub access_cache_ttl: StdDuration,
+}
+
+impl Default for GatewayConfig {
+    fn default() -> Self {
+        GatewayConfig {
+            sandbox_rate: 10.0,
+            sandbox_burst: 20.0,
+            token_rate: 5.0,
+            access_cache_ttl: StdDuration::from_secs(5),
+        }
+    }
 }
 
 impl Settings {
@@ -131,6 +168,12 @@ impl Settings {
             signin_attempts_per_minute: self.signin_attempts_per_minute.max(1),
             trust_forwarded_for: self.trust_forwarded_for,
             hash_cost: HashCost::OWASP,
+            gateway: GatewayConfig {
+                sandbox_rate: self.sandbox_rate,
+                sandbox_burst: self.sandbox_burst,
+                token_rate: self.token_rate,
+                access_cache_ttl: StdDuration::from_secs(self.access_cache_seconds),
+            },
         }
     }
 }
@@ -162,6 +205,7 @@ impl fmt::Debug for Config {
             .field("signin_attempts_per_minute", &self.signin_attempts_per_minute)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("hash_cost", &self.hash_cost)
+            .field("gateway", &self.gateway)
             .finish()
     }
 }

@@ -14,10 +14,12 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::mail::MailQueue;
 use crate::mail::worker::Worker;
-use crate::services::Services;
+use crate::services::access::AccessCache;
+use crate::services::limits::{TokenBuckets, UsageCounter};
 use crate::services::passwords::PasswordHasher;
+use crate::services::{Limits, Services};
 use crate::storage::sessions::SessionBackend;
-use crate::storage::{Db, migrate, throttle};
+use crate::storage::{Db, migrate, oauth_tokens, throttle};
 
 pub struct Application {
     listener: TcpListener,
@@ -40,12 +42,20 @@ impl Application {
             None => Url::parse(&format!("http://{addr}/")).context("public URL")?,
         };
         let mail = MailQueue::default();
+        let g = config.gateway;
+        let limits = Limits {
+            sandbox: TokenBuckets::new(g.sandbox_rate, g.sandbox_burst),
+            token_endpoint: TokenBuckets::new(g.token_rate, g.token_rate * 4.0),
+            usage: UsageCounter::default(),
+        };
         let services = Services {
             db: db.clone(),
             clock: clock.clone(),
             hasher: PasswordHasher::new(config.hash_cost)?,
             config: Arc::new(config.clone()),
             mail: mail.clone(),
+            access: Arc::new(AccessCache::new(g.access_cache_ttl)),
+            limits: Arc::new(limits),
             base_url,
         };
         crate::services::catalogue::load(&services)
@@ -55,6 +65,7 @@ impl Application {
         tokio::spawn(worker.run());
         let sessions = SessionBackend::new(&db);
         tokio::spawn(janitor(services.clone(), sessions.clone()));
+        tokio::spawn(flush_usage(services.clone()));
         Ok(Application {
             listener,
             services,
@@ -90,14 +101,29 @@ async fn janitor(svc: Services, sessions: SessionBackend) {
         if let Err(e) = sessions.delete_expired().await {
             tracing::warn!(error = %e, "deleting expired sessions");
         }
-        let before = svc.now().unix_timestamp() - 86_400;
+        let now = svc.now().unix_timestamp();
+        svc.access.prune(now);
         match svc.db.conn().await {
             Ok(mut c) => {
-                if let Err(e) = throttle::prune(c.exec(), before).await {
+                if let Err(e) = throttle::prune(c.exec(), now - 86_400).await {
                     tracing::warn!(error = %e, "pruning throttle windows");
+                }
+                if let Err(e) = oauth_tokens::prune(c.exec(), now).await {
+                    tracing::warn!(error = %e, "pruning expired access tokens");
                 }
             }
             Err(e) => tracing::warn!(error = %e, "janitor"),
+        }
+    }
+}
+
+/// Every few seconds: write the gateway's call counters.
+async fn flush_usage(svc: Services) {
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        tick.tick().await;
+        if let Err(e) = crate::services::usage::flush(&svc).await {
+            tracing::warn!(error = %format!("{e:#}"), "writing API usage");
         }
     }
 }

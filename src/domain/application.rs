@@ -145,4 +145,6 @@ pub struct ClientKey {
 pub struct DeletionPreview {
     pub subscriptions: i64,
     pub keys: i64,
+    pub tokens: i64,
+    pub payments: i64,
 }

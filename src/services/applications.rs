@@ -133,14 +133,15 @@ pub async fn deletion_preview(
     Ok((app, preview))
 }
 
-/// Deletes the application and, in the same transaction, its subscriptions
-/// and keys (the database cascades).
+/// Deletes the application and, in the same transaction, its subscriptions,
+/// keys, access tokens, sandbox payments and usage counts (the database cascades).
 pub async fn delete(svc: &Services, dev: &User, id: &str) -> Result<(), ServiceError> {
     let mut tx = svc.db.begin().await?;
     if !applications::delete(tx.exec(), dev.id, id).await? {
         return Err(ServiceError::NotFound);
     }
     tx.commit().await?;
+    svc.access.evict_application(id);
     tracing::info!(user_id = dev.id, application_id = %id, "application deleted");
     Ok(())
 }

@@ -8,7 +8,7 @@ use crate::domain::application::ClientKey;
 use crate::domain::catalogue::Environment;
 use crate::domain::secret::SecretToken;
 use crate::domain::user::User;
-use crate::storage::{client_keys, is_unique_violation};
+use crate::storage::{client_keys, is_unique_violation, oauth_tokens};
 
 /// Freshly issued credentials: the only time the secret exists in clear.
 #[derive(Debug)]
@@ -99,7 +99,13 @@ pub async fn regenerate_secret(
             ),
         ));
     };
-    client_keys::replace_secret(conn.exec(), &app.id, env, &secret.hash(), svc.now()).await?;
+    // The new secret and the end of every token issued under the old one, together.
+    drop(conn);
+    let mut tx = svc.db.begin().await?;
+    client_keys::replace_secret(tx.exec(), &app.id, env, &secret.hash(), svc.now()).await?;
+    oauth_tokens::delete_for(tx.exec(), &app.id, env).await?;
+    tx.commit().await?;
+    svc.access.evict_application(&app.id);
     tracing::info!(user_id = dev.id, application_id = %app.id, env = env.as_str(), "client secret regenerated");
     Ok(IssuedKeys {
         client_id: existing.client_id,

@@ -1,15 +1,19 @@
 //! Use cases. The HTML pages and (later) the JSON API call the same
 //! functions here, so no rule is written twice.
 
+pub mod access;
 pub mod accounts;
 pub mod applications;
 pub mod catalogue;
 pub mod keys;
+pub mod limits;
 pub mod passwords;
 pub mod personal_tokens;
+pub mod sandbox;
 pub mod sign_in;
 pub mod subscriptions;
 pub mod throttle;
+pub mod usage;
 
 use std::sync::Arc;
 
@@ -20,6 +24,15 @@ use crate::config::Config;
 use crate::domain::validation::FieldErrors;
 use crate::mail::MailQueue;
 use crate::storage::Db;
+
+/// The gateway's in-memory limits and counters.
+pub struct Limits {
+    /// Requests per application to the sandbox APIs.
+    pub sandbox: limits::TokenBuckets,
+    /// Token requests per client id.
+    pub token_endpoint: limits::TokenBuckets,
+    pub usage: limits::UsageCounter,
+}
 
 /// How a use case can refuse. The pages and the JSON API map these to a
 /// message next to a field, a flash, or a JSON error with a stable code.
@@ -65,6 +78,9 @@ pub struct Services {
     pub config: Arc<Config>,
     pub hasher: passwords::PasswordHasher,
     pub mail: MailQueue,
+    /// Access tokens checked from memory (see [`access`]).
+    pub access: Arc<access::AccessCache>,
+    pub limits: Arc<Limits>,
     /// Where users reach the portal; links in e-mails start with it.
     pub base_url: Url,
 }

@@ -5,7 +5,7 @@ use super::{ServiceError, Services, sign_in};
 use crate::domain::profile::parse_text;
 use crate::domain::secret::{SecretToken, hash_secret};
 use crate::domain::user::User;
-use crate::storage::access_tokens::{self, PersonalAccessToken};
+use crate::storage::personal_tokens::{self, PersonalAccessToken};
 
 /// Tokens start with this, so secret scanners and people recognise them.
 pub const PREFIX: &str = "dpat_";
@@ -16,7 +16,7 @@ pub async fn create(svc: &Services, user: &User, name: &str) -> Result<(Personal
     let id = Services::new_id();
     let now = svc.now();
     let mut conn = svc.db.conn().await?;
-    access_tokens::insert(conn.exec(), &id, user.id, &name, &hash_secret(&token), now).await?;
+    personal_tokens::insert(conn.exec(), &id, user.id, &name, &hash_secret(&token), now).await?;
     tracing::info!(user_id = user.id, token_id = %id, "personal access token created");
     Ok((
         PersonalAccessToken {
@@ -31,12 +31,12 @@ pub async fn create(svc: &Services, user: &User, name: &str) -> Result<(Personal
 
 pub async fn list(svc: &Services, user: &User) -> Result<Vec<PersonalAccessToken>, ServiceError> {
     let mut conn = svc.db.conn().await?;
-    Ok(access_tokens::list(conn.exec(), user.id).await?)
+    Ok(personal_tokens::list(conn.exec(), user.id).await?)
 }
 
 pub async fn revoke(svc: &Services, user: &User, id: &str) -> Result<(), ServiceError> {
     let mut conn = svc.db.conn().await?;
-    if access_tokens::delete(conn.exec(), user.id, id).await? {
+    if personal_tokens::delete(conn.exec(), user.id, id).await? {
         tracing::info!(user_id = user.id, token_id = %id, "personal access token revoked");
         Ok(())
     } else {
@@ -51,7 +51,7 @@ pub async fn authenticate(svc: &Services, presented: &str) -> Result<Option<User
     }
     let user_id = {
         let mut conn = svc.db.conn().await?;
-        access_tokens::use_token(conn.exec(), &hash_secret(presented), svc.now()).await?
+        personal_tokens::use_token(conn.exec(), &hash_secret(presented), svc.now()).await?
     };
     let Some(user_id) = user_id else {
         return Ok(None);

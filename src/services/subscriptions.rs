@@ -57,6 +57,7 @@ pub async fn subscribe(
             Err(e) => return Err(e.into()),
         }
     }
+    svc.access.evict_application(&app.id);
     tracing::info!(user_id = dev.id, application_id = %app.id, api = %api.slug, "subscribed");
     get(svc, dev, &id).await
 }
@@ -82,8 +83,9 @@ pub async fn for_application(
     Ok(subscriptions::for_application(conn.exec(), dev.id, application_id).await?)
 }
 
-/// Ends a subscription. (Access tokens are bound to the application, not the
-/// subscription; a call to an API the application no longer subscribes to is refused.)
+/// Ends a subscription. Access tokens are bound to the application, not the
+/// subscription: they keep working for its other APIs, and a call to this one
+/// is refused from now on (on this instance at once).
 pub async fn unsubscribe(svc: &Services, dev: &User, id: &str) -> Result<Subscription, ServiceError> {
     let sub = get(svc, dev, id).await?;
     let mut tx = svc.db.begin().await?;
@@ -91,6 +93,7 @@ pub async fn unsubscribe(svc: &Services, dev: &User, id: &str) -> Result<Subscri
         return Err(ServiceError::NotFound);
     }
     tx.commit().await?;
+    svc.access.evict_application(&sub.application_id);
     tracing::info!(user_id = dev.id, subscription_id = %id, "unsubscribed");
     Ok(sub)
 }

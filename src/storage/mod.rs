@@ -4,16 +4,19 @@
 //! cannot decode SQLite booleans, so each query is expanded once per backend
 //! by [`on_backend!`].
 
-pub mod access_tokens;
 pub mod apis;
 pub mod applications;
 pub mod client_keys;
 pub mod migrate;
+pub mod oauth_tokens;
 pub mod outbox;
+pub mod personal_tokens;
+pub mod sandbox;
 pub mod sessions;
 pub mod subscriptions;
 pub mod throttle;
 pub mod tokens;
+pub mod usage;
 pub mod users;
 
 use std::str::FromStr;

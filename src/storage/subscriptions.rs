@@ -96,3 +96,10 @@ pub async fn delete(ex: Exec<'_>, developer_id: i64, id: &str) -> Result<bool> {
     })?;
     Ok(n == 1)
 }
+
+/// Slugs of the APIs an application subscribes to, with active status (the gateway's check).
+pub async fn active_api_slugs(ex: Exec<'_>, application_id: &str) -> Result<Vec<String>> {
+    let sql = "SELECT p.slug FROM subscriptions s JOIN apis p ON p.id = s.api_id \
+               WHERE s.application_id = $1 AND s.status = 'active'";
+    on_backend!(ex, |c| sqlx::query_scalar(sql).bind(application_id).fetch_all(c).await)
+}

@@ -94,11 +94,13 @@ pub fn app(svc: Services, sessions: SessionBackend) -> Router {
     Router::new()
         .merge(health::router())
         .merge(api::router())
+        .merge(crate::gateway::router())
         .merge(assets::router())
         .merge(portal)
         .with_state(svc)
         .layer(
             ServiceBuilder::new()
+                .layer(from_fn(crate::gateway::note_client_request_id))
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(
                     TraceLayer::new_for_http()

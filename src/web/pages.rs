@@ -13,7 +13,7 @@ use crate::domain::profile::country_name;
 use crate::domain::user::User;
 use crate::error::AppError;
 use crate::services::{Services, personal_tokens};
-use crate::storage::access_tokens::PersonalAccessToken;
+use crate::storage::personal_tokens::PersonalAccessToken;
 
 pub fn router() -> Router<Services> {
     Router::new()

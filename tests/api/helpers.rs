@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use devportal::clock::ManualClock;
-use devportal::config::{Config, HashCost, MailConfig};
+use devportal::config::{Config, GatewayConfig, HashCost, MailConfig};
 use devportal::services::Services;
 use devportal::startup::Application;
 use reqwest::redirect::Policy;
@@ -93,6 +93,7 @@ pub async fn spawn_app_configured(mail: Mail, tweak: impl FnOnce(&mut Config)) -
             iterations: 1,
             parallelism: 1,
         },
+        gateway: GatewayConfig::default(),
     };
     let mut config = config;
     tweak(&mut config);

@@ -1,0 +1,300 @@
+//! What the sandbox does with a payment: which products and currencies it
+//! takes, and the ISO 20022 status a new payment gets.
+
+use std::fmt;
+
+use time::{Date, Duration};
+
+use super::{Customer, Money, Refusal};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Product {
+    SepaCreditTransfers,
+    CrossBorderCreditTransfers,
+}
+
+impl Product {
+    pub fn parse(s: &str) -> Option<Product> {
+        match s {
+            "SepaCreditTransfers" => Some(Product::SepaCreditTransfers),
+            "CrossBorderCreditTransfers" => Some(Product::CrossBorderCreditTransfers),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Product::SepaCreditTransfers => "SepaCreditTransfers",
+            Product::CrossBorderCreditTransfers => "CrossBorderCreditTransfers",
+        }
+    }
+}
+
+/// ISO 20022 transaction status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Rcvd,
+    Actc,
+    Acsc,
+    Canc,
+    Rjct,
+}
+
+impl Status {
+    pub fn code(self) -> &'static str {
+        match self {
+            Status::Rcvd => "RCVD",
+            Status::Actc => "ACTC",
+            Status::Acsc => "ACSC",
+            Status::Canc => "CANC",
+            Status::Rjct => "RJCT",
+        }
+    }
+
+    pub fn parse(s: &str) -> Status {
+        match s {
+            "ACTC" => Status::Actc,
+            "ACSC" => Status::Acsc,
+            "CANC" => Status::Canc,
+            "RJCT" => Status::Rjct,
+            _ => Status::Rcvd,
+        }
+    }
+
+    /// Settled, cancelled and rejected payments can no longer be cancelled.
+    pub fn is_final(self) -> bool {
+        matches!(self, Status::Acsc | Status::Canc | Status::Rjct)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+pub const CURRENCIES: &[&str] = &["SEK", "EUR", "USD", "GBP", "NOK", "DKK", "CHF"];
+
+/// A payment as the TPP asked for it, already read from JSON.
+#[derive(Debug, Clone)]
+pub struct PaymentOrder {
+    pub amount: Money,
+    pub currency: String,
+    pub debtor_account: String,
+    /// The creditor's account number when it is an account at the bank.
+    pub creditor_account: Option<String>,
+    pub requested_execution_date: Option<Date>,
+}
+
+/// A refusal with a stable code, as the gateway answers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub code: &'static str,
+    pub message: String,
+}
+
+fn refused(code: &'static str, message: impl Into<String>) -> Refused {
+    Refused {
+        code,
+        message: message.into(),
+    }
+}
+
+/// The outcome of a new payment: its status, and whether it is an internal
+/// transfer between the customer's own accounts that settles at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Accepted {
+    pub status: Status,
+    pub internal: bool,
+}
+
+pub fn initiate(customer: &Customer, product: Product, order: &PaymentOrder, today: Date) -> Result<Accepted, Refused> {
+    match customer.refusal {
+        // The bank's documented case for this user: the execution date is refused.
+        Some(Refusal::Under16) => {
+            return Err(refused(
+                "EXECUTION_DATE_INVALID",
+                "The requested execution date is wrong: the customer must be 16 or older to make payments.",
+            ));
+        }
+        Some(Refusal::InvalidKyc) => return Err(kyc()),
+        None => {}
+    }
+    if !CURRENCIES.contains(&order.currency.as_str()) {
+        return Err(refused(
+            "CURRENCY_INVALID",
+            format!(
+                "{:?} is not a currency the bank pays in ({}).",
+                order.currency,
+                CURRENCIES.join(", ")
+            ),
+        ));
+    }
+    if product == Product::SepaCreditTransfers && !["SEK", "EUR"].contains(&order.currency.as_str()) {
+        return Err(refused(
+            "CURRENCY_INVALID",
+            format!(
+                "SepaCreditTransfers are in SEK or EUR; use CrossBorderCreditTransfers for {}.",
+                order.currency
+            ),
+        ));
+    }
+    let Some(debtor) = customer.account(&order.debtor_account) else {
+        return Err(refused(
+            "ACCOUNT_UNKNOWN",
+            format!("The customer has no account {:?}.", order.debtor_account),
+        ));
+    };
+    if let Some(date) = order.requested_execution_date {
+        if date < today || date > today + Duration::days(365) {
+            return Err(refused(
+                "EXECUTION_DATE_INVALID",
+                format!("The requested execution date {date} must be from today and within a year."),
+            ));
+        }
+    }
+    let internal = order
+        .creditor_account
+        .as_deref()
+        .is_some_and(|c| c != debtor.id && customer.account(c).is_some());
+    let immediate = order.requested_execution_date.is_none_or(|d| d == today);
+    let status = if internal && immediate {
+        if order.amount > debtor.available() {
+            Status::Rjct
+        } else {
+            Status::Acsc
+        }
+    } else {
+        Status::Rcvd
+    };
+    Ok(Accepted {
+        status,
+        internal: internal && status == Status::Acsc,
+    })
+}
+
+pub fn kyc() -> Refused {
+    refused(
+        "KYC_INVALID",
+        "The customer's know-your-customer (KYC) information is not valid, so the bank refuses every call.",
+    )
+}
+
+pub fn under_16() -> Refused {
+    refused("PSU_UNDER_16", "The customer must be 16 or older to use this service.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::personnummer::Personnummer;
+    use crate::domain::sandbox::customer;
+    use time::macros::date;
+
+    const TODAY: Date = date!(2026 - 11 - 24);
+
+    fn c(ssn: &str) -> Customer {
+        customer(&Personnummer::parse(ssn, TODAY).unwrap(), TODAY)
+    }
+
+    fn order(debtor: &str, creditor: Option<&str>, currency: &str) -> PaymentOrder {
+        PaymentOrder {
+            amount: Money(10_000),
+            currency: currency.into(),
+            debtor_account: debtor.into(),
+            creditor_account: creditor.map(str::to_string),
+            requested_execution_date: None,
+        }
+    }
+
+    #[test]
+    fn an_internal_transfer_settles_at_once_and_others_are_received() {
+        let eva = c("196311210063");
+        let internal = initiate(
+            &eva,
+            Product::SepaCreditTransfers,
+            &order("19283764502", Some("19283764510"), "SEK"),
+            TODAY,
+        );
+        assert_eq!(
+            internal,
+            Ok(Accepted {
+                status: Status::Acsc,
+                internal: true
+            })
+        );
+        let bankgiro = initiate(
+            &c("195505063676"),
+            Product::SepaCreditTransfers,
+            &order("12345678910", None, "SEK"),
+            TODAY,
+        );
+        assert_eq!(bankgiro.unwrap().status, Status::Rcvd);
+    }
+
+    #[test]
+    fn wrong_currencies_dates_and_refused_customers_get_their_codes() {
+        let u = c("197209139240");
+        let debtor = u.accounts[0].id.clone();
+        assert_eq!(
+            initiate(&u, Product::SepaCreditTransfers, &order(&debtor, None, "SEKK"), TODAY)
+                .unwrap_err()
+                .code,
+            "CURRENCY_INVALID"
+        );
+        assert_eq!(
+            initiate(&u, Product::SepaCreditTransfers, &order(&debtor, None, "USD"), TODAY)
+                .unwrap_err()
+                .code,
+            "CURRENCY_INVALID"
+        );
+        assert!(
+            initiate(
+                &u,
+                Product::CrossBorderCreditTransfers,
+                &order(&debtor, None, "USD"),
+                TODAY
+            )
+            .is_ok()
+        );
+        let mut late = order(&debtor, None, "SEK");
+        late.requested_execution_date = Some(TODAY - Duration::days(1));
+        assert_eq!(
+            initiate(&u, Product::SepaCreditTransfers, &late, TODAY)
+                .unwrap_err()
+                .code,
+            "EXECUTION_DATE_INVALID"
+        );
+        assert_eq!(
+            initiate(&c("201011119789"), Product::SepaCreditTransfers, &late, TODAY)
+                .unwrap_err()
+                .code,
+            "EXECUTION_DATE_INVALID"
+        );
+        assert_eq!(
+            initiate(&c("198312112678"), Product::SepaCreditTransfers, &late, TODAY)
+                .unwrap_err()
+                .code,
+            "KYC_INVALID"
+        );
+        assert_eq!(
+            initiate(&u, Product::SepaCreditTransfers, &order("000", None, "SEK"), TODAY)
+                .unwrap_err()
+                .code,
+            "ACCOUNT_UNKNOWN"
+        );
+    }
+
+    #[test]
+    fn an_internal_transfer_beyond_the_available_amount_is_rejected() {
+        let eva = c("196311210063");
+        let mut big = order("19283764502", Some("19283764510"), "SEK");
+        big.amount = Money(eva.accounts[0].available().0 + 1);
+        assert_eq!(
+            initiate(&eva, Product::SepaCreditTransfers, &big, TODAY)
+                .unwrap()
+                .status,
+            Status::Rjct
+        );
+    }
+}

@@ -1,0 +1,268 @@
+//! The Accounts API (AIS), `/sandbox/accounts/1.0.0`.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+use time::{Date, Duration};
+
+use super::call::{Accounts, Call};
+use super::dto::*;
+use super::error::{ErrorDto, GatewayError};
+use crate::domain::sandbox::payments::{kyc, under_16};
+use crate::domain::sandbox::{Customer, Refusal, TransactionStatus};
+use crate::services::{Services, sandbox, throttle};
+
+type R<T> = Result<Json<T>, GatewayError>;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct BalanceQuery {
+    /// Include the balances (`true`/`false`, default `false`).
+    #[serde(default)]
+    with_balance: Option<String>,
+}
+
+impl BalanceQuery {
+    fn wanted(&self) -> Result<bool, GatewayError> {
+        match self.with_balance.as_deref() {
+            None | Some("false") => Ok(false),
+            Some("true") => Ok(true),
+            Some(other) => Err(GatewayError::bad_request(
+                "FORMAT_ERROR",
+                format!("withBalance must be true or false, not {other:?}."),
+            )),
+        }
+    }
+}
+
+/// The customer for the call, or the refusal that applies to every call.
+async fn customer(svc: &Services, call: &Call<Accounts>) -> Result<Customer, GatewayError> {
+    let c = sandbox::customer_for(svc, &call.access.application_id, &call.access.ssn).await?;
+    match c.refusal {
+        Some(Refusal::InvalidKyc) => Err(kyc().into()),
+        Some(Refusal::Under16) => Err(under_16().into()),
+        None => Ok(c),
+    }
+}
+
+/// PSD2: without the customer present (no `PSU-IP-Address`), an account may
+/// be read four times a day per application.
+async fn unattended_limit(svc: &Services, call: &Call<Accounts>, account: &str) -> Result<(), GatewayError> {
+    if call.psu_present {
+        return Ok(());
+    }
+    let bucket = format!(
+        "psd2-unattended:{}:{}:{account}",
+        call.access.application_id, call.access.ssn
+    );
+    if let Err(retry) = throttle::hit(svc, &bucket, 4, 86_400).await? {
+        return Err(GatewayError::too_many(
+            "ACCESS_EXCEEDED",
+            "PSD2 allows an application to read an account 4 times a day without the customer present. \
+             Send PSU-IP-Address when the customer is actively asking (unlimited), or try again tomorrow (UTC).",
+            retry.0,
+        ));
+    }
+    Ok(())
+}
+
+fn account<'a>(c: &'a Customer, id: &str) -> Result<&'a crate::domain::sandbox::Account, GatewayError> {
+    c.account(id)
+        .ok_or_else(|| GatewayError::not_found(&format!("Account {id}")))
+}
+
+/// The customer's accounts (terminated accounts are not listed).
+#[utoipa::path(get, path = "/Accounts", tag = "Accounts", params(BalanceQuery, super::Headers),
+    security(("bearer" = [])),
+    responses((status = 200, body = AccountListDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto),
+              (status = 403, body = ErrorDto), (status = 429, body = ErrorDto)))]
+pub async fn list(
+    State(svc): State<Services>,
+    call: Call<Accounts>,
+    Query(q): Query<BalanceQuery>,
+) -> R<AccountListDto> {
+    let with_balance = q.wanted()?;
+    let c = customer(&svc, &call).await?;
+    unattended_limit(&svc, &call, "list").await?;
+    Ok(Json(AccountListDto {
+        accounts: c
+            .accounts
+            .iter()
+            .map(|a| AccountDto::new(a, &c.name, with_balance))
+            .collect(),
+    }))
+}
+
+/// One account in detail.
+#[utoipa::path(get, path = "/Accounts/{accountId}", tag = "Accounts",
+    params(("accountId" = String, Path, description = "Account number"), BalanceQuery, super::Headers),
+    security(("bearer" = [])),
+    responses((status = 200, body = AccountDetailsDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto),
+              (status = 404, body = ErrorDto), (status = 429, body = ErrorDto)))]
+pub async fn details(
+    State(svc): State<Services>,
+    call: Call<Accounts>,
+    Path(id): Path<String>,
+    Query(q): Query<BalanceQuery>,
+) -> R<AccountDetailsDto> {
+    let with_balance = q.wanted()?;
+    let c = customer(&svc, &call).await?;
+    let a = account(&c, &id)?;
+    unattended_limit(&svc, &call, &id).await?;
+    Ok(Json(AccountDetailsDto {
+        account: AccountDto::new(a, &c.name, with_balance),
+    }))
+}
+
+/// Booked, reserved and available amount; available includes any credit limit.
+#[utoipa::path(get, path = "/Accounts/{accountId}/balances", tag = "Accounts",
+    params(("accountId" = String, Path, description = "Account number"), super::Headers),
+    security(("bearer" = [])),
+    responses((status = 200, body = BalancesDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto),
+              (status = 404, body = ErrorDto), (status = 429, body = ErrorDto)))]
+pub async fn balances(State(svc): State<Services>, call: Call<Accounts>, Path(id): Path<String>) -> R<BalancesDto> {
+    let c = customer(&svc, &call).await?;
+    let a = account(&c, &id)?;
+    unattended_limit(&svc, &call, &id).await?;
+    Ok(Json(BalancesDto {
+        account: AccountRefDto { bban: a.id.clone() },
+        balances: super::dto::balances(a),
+    }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct TransactionQuery {
+    /// `booked`, `pending` or `both` (default `both`).
+    #[serde(default)]
+    status: Option<String>,
+    /// YYYY-MM-DD; default 30 days ago; at most 18 months ago.
+    #[serde(default)]
+    date_from: Option<String>,
+    /// YYYY-MM-DD; default today.
+    #[serde(default)]
+    date_to: Option<String>,
+}
+
+fn parse_date(s: &str, name: &str) -> Result<Date, GatewayError> {
+    let f = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(s, &f).map_err(|_| {
+        GatewayError::bad_request(
+            "FORMAT_ERROR",
+            format!("{name} must be a date like 2026-01-31, not {s:?}."),
+        )
+    })
+}
+
+/// The same day `months` months earlier (the last day of a shorter month).
+fn months_before(d: Date, months: i32) -> Date {
+    let total = d.year() * 12 + (d.month() as i32 - 1) - months;
+    let (year, month) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u8);
+    let month = time::Month::try_from(month).unwrap_or(time::Month::January);
+    let day = d.day().min(month.length(year));
+    Date::from_calendar_date(year, month, day).unwrap_or(d)
+}
+
+/// Transactions, the last 30 days by default.
+#[utoipa::path(get, path = "/Accounts/{accountId}/transactions", tag = "Accounts",
+    params(("accountId" = String, Path, description = "Account number"), TransactionQuery, super::Headers),
+    security(("bearer" = [])),
+    responses((status = 200, body = TransactionsDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto),
+              (status = 403, body = ErrorDto), (status = 404, body = ErrorDto), (status = 429, body = ErrorDto)))]
+pub async fn transactions(
+    State(svc): State<Services>,
+    call: Call<Accounts>,
+    Path(id): Path<String>,
+    Query(q): Query<TransactionQuery>,
+) -> R<TransactionsDto> {
+    let today = svc.now().date();
+    let (want_booked, want_pending) = match q.status.as_deref().unwrap_or("both") {
+        "booked" => (true, false),
+        "pending" => (false, true),
+        "both" => (true, true),
+        other => {
+            return Err(GatewayError::bad_request(
+                "FORMAT_ERROR",
+                format!("status must be booked, pending or both, not {other:?}."),
+            ));
+        }
+    };
+    let from = q
+        .date_from
+        .as_deref()
+        .map(|s| parse_date(s, "dateFrom"))
+        .transpose()?
+        .unwrap_or(today - Duration::days(30));
+    let to = q
+        .date_to
+        .as_deref()
+        .map(|s| parse_date(s, "dateTo"))
+        .transpose()?
+        .unwrap_or(today);
+    if from < months_before(today, 18) {
+        return Err(GatewayError::bad_request(
+            "PERIOD_INVALID",
+            "dateFrom may be at most 18 months back.",
+        ));
+    }
+    if from > to {
+        return Err(GatewayError::bad_request("PERIOD_INVALID", "dateFrom is after dateTo."));
+    }
+    let c = customer(&svc, &call).await?;
+    let a = account(&c, &id)?;
+    unattended_limit(&svc, &call, &id).await?;
+    let in_period = a
+        .transactions
+        .iter()
+        .filter(|t| t.booking_date >= from && t.booking_date <= to);
+    let (mut booked, mut pending) = (Vec::new(), Vec::new());
+    for t in in_period {
+        match t.status {
+            TransactionStatus::Booked if want_booked => booked.push(TransactionDto::from(t)),
+            TransactionStatus::Pending if want_pending => pending.push(TransactionDto::from(t)),
+            _ => {}
+        }
+    }
+    Ok(Json(TransactionsDto {
+        account: AccountRefDto { bban: a.id.clone() },
+        transactions: TransactionListDto { booked, pending },
+    }))
+}
+
+/// One transaction.
+#[utoipa::path(get, path = "/Accounts/{accountId}/transactions/{transactionId}", tag = "Accounts",
+    params(("accountId" = String, Path, description = "Account number"), ("transactionId" = String, Path), super::Headers),
+    security(("bearer" = [])),
+    responses((status = 200, body = TransactionDetailsDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto),
+              (status = 404, body = ErrorDto), (status = 429, body = ErrorDto)))]
+pub async fn transaction(
+    State(svc): State<Services>,
+    call: Call<Accounts>,
+    Path((id, transaction_id)): Path<(String, String)>,
+) -> R<TransactionDetailsDto> {
+    let c = customer(&svc, &call).await?;
+    let a = account(&c, &id)?;
+    let t = a
+        .transactions
+        .iter()
+        .find(|t| t.id == transaction_id)
+        .ok_or_else(|| GatewayError::not_found(&format!("Transaction {transaction_id}")))?;
+    unattended_limit(&svc, &call, &id).await?;
+    Ok(Json(TransactionDetailsDto {
+        transactions_details: t.into(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn eighteen_months_back_clamps_the_day() {
+        assert_eq!(months_before(date!(2026 - 11 - 24), 18), date!(2025 - 05 - 24));
+        assert_eq!(months_before(date!(2026 - 08 - 31), 18), date!(2025 - 02 - 28));
+    }
+}

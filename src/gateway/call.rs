@@ -1,0 +1,124 @@
+//! What every sandbox call must bring, checked in this order: an
+//! `X-Request-ID` (UUID), a bearer token that is valid, a subscription of the
+//! token's application to this API's sandbox version, and room in the
+//! application's rate limit.
+
+use std::marker::PhantomData;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+
+use super::error::GatewayError;
+use crate::services::access::{self, Access, AccessDenied};
+use crate::services::{Services, usage};
+
+/// Set by the outermost layer: the `X-Request-ID` the client sent, if any
+/// (before the portal would make one up).
+#[derive(Clone)]
+pub struct ClientRequestId(pub Option<String>);
+
+/// Which API a handler belongs to.
+pub trait SandboxApi: Send + Sync + 'static {
+    const SLUG: &'static str;
+    const NAME: &'static str;
+}
+
+pub struct Accounts;
+impl SandboxApi for Accounts {
+    const SLUG: &'static str = "accounts-sandbox";
+    const NAME: &'static str = "Accounts 1.0.0 (Sandbox)";
+}
+
+pub struct Payments;
+impl SandboxApi for Payments {
+    const SLUG: &'static str = "payments-sandbox";
+    const NAME: &'static str = "Payments 1.0.0 (Sandbox)";
+}
+
+/// A checked call: who calls, for which customer.
+pub struct Call<A> {
+    pub access: Access,
+    /// Present when the customer is actively asking (`PSU-IP-Address`).
+    pub psu_present: bool,
+    _api: PhantomData<A>,
+}
+
+impl<A: SandboxApi> FromRequestParts<Services> for Call<A> {
+    type Rejection = GatewayError;
+
+    async fn from_request_parts(parts: &mut Parts, svc: &Services) -> Result<Self, Self::Rejection> {
+        let request_id = parts.extensions.get::<ClientRequestId>().and_then(|r| r.0.clone());
+        match request_id {
+            Some(id) if uuid::Uuid::parse_str(&id).is_ok() => {}
+            Some(_) => {
+                return Err(GatewayError::bad_request(
+                    "FORMAT_ERROR",
+                    "The X-Request-ID header must be a UUID.",
+                ));
+            }
+            None => {
+                return Err(GatewayError::bad_request(
+                    "FORMAT_ERROR",
+                    "The X-Request-ID header (a UUID) is required.",
+                ));
+            }
+        }
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+                    .unwrap_or(v)
+                    .trim()
+            })
+            .unwrap_or("");
+        if token.is_empty() {
+            return Err(GatewayError::new(
+                StatusCode::UNAUTHORIZED,
+                "TOKEN_MISSING",
+                "An access token is required: Authorization: Bearer <token> from /oauth2/token.",
+            ));
+        }
+        let access = match access::check(svc, token).await {
+            Ok(a) => a,
+            Err(AccessDenied::Expired) => {
+                return Err(GatewayError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "TOKEN_EXPIRED",
+                    "access token expired",
+                ));
+            }
+            Err(AccessDenied::Internal(e)) => return Err(GatewayError::internal(e)),
+        };
+        if !access.apis.contains(A::SLUG) {
+            return Err(GatewayError::new(
+                StatusCode::FORBIDDEN,
+                "NOT_SUBSCRIBED",
+                format!(
+                    "The application is not subscribed to {}. Subscribe it in the API store, then call again.",
+                    A::NAME
+                ),
+            ));
+        }
+        if let Err(wait) = svc.limits.sandbox.take(&access.application_id) {
+            usage::record(svc, &access.application_id, true);
+            let secs = wait.as_secs_f64().ceil() as u64;
+            return Err(GatewayError::too_many(
+                "RATE_LIMITED",
+                "Too many requests from this application. The bank asks TPPs to spread calls evenly over the day; \
+                 see Retry-After.",
+                secs,
+            ));
+        }
+        usage::record(svc, &access.application_id, false);
+        let psu_present = parts.headers.get("psu-ip-address").is_some_and(|v| !v.is_empty());
+        Ok(Call {
+            access,
+            psu_present,
+            _api: PhantomData,
+        })
+    }
+}

@@ -1,0 +1,121 @@
+//! What a TPP's software calls: the OAuth token endpoint and the sandbox
+//! APIs. It shares services and storage with the portal, never its sessions.
+
+pub mod accounts;
+pub mod call;
+pub mod dto;
+pub mod error;
+pub mod oauth;
+pub mod payments;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::{any, post};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{InfoBuilder, OpenApi, ServerBuilder};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::services::Services;
+use call::ClientRequestId;
+use error::GatewayError;
+
+/// The headers every sandbox call carries.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct Headers {
+    /// A new UUID for each call; echoed in the response.
+    #[serde(rename = "X-Request-ID")]
+    #[allow(dead_code)]
+    x_request_id: String,
+    /// The customer's IP address when they are actively asking. Without it,
+    /// PSD2 allows 4 reads a day per account (Accounts API).
+    #[serde(rename = "PSU-IP-Address")]
+    #[allow(dead_code)]
+    psu_ip_address: Option<String>,
+}
+
+fn accounts_parts() -> (Router<Services>, OpenApi) {
+    OpenApiRouter::new()
+        .routes(routes!(accounts::list))
+        .routes(routes!(accounts::details))
+        .routes(routes!(accounts::balances))
+        .routes(routes!(accounts::transactions))
+        .routes(routes!(accounts::transaction))
+        .split_for_parts()
+}
+
+fn payments_parts() -> (Router<Services>, OpenApi) {
+    OpenApiRouter::new()
+        .routes(routes!(payments::create))
+        .routes(routes!(payments::get, payments::delete))
+        .routes(routes!(payments::status))
+        .routes(routes!(payments::create_periodic))
+        .routes(routes!(payments::get_periodic, payments::delete_periodic))
+        .routes(routes!(payments::status_periodic))
+        .routes(routes!(payments::create_basket))
+        .routes(routes!(payments::get_basket, payments::update_basket))
+        .split_for_parts()
+}
+
+pub fn router() -> Router<Services> {
+    Router::new()
+        .route("/oauth2/token", post(oauth::token))
+        .nest("/sandbox/accounts/1.0.0", accounts_parts().0)
+        .nest("/sandbox/payments/1.0.0", payments_parts().0)
+        .route(
+            "/sandbox/{*rest}",
+            any(|| async {
+                GatewayError::not_found("This path").into_response_with_hint(
+                    "There is no sandbox API at this path. The APIs are at /sandbox/accounts/1.0.0 and /sandbox/payments/1.0.0.",
+                )
+            }),
+        )
+        .layer(DefaultBodyLimit::max(64 * 1024))
+}
+
+/// The OpenAPI 3.1 document of an API family, served at `server_url`.
+pub fn openapi(family: &str, title: &str, version: &str, server_url: &str) -> Option<OpenApi> {
+    let mut doc = match family {
+        "accounts" => accounts_parts().1,
+        "payments" => payments_parts().1,
+        _ => return None,
+    };
+    doc.info = InfoBuilder::new()
+        .title(format!("{title} API"))
+        .version(version)
+        .description(Some(
+            "Get an access token from /oauth2/token (client credentials, scope=psd2_sandbox:<SSN>) and send it as \
+             `Authorization: Bearer <token>`, with an `X-Request-ID` (UUID) on every call.",
+        ))
+        .build();
+    doc.servers = Some(vec![ServerBuilder::new().url(server_url).build()]);
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    Some(doc)
+}
+
+/// Outermost layer: notes the `X-Request-ID` the client sent, before the
+/// portal's request-id layer fills in one of its own.
+pub async fn note_client_request_id(mut req: Request, next: Next) -> Response {
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    req.extensions_mut().insert(ClientRequestId(id));
+    next.run(req).await
+}
+
+impl GatewayError {
+    fn into_response_with_hint(self, message: &str) -> Response {
+        use axum::response::IntoResponse;
+        GatewayError {
+            message: message.into(),
+            ..self
+        }
+        .into_response()
+    }
+}

@@ -1,0 +1,132 @@
+//! `POST /oauth2/token`: the client credentials grant (RFC 6749 §4.4), with
+//! client authentication by HTTP Basic or form fields (§2.3.1) and errors as
+//! §5.2 says.
+
+use axum::Json;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde::{Deserialize, Serialize};
+
+use crate::services::Services;
+use crate::services::access::{self, OAuthError, TokenRequest};
+
+#[derive(Deserialize, Default)]
+pub struct TokenForm {
+    grant_type: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    scope: Option<String>,
+}
+
+#[derive(Serialize)]
+struct OAuthErrorBody {
+    error: &'static str,
+    error_description: String,
+}
+
+pub async fn token(
+    State(svc): State<Services>,
+    headers: HeaderMap,
+    form: Result<Form<TokenForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Send the parameters form-encoded (application/x-www-form-urlencoded).".into(),
+            None,
+        );
+    };
+    let basic = basic_credentials(&headers);
+    if basic.is_some() && form.client_secret.is_some() {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Use one way to authenticate the client, not both.".into(),
+            None,
+        );
+    }
+    let (client_id, client_secret) = match basic {
+        Some((id, secret)) => (Some(id), Some(secret)),
+        None => (form.client_id, form.client_secret),
+    };
+    let req = TokenRequest {
+        grant_type: form.grant_type,
+        client_id,
+        client_secret,
+        scope: form.scope,
+    };
+    match access::issue(&svc, req).await {
+        Ok(grant) => {
+            let mut res = Json(grant).into_response();
+            no_store(&mut res);
+            res
+        }
+        Err(OAuthError::InvalidRequest(m)) => error(StatusCode::BAD_REQUEST, "invalid_request", m, None),
+        Err(OAuthError::InvalidClient(m)) => error(StatusCode::UNAUTHORIZED, "invalid_client", m, None),
+        Err(OAuthError::InvalidScope(m)) => error(StatusCode::BAD_REQUEST, "invalid_scope", m, None),
+        Err(OAuthError::UnsupportedGrantType(m)) => error(StatusCode::BAD_REQUEST, "unsupported_grant_type", m, None),
+        Err(OAuthError::Throttled(wait)) => error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "temporarily_unavailable",
+            "Too many token requests for this client; a token lives an hour, so reuse it.".into(),
+            Some(wait.as_secs_f64().ceil().max(1.0) as u64),
+        ),
+        Err(OAuthError::Internal(e)) => {
+            tracing::error!(error = %format!("{e:#}"), "token endpoint");
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "Something went wrong; try again.".into(),
+                None,
+            )
+        }
+    }
+}
+
+fn error(status: StatusCode, code: &'static str, description: String, retry_after: Option<u64>) -> Response {
+    let mut res = (
+        status,
+        Json(OAuthErrorBody {
+            error: code,
+            error_description: description,
+        }),
+    )
+        .into_response();
+    no_store(&mut res);
+    if status == StatusCode::UNAUTHORIZED {
+        res.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"devportal\""),
+        );
+    }
+    if let Some(s) = retry_after {
+        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
+    }
+    res
+}
+
+fn no_store(res: &mut Response) {
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res.headers_mut()
+        .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+}
+
+/// RFC 6749 §2.3.1: the id and secret are form-urlencoded before Base64.
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let encoded = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic "))?;
+    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    let unescape = |s: &str| {
+        url::form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+    };
+    Some((unescape(id)?, unescape(secret)?))
+}

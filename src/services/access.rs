@@ -1,0 +1,245 @@
+//! Who may call the sandbox APIs: issuing access tokens (the OAuth token
+//! endpoint) and checking them on every call. Checks are answered from memory;
+//! an entry is reloaded from the database after `access_cache_ttl`, and is
+//! dropped at once on this instance when a secret is regenerated, keys are
+//! revoked, a subscription changes or the application is deleted.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use subtle::ConstantTimeEq;
+use time::OffsetDateTime;
+
+use super::Services;
+use crate::domain::catalogue::Environment;
+use crate::domain::personnummer::Personnummer;
+use crate::domain::secret::{SecretToken, hash_secret};
+use crate::storage::{client_keys, oauth_tokens, subscriptions};
+
+/// A token's lifetime, as the bank's sandbox: one hour.
+pub const TOKEN_LIFETIME: time::Duration = time::Duration::hours(1);
+
+/// What a valid access token lets its holder do.
+#[derive(Debug, Clone)]
+pub struct Access {
+    pub application_id: Arc<str>,
+    pub environment: Environment,
+    /// The customer (12-digit personnummer) the token acts for.
+    pub ssn: Arc<str>,
+    pub expires_at: i64,
+    /// Slugs of the APIs the application subscribes to.
+    pub apis: Arc<HashSet<String>>,
+}
+
+struct Cached {
+    access: Access,
+    loaded: Instant,
+}
+
+pub struct AccessCache {
+    entries: RwLock<HashMap<String, Cached>>,
+    ttl: Duration,
+}
+
+impl AccessCache {
+    pub fn new(ttl: Duration) -> Self {
+        AccessCache {
+            entries: RwLock::new(HashMap::new()),
+            ttl,
+        }
+    }
+
+    fn get(&self, hash: &str) -> Option<Access> {
+        let entries = self.entries.read().ok()?;
+        entries
+            .get(hash)
+            .filter(|c| c.loaded.elapsed() < self.ttl)
+            .map(|c| c.access.clone())
+    }
+
+    fn put(&self, hash: String, access: Access) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.insert(
+                hash,
+                Cached {
+                    access,
+                    loaded: Instant::now(),
+                },
+            );
+        }
+    }
+
+    /// Forgets everything about an application on this instance.
+    pub fn evict_application(&self, application_id: &str) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.retain(|_, c| &*c.access.application_id != application_id);
+        }
+    }
+
+    /// Drops tokens that have expired.
+    pub fn prune(&self, now: i64) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.retain(|_, c| c.access.expires_at > now);
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum AccessDenied {
+    /// Unknown, revoked or expired: the bank answers "access token expired".
+    Expired,
+    Internal(anyhow::Error),
+}
+
+/// Checks a bearer token.
+pub async fn check(svc: &Services, token: &str) -> Result<Access, AccessDenied> {
+    let hash = hash_secret(token);
+    let access = match svc.access.get(&hash) {
+        Some(a) => a,
+        None => {
+            let loaded = load(svc, &hash).await.map_err(AccessDenied::Internal)?;
+            let Some(access) = loaded else {
+                return Err(AccessDenied::Expired);
+            };
+            svc.access.put(hash, access.clone());
+            access
+        }
+    };
+    if access.expires_at <= svc.now().unix_timestamp() {
+        return Err(AccessDenied::Expired);
+    }
+    Ok(access)
+}
+
+async fn load(svc: &Services, hash: &str) -> anyhow::Result<Option<Access>> {
+    let mut conn = svc.db.conn().await?;
+    let Some(grant) = oauth_tokens::find(conn.exec(), hash).await? else {
+        return Ok(None);
+    };
+    let apis = subscriptions::active_api_slugs(conn.exec(), &grant.application_id).await?;
+    Ok(Some(Access {
+        application_id: grant.application_id.into(),
+        environment: grant.environment,
+        ssn: grant.ssn.into(),
+        expires_at: grant.expires_at,
+        apis: Arc::new(apis.into_iter().collect()),
+    }))
+}
+
+/// A token request (RFC 6749 §4.4), after reading the form and Basic auth.
+#[derive(Debug, Default)]
+pub struct TokenRequest {
+    pub grant_type: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub scope: Option<String>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub scope: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+}
+
+/// RFC 6749 §5.2 errors, plus throttling.
+#[derive(Debug)]
+pub enum OAuthError {
+    InvalidRequest(String),
+    InvalidClient(String),
+    InvalidScope(String),
+    UnsupportedGrantType(String),
+    Throttled(Duration),
+    Internal(anyhow::Error),
+}
+
+impl From<sqlx::Error> for OAuthError {
+    fn from(e: sqlx::Error) -> Self {
+        OAuthError::Internal(e.into())
+    }
+}
+
+/// Issues an access token for the client credentials grant with
+/// `scope=psd2_sandbox:<SSN>`.
+pub async fn issue(svc: &Services, req: TokenRequest) -> Result<TokenResponse, OAuthError> {
+    match req.grant_type.as_deref() {
+        None | Some("") => {
+            return Err(OAuthError::InvalidRequest(
+                "grant_type is required: use client_credentials.".into(),
+            ));
+        }
+        Some("client_credentials") => {}
+        Some(other) => {
+            return Err(OAuthError::UnsupportedGrantType(format!(
+                "grant_type {other:?} is not supported here: use client_credentials."
+            )));
+        }
+    }
+    let (Some(client_id), Some(secret)) = (
+        req.client_id.filter(|s| !s.is_empty()),
+        req.client_secret.filter(|s| !s.is_empty()),
+    ) else {
+        return Err(OAuthError::InvalidClient(
+            "Authenticate the client with HTTP Basic or the client_id and client_secret fields.".into(),
+        ));
+    };
+    svc.limits
+        .token_endpoint
+        .take(&client_id)
+        .map_err(OAuthError::Throttled)?;
+    let found = {
+        let mut conn = svc.db.conn().await?;
+        client_keys::by_client_id(conn.exec(), &client_id).await?
+    };
+    let Some((application_id, env, stored_hash)) = found else {
+        return Err(OAuthError::InvalidClient("Unknown client or wrong secret.".into()));
+    };
+    if !bool::from(hash_secret(&secret).as_bytes().ct_eq(stored_hash.as_bytes())) {
+        return Err(OAuthError::InvalidClient("Unknown client or wrong secret.".into()));
+    }
+    let now = svc.now();
+    let ssn = parse_scope(req.scope.as_deref(), now)?;
+    if env != Environment::Sandbox {
+        return Err(OAuthError::InvalidScope(
+            "psd2_sandbox scopes are for sandbox keys.".into(),
+        ));
+    }
+    let token = SecretToken::generate();
+    let mut conn = svc.db.conn().await?;
+    oauth_tokens::insert(
+        conn.exec(),
+        &token.hash(),
+        &application_id,
+        env,
+        &ssn,
+        now,
+        now + TOKEN_LIFETIME,
+    )
+    .await?;
+    Ok(TokenResponse {
+        access_token: token.expose().to_string(),
+        scope: format!("psd2_sandbox:{ssn}"),
+        token_type: "bearer",
+        expires_in: TOKEN_LIFETIME.whole_seconds(),
+    })
+}
+
+/// `psd2_sandbox:<SSN>` with a valid personnummer; answers its 12-digit form.
+fn parse_scope(scope: Option<&str>, now: OffsetDateTime) -> Result<String, OAuthError> {
+    let scope = scope.map(str::trim).unwrap_or("");
+    if scope.is_empty() {
+        return Err(OAuthError::InvalidScope(
+            "scope is required: psd2_sandbox:<SSN> with a test user's personnummer.".into(),
+        ));
+    }
+    let Some(ssn) = scope.strip_prefix("psd2_sandbox:") else {
+        return Err(OAuthError::InvalidScope(format!(
+            "Unknown scope {scope:?}: use psd2_sandbox:<SSN>."
+        )));
+    };
+    Personnummer::parse(ssn, now.date())
+        .map(|p| p.to_string())
+        .map_err(|m| OAuthError::InvalidScope(format!("{m} ({ssn:?})")))
+}

@@ -1,0 +1,63 @@
+//! The dynamic sandbox: customers as one application sees them (with the
+//! internal transfers it settled), payments it makes, and resetting it all.
+
+use time::OffsetDateTime;
+
+use super::{ServiceError, Services, applications};
+use crate::domain::personnummer::Personnummer;
+use crate::domain::sandbox::{Customer, Money, Transaction, TransactionStatus, customer};
+use crate::domain::user::User;
+use crate::storage::sandbox;
+
+/// The customer behind `ssn`, with this application's settled internal
+/// transfers applied to balances and history.
+pub async fn customer_for(svc: &Services, application_id: &str, ssn: &str) -> anyhow::Result<Customer> {
+    let today = svc.now().date();
+    let pnr = Personnummer::parse(ssn, today).map_err(|m| anyhow::anyhow!("stored personnummer {ssn}: {m}"))?;
+    let mut c = customer(&pnr, today);
+    if c.refusal.is_some() {
+        return Ok(c);
+    }
+    let transfers = {
+        let mut conn = svc.db.conn().await?;
+        sandbox::settled_internal(conn.exec(), application_id, ssn).await?
+    };
+    for t in transfers {
+        let date = OffsetDateTime::from_unix_timestamp(t.created_at)
+            .map(|d| d.date())
+            .unwrap_or(today);
+        let legs = [
+            (t.debtor_account.as_str(), -t.amount),
+            (t.creditor_account.as_deref().unwrap_or(""), t.amount),
+        ];
+        for (account, amount) in legs {
+            if let Some(a) = c.account_mut(account) {
+                a.booked = Money(a.booked.0 + amount);
+                a.transactions.insert(
+                    0,
+                    Transaction {
+                        id: format!("{}-{}", t.id, if amount < 0 { "out" } else { "in" }),
+                        booking_date: date,
+                        amount: Money(amount),
+                        currency: "SEK",
+                        status: TransactionStatus::Booked,
+                        kind: "Internal transfer",
+                        description: "Överföring mellan egna konton".into(),
+                    },
+                );
+            }
+        }
+    }
+    Ok(c)
+}
+
+/// Deletes the application's sandbox payments and baskets: its customers are
+/// back to the documented state.
+pub async fn reset(svc: &Services, dev: &User, application_id: &str) -> Result<u64, ServiceError> {
+    let app = applications::get(svc, dev, application_id).await?;
+    let mut tx = svc.db.begin().await?;
+    let n = sandbox::reset(tx.exec(), &app.id).await?;
+    tx.commit().await?;
+    tracing::info!(user_id = dev.id, application_id = %app.id, removed = n, "sandbox reset");
+    Ok(n)
+}

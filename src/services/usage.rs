@@ -1,0 +1,110 @@
+//! How evenly an application calls the sandbox: calls per hour over the last
+//! 24 hours, the share refused with 429, and an evenness figure.
+
+use super::Services;
+use crate::storage::usage;
+
+pub fn hour_of(unix: i64) -> i64 {
+    unix.div_euclid(3600)
+}
+
+/// Counts one sandbox call (or refusal) of an application.
+pub fn record(svc: &Services, application_id: &str, throttled: bool) {
+    svc.limits
+        .usage
+        .record(application_id, hour_of(svc.now().unix_timestamp()), throttled);
+}
+
+/// Writes this instance's pending counters.
+pub async fn flush(svc: &Services) -> anyhow::Result<()> {
+    let rows = svc.limits.usage.drain();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut tx = svc.db.begin().await?;
+    for (app, hour, calls, throttled) in &rows {
+        usage::add(tx.exec(), app, *hour, *calls, *throttled).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The last 24 hours of an application's calls.
+#[derive(Debug, Clone)]
+pub struct UsageReport {
+    /// Oldest first: (hour start as unix seconds, calls, throttled).
+    pub hours: Vec<(i64, i64, i64)>,
+    pub total: i64,
+    pub throttled: i64,
+    /// 100 when calls are spread evenly over the hours that had any traffic
+    /// window, towards 0 when they come in one batch (1 − coefficient of
+    /// variation / √23, clamped).
+    pub evenness: Option<u8>,
+}
+
+impl UsageReport {
+    pub fn throttled_percent(&self) -> f64 {
+        if self.total == 0 {
+            0.0
+        } else {
+            self.throttled as f64 * 100.0 / self.total as f64
+        }
+    }
+}
+
+pub async fn last_24_hours(svc: &Services, application_id: &str) -> anyhow::Result<UsageReport> {
+    flush(svc).await?;
+    let now_hour = hour_of(svc.now().unix_timestamp());
+    let first = now_hour - 23;
+    let rows = {
+        let mut conn = svc.db.conn().await?;
+        usage::since(conn.exec(), application_id, first).await?
+    };
+    let mut hours: Vec<(i64, i64, i64)> = (first..=now_hour).map(|h| (h * 3600, 0, 0)).collect();
+    for (hour, calls, throttled) in rows {
+        if let Some(slot) = hours.get_mut((hour - first) as usize) {
+            slot.1 = calls;
+            slot.2 = throttled;
+        }
+    }
+    let total: i64 = hours.iter().map(|h| h.1).sum();
+    let throttled: i64 = hours.iter().map(|h| h.2).sum();
+    Ok(UsageReport {
+        evenness: evenness(&hours.iter().map(|h| h.1).collect::<Vec<_>>()),
+        hours,
+        total,
+        throttled,
+    })
+}
+
+/// 0–100: how evenly `counts` are spread (100 = the same every hour).
+pub fn evenness(counts: &[i64]) -> Option<u8> {
+    let n = counts.len() as f64;
+    let total: i64 = counts.iter().sum();
+    if total == 0 || counts.len() < 2 {
+        return None;
+    }
+    let mean = total as f64 / n;
+    let var = counts.iter().map(|&c| (c as f64 - mean).powi(2)).sum::<f64>() / n;
+    let cv = var.sqrt() / mean;
+    // All calls in one hour out of n gives cv = √(n−1): the least even.
+    let score = 1.0 - cv / (n - 1.0).sqrt();
+    Some((score.clamp(0.0, 1.0) * 100.0).round() as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evenness_is_100_for_a_flat_day_and_0_for_one_batch() {
+        assert_eq!(evenness(&[5; 24]), Some(100));
+        let mut batch = [0; 24];
+        batch[3] = 500;
+        assert_eq!(evenness(&batch), Some(0));
+        assert_eq!(evenness(&[0; 24]), None);
+        let half: Vec<i64> = (0..24).map(|h| if h < 12 { 10 } else { 0 }).collect();
+        let e = evenness(&half).unwrap();
+        assert!(e > 0 && e < 100, "{e}");
+    }
+}
