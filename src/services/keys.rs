@@ -115,13 +115,17 @@ pub async fn regenerate_secret(
 
 pub async fn revoke(svc: &Services, dev: &User, application_id: &str, env: Environment) -> Result<(), ServiceError> {
     let app = applications::get(svc, dev, application_id).await?;
-    let mut conn = svc.db.conn().await?;
-    if !client_keys::delete(conn.exec(), &app.id, env).await? {
+    let mut tx = svc.db.begin().await?;
+    if !client_keys::delete(tx.exec(), &app.id, env).await? {
         return Err(ServiceError::conflict(
             "no_keys",
             format!("{} has no {} keys.", app.name, env.label().to_lowercase()),
         ));
     }
+    // The keys and every token issued with them end together.
+    oauth_tokens::delete_for(tx.exec(), &app.id, env).await?;
+    tx.commit().await?;
+    svc.access.evict_application(&app.id);
     tracing::info!(user_id = dev.id, application_id = %app.id, env = env.as_str(), "client keys revoked");
     Ok(())
 }

@@ -9,12 +9,13 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use super::session::{self, FlashKind, Layout, SignedIn};
-use super::{format_time, render, render_status};
+use super::{chart, format_time, render, render_status};
 use crate::domain::application::{Application, ClientKey, DeletionPreview, Subscription};
 use crate::domain::catalogue::Environment;
 use crate::domain::validation::FieldErrors;
 use crate::error::AppError;
 use crate::services::applications::{self, ApplicationInput};
+use crate::services::usage::{self, UsageReport};
 use crate::services::{ServiceError, Services, keys, subscriptions};
 
 pub fn router() -> Router<Services> {
@@ -104,6 +105,8 @@ struct ShowView {
     subscriptions: Vec<Subscription>,
     sandbox_key: Option<ClientKey>,
     token_url: String,
+    usage: UsageReport,
+    chart: String,
 }
 
 impl ShowView {
@@ -116,6 +119,15 @@ impl ShowView {
             .iter()
             .filter(|s| s.environment == Environment::Sandbox)
             .collect()
+    }
+
+    fn hour_label(start: &i64) -> String {
+        let h = start.rem_euclid(86_400) / 3600;
+        format!("{h:02}:00")
+    }
+
+    fn throttled_percent(&self) -> String {
+        format!("{:.1}", self.usage.throttled_percent())
     }
 
     fn production_subscriptions(&self) -> Vec<&Subscription> {
@@ -141,7 +153,11 @@ async fn show(
     };
     let subscriptions = subscriptions::for_application(&svc, &user, &app.id).await?;
     let sandbox_key = keys::find(&svc, &user, &app.id, Environment::Sandbox).await?;
+    let usage = usage::last_24_hours(&svc, &app.id).await?;
+    let chart = chart::calls_per_hour(&usage);
     render(&ShowView {
+        usage,
+        chart,
         layout: page.layout,
         app,
         tab,

@@ -5,12 +5,14 @@ pub mod api;
 pub mod applications;
 pub mod assets;
 pub mod auth;
+pub mod chart;
 pub mod health;
 pub mod keys;
 pub mod mailbox;
 pub mod markdown;
 pub mod middleware;
 pub mod pages;
+pub mod sandbox;
 pub mod session;
 pub mod store;
 pub mod subscriptions;
@@ -77,6 +79,7 @@ pub fn app(svc: Services, sessions: SessionBackend) -> Router {
         .merge(applications::router())
         .merge(keys::router())
         .merge(subscriptions::router())
+        .merge(sandbox::router())
         .merge(tokens::router());
     if svc.config.mail.smtp_url.is_none() {
         portal = portal.merge(mailbox::router());

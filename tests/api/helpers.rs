@@ -267,6 +267,12 @@ pub fn as_pairs<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, 
 }
 
 impl TestApp {
+    /// The test clock's date `days` ago, as YYYY-MM-DD.
+    pub fn clock_date_minus(&self, days: i64) -> String {
+        use devportal::clock::Clock;
+        (self.clock.now().date() - time::Duration::days(days)).to_string()
+    }
+
     pub fn new_browser(&self) -> Browser {
         Browser::new(&self.base)
     }

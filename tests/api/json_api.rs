@@ -312,6 +312,7 @@ async fn the_openapi_document_is_3_1_and_lists_every_api_v1_route() {
         "POST /api/v1/applications/{id}/sandbox-keys",
         "DELETE /api/v1/applications/{id}/sandbox-keys",
         "POST /api/v1/applications/{id}/sandbox-keys/secret",
+        "POST /api/v1/applications/{id}/sandbox/reset",
         "POST /api/v1/personal-access-tokens",
     ];
     expected.sort();

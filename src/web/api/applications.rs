@@ -296,3 +296,23 @@ pub async fn revoke_keys(State(svc): State<Services>, ApiUser(user): ApiUser, Pa
     client_keys::revoke(&svc, &user, &id, Environment::Sandbox).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ResetDto {
+    /// Payments and signing baskets removed.
+    pub removed: u64,
+}
+
+/// Returns the application's sandbox data (payments, baskets) to the documented state.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/sandbox/reset", tag = "applications", security(("personal_access_token" = [])),
+    params(("id" = String, Path, description = "Application id")),
+    responses((status = 200, body = ResetDto), (status = 404, body = ErrorBody)))]
+pub async fn reset_sandbox(
+    State(svc): State<Services>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> R<Json<ResetDto>> {
+    Ok(Json(ResetDto {
+        removed: crate::services::sandbox::reset(&svc, &user, &id).await?,
+    }))
+}

@@ -68,6 +68,7 @@ pub fn parts() -> (Router<Services>, utoipa::openapi::OpenApi) {
             applications::revoke_keys
         ))
         .routes(routes!(applications::regenerate_secret))
+        .routes(routes!(applications::reset_sandbox))
         .routes(routes!(tokens::create))
         .split_for_parts()
 }
