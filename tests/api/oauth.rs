@@ -57,7 +57,8 @@ async fn every_rfc_6749_error_is_json_with_its_code_and_status() {
     let tpp = app.tpp("anna@example.se", &["accounts-sandbox"]).await;
     let (id, secret) = (tpp.client_id.as_str(), tpp.client_secret.as_str());
     let good = "psd2_sandbox:195505063676";
-    let cases: Vec<(Vec<(&str, &str)>, u16, &str)> = vec![
+    type Case<'a> = (Vec<(&'a str, &'a str)>, u16, &'a str);
+    let cases: Vec<Case> = vec![
         (
             vec![("client_id", id), ("client_secret", secret), ("scope", good)],
             400,
