@@ -97,6 +97,7 @@ pub fn app(svc: Services, sessions: SessionBackend) -> Router {
     Router::new()
         .merge(health::router())
         .merge(api::router())
+        .merge(store::documents())
         .merge(crate::gateway::router())
         .merge(assets::router())
         .merge(portal)

@@ -15,6 +15,41 @@ use crate::domain::sandbox_users::{TEST_USERS, TestUser};
 use crate::error::AppError;
 use crate::services::{ServiceError, Services, applications, catalogue as store, subscriptions};
 
+/// `/apis/{slug}/openapi.json`: the API's OpenAPI 3.1 document (no session needed).
+pub fn documents() -> Router<Services> {
+    Router::new().route("/apis/{slug}/openapi.json", get(openapi_document))
+}
+
+async fn openapi_document(State(svc): State<Services>, Path(slug): Path<String>) -> Response {
+    use axum::response::IntoResponse;
+    let api = match store::get(&svc, &slug).await {
+        Ok(api) => api,
+        Err(_) => {
+            return (
+                axum::http::StatusCode::NOT_FOUND,
+                axum::Json(serde_json::json!({"error": "not_found"})),
+            )
+                .into_response();
+        }
+    };
+    let server = format!("{}{}", svc.base_url.as_str().trim_end_matches('/'), api.base_path);
+    match crate::gateway::openapi(&api.family, &api.name, &api.version, &server) {
+        Some(doc) => {
+            let mut res = axum::Json(doc).into_response();
+            let disposition = format!("inline; filename=\"{}-openapi.json\"", api.slug);
+            if let Ok(v) = axum::http::HeaderValue::from_str(&disposition) {
+                res.headers_mut().insert(axum::http::header::CONTENT_DISPOSITION, v);
+            }
+            res
+        }
+        None => (
+            axum::http::StatusCode::NOT_FOUND,
+            axum::Json(serde_json::json!({"error": "no_document", "message": "This API has no OpenAPI document yet."})),
+        )
+            .into_response(),
+    }
+}
+
 pub fn router() -> Router<Services> {
     Router::new()
         .route("/apis", get(list))
