@@ -41,6 +41,13 @@ impl Application {
             Some(u) => u.clone(),
             None => Url::parse(&format!("http://{addr}/")).context("public URL")?,
         };
+        let self_ip = if addr.ip().is_unspecified() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            addr.ip()
+        };
+        let self_url =
+            Url::parse(&format!("http://{}/", std::net::SocketAddr::new(self_ip, addr.port()))).context("own URL")?;
         let mail = MailQueue::default();
         let g = config.gateway;
         let limits = Limits {
@@ -57,6 +64,7 @@ impl Application {
             access: Arc::new(AccessCache::new(g.access_cache_ttl)),
             limits: Arc::new(limits),
             base_url,
+            self_url,
         };
         crate::services::catalogue::load(&services)
             .await

@@ -226,6 +226,35 @@ pub async fn issue(svc: &Services, req: TokenRequest) -> Result<TokenResponse, O
     })
 }
 
+/// A token for one of a signed-in developer's applications (the API console;
+/// the caller has checked that the application is theirs).
+pub async fn issue_for_application(
+    svc: &Services,
+    application_id: &str,
+    ssn: &str,
+) -> Result<TokenResponse, OAuthError> {
+    let now = svc.now();
+    let ssn = parse_scope(Some(&format!("psd2_sandbox:{ssn}")), now)?;
+    let token = SecretToken::generate();
+    let mut conn = svc.db.conn().await?;
+    oauth_tokens::insert(
+        conn.exec(),
+        &token.hash(),
+        application_id,
+        Environment::Sandbox,
+        &ssn,
+        now,
+        now + TOKEN_LIFETIME,
+    )
+    .await?;
+    Ok(TokenResponse {
+        access_token: token.expose().to_string(),
+        scope: format!("psd2_sandbox:{ssn}"),
+        token_type: "bearer",
+        expires_in: TOKEN_LIFETIME.whole_seconds(),
+    })
+}
+
 /// `psd2_sandbox:<SSN>` with a valid personnummer; answers its 12-digit form.
 fn parse_scope(scope: Option<&str>, now: OffsetDateTime) -> Result<String, OAuthError> {
     let scope = scope.map(str::trim).unwrap_or("");

@@ -5,6 +5,7 @@ pub mod access;
 pub mod accounts;
 pub mod applications;
 pub mod catalogue;
+pub mod console;
 pub mod keys;
 pub mod limits;
 pub mod passwords;
@@ -83,6 +84,8 @@ pub struct Services {
     pub limits: Arc<Limits>,
     /// Where users reach the portal; links in e-mails start with it.
     pub base_url: Url,
+    /// This instance's own address, for the API console's calls.
+    pub self_url: Url,
 }
 
 impl Services {

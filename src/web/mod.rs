@@ -6,6 +6,7 @@ pub mod applications;
 pub mod assets;
 pub mod auth;
 pub mod chart;
+pub mod console;
 pub mod health;
 pub mod keys;
 pub mod mailbox;
@@ -76,6 +77,7 @@ pub fn app(svc: Services, sessions: SessionBackend) -> Router {
         .merge(pages::router())
         .merge(auth::router())
         .merge(store::router())
+        .merge(console::router())
         .merge(applications::router())
         .merge(keys::router())
         .merge(subscriptions::router())

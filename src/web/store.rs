@@ -103,6 +103,8 @@ struct ApiView {
     endpoints: &'static [Endpoint],
     signed_in: bool,
     applications: Vec<Application>,
+    /// The console can call this API (a live sandbox API).
+    console_live: bool,
 }
 
 async fn show(
@@ -125,6 +127,7 @@ async fn show(
     let documentation = markdown::to_html(&api.documentation);
     let endpoints = catalogue::endpoints(&api.family);
     render(&ApiView {
+        console_live: api.environment == Environment::Sandbox && api.is_subscribable(),
         layout: page.layout,
         signed_in: page.user.is_some(),
         test_users: if api.environment == Environment::Sandbox {

@@ -183,99 +183,135 @@ pub struct Endpoint {
     pub method: &'static str,
     pub path: &'static str,
     pub summary: &'static str,
+    /// Query parameters: (name, hint).
+    pub query: &'static [(&'static str, &'static str)],
+    /// An example JSON body for POST and PUT.
+    pub body: Option<&'static str>,
 }
+
+impl Endpoint {
+    /// The `{name}` parameters of the path, in order.
+    pub fn path_params(&self) -> Vec<&'static str> {
+        self.path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .collect()
+    }
+}
+
+const fn op(method: &'static str, path: &'static str, summary: &'static str) -> Endpoint {
+    Endpoint {
+        method,
+        path,
+        summary,
+        query: &[],
+        body: None,
+    }
+}
+
+const WITH_BALANCE: &[(&str, &str)] = &[("withBalance", "true or false")];
+const TX_QUERY: &[(&str, &str)] = &[
+    ("status", "booked, pending or both"),
+    ("dateFrom", "YYYY-MM-DD, at most 18 months back"),
+    ("dateTo", "YYYY-MM-DD"),
+];
+const PAYMENT_BODY: &str = r#"{
+  "instructedAmount": {"currency": "SEK", "amount": "450.00"},
+  "debtorAccount": {"bban": "12345678910"},
+  "creditorName": "Elbolaget AB",
+  "creditorBankgiro": "5050-1055",
+  "ocr": "4711002345"
+}"#;
+const PERIODIC_BODY: &str = r#"{
+  "instructedAmount": {"currency": "SEK", "amount": "300.00"},
+  "debtorAccount": {"bban": "12345678910"},
+  "creditorPlusgiro": "90 20 00-1",
+  "remittanceInformationUnstructured": "Hyra",
+  "startDate": "2030-01-01",
+  "frequency": "Monthly"
+}"#;
+const BASKET_BODY: &str = r#"{"paymentIds": ["PAYMENT-ID"]}"#;
 
 const ACCOUNTS: &[Endpoint] = &[
     Endpoint {
-        method: "GET",
-        path: "/Accounts",
-        summary: "The customer's accounts (query withBalance)",
+        query: WITH_BALANCE,
+        ..op("GET", "/Accounts", "The customer's accounts")
     },
     Endpoint {
-        method: "GET",
-        path: "/Accounts/{accountId}",
-        summary: "One account in detail (query withBalance)",
+        query: WITH_BALANCE,
+        ..op("GET", "/Accounts/{accountId}", "One account in detail")
     },
+    op(
+        "GET",
+        "/Accounts/{accountId}/balances",
+        "Booked, reserved and available amount",
+    ),
     Endpoint {
-        method: "GET",
-        path: "/Accounts/{accountId}/balances",
-        summary: "Booked, reserved and available amount",
+        query: TX_QUERY,
+        ..op(
+            "GET",
+            "/Accounts/{accountId}/transactions",
+            "Transactions, the last 30 days by default",
+        )
     },
-    Endpoint {
-        method: "GET",
-        path: "/Accounts/{accountId}/transactions",
-        summary: "Transactions (query status, dateFrom, dateTo)",
-    },
-    Endpoint {
-        method: "GET",
-        path: "/Accounts/{accountId}/transactions/{transactionId}",
-        summary: "One transaction",
-    },
+    op(
+        "GET",
+        "/Accounts/{accountId}/transactions/{transactionId}",
+        "One transaction",
+    ),
 ];
 
 const PAYMENTS: &[Endpoint] = &[
     Endpoint {
-        method: "POST",
-        path: "/Payments/{paymentProduct}",
-        summary: "Initiate a payment",
+        body: Some(PAYMENT_BODY),
+        ..op("POST", "/Payments/{paymentProduct}", "Initiate a payment")
     },
+    op("GET", "/Payments/{paymentProduct}/{paymentId}", "A payment"),
+    op("DELETE", "/Payments/{paymentProduct}/{paymentId}", "Cancel a payment"),
+    op(
+        "GET",
+        "/Payments/{paymentProduct}/{paymentId}/status",
+        "A payment's transaction status",
+    ),
     Endpoint {
-        method: "GET",
-        path: "/Payments/{paymentProduct}/{paymentId}",
-        summary: "A payment",
+        body: Some(PERIODIC_BODY),
+        ..op(
+            "POST",
+            "/PeriodicPayments/{paymentProduct}",
+            "Initiate a periodic payment",
+        )
     },
+    op(
+        "GET",
+        "/PeriodicPayments/{paymentProduct}/{paymentId}",
+        "A periodic payment",
+    ),
+    op(
+        "DELETE",
+        "/PeriodicPayments/{paymentProduct}/{paymentId}",
+        "Cancel a periodic payment",
+    ),
+    op(
+        "GET",
+        "/PeriodicPayments/{paymentProduct}/{paymentId}/status",
+        "A periodic payment's status",
+    ),
     Endpoint {
-        method: "DELETE",
-        path: "/Payments/{paymentProduct}/{paymentId}",
-        summary: "Cancel a payment",
+        body: Some(BASKET_BODY),
+        ..op("POST", "/SigningBasket", "Create a signing basket")
     },
+    op("GET", "/SigningBasket/{basketId}", "A signing basket"),
     Endpoint {
-        method: "GET",
-        path: "/Payments/{paymentProduct}/{paymentId}/status",
-        summary: "A payment's transaction status",
-    },
-    Endpoint {
-        method: "POST",
-        path: "/PeriodicPayments/{paymentProduct}",
-        summary: "Initiate a periodic payment",
-    },
-    Endpoint {
-        method: "GET",
-        path: "/PeriodicPayments/{paymentProduct}/{paymentId}",
-        summary: "A periodic payment",
-    },
-    Endpoint {
-        method: "DELETE",
-        path: "/PeriodicPayments/{paymentProduct}/{paymentId}",
-        summary: "Cancel a periodic payment",
-    },
-    Endpoint {
-        method: "GET",
-        path: "/PeriodicPayments/{paymentProduct}/{paymentId}/status",
-        summary: "A periodic payment's status",
-    },
-    Endpoint {
-        method: "POST",
-        path: "/SigningBasket",
-        summary: "Create a signing basket",
-    },
-    Endpoint {
-        method: "GET",
-        path: "/SigningBasket/{basketId}",
-        summary: "A signing basket",
-    },
-    Endpoint {
-        method: "PUT",
-        path: "/SigningBasket/{basketId}",
-        summary: "Update a signing basket",
+        body: Some(BASKET_BODY),
+        ..op("PUT", "/SigningBasket/{basketId}", "Update a signing basket")
     },
 ];
 
-const FUNDS: &[Endpoint] = &[Endpoint {
-    method: "POST",
-    path: "/FundsConfirmation",
-    summary: "Confirm that an amount is available (not live yet)",
-}];
+const FUNDS: &[Endpoint] = &[op(
+    "POST",
+    "/FundsConfirmation",
+    "Confirm that an amount is available (not live yet)",
+)];
 
 pub fn endpoints(family: &str) -> &'static [Endpoint] {
     match family {

@@ -1,0 +1,145 @@
+//! The API console pages: per operation a "Try it out" form; "Execute" makes
+//! the real call and shows the request as curl and the response. No
+//! JavaScript needed.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::session::{Layout, SignedIn};
+use super::{render, render_status};
+use crate::domain::application::Application;
+use crate::domain::catalogue::{self, Api, Endpoint, Environment};
+use crate::domain::sandbox_users::{TEST_USERS, TestUser};
+use crate::domain::user::User;
+use crate::error::AppError;
+use crate::services::console::{self, ConsoleRequest, ConsoleResult};
+use crate::services::{ServiceError, Services, applications, catalogue as store, subscriptions};
+
+pub fn router() -> Router<Services> {
+    Router::new().route("/apis/{slug}/console", get(form).post(execute))
+}
+
+#[derive(Template)]
+#[template(path = "store/console.html")]
+struct ConsoleView {
+    layout: Layout,
+    api: Api,
+    op: usize,
+    endpoint: &'static Endpoint,
+    applications: Vec<Application>,
+    test_users: &'static [TestUser],
+    req: ConsoleRequest,
+    error: Option<String>,
+    result: Option<ConsoleResult>,
+}
+
+impl ConsoleView {
+    fn value(&self, name: &str) -> String {
+        self.req.fields.get(name).cloned().unwrap_or_default()
+    }
+
+    fn selected(&self, name: &str, value: &str) -> bool {
+        self.req.fields.get(name).is_some_and(|v| v == value)
+    }
+}
+
+/// The developer's applications that subscribe to this API.
+async fn subscribed(svc: &Services, user: &User, api: &Api) -> Result<Vec<Application>, AppError> {
+    let subs = subscriptions::for_developer(svc, user).await?;
+    let all = applications::list(svc, user).await?;
+    Ok(all
+        .into_iter()
+        .filter(|a| subs.iter().any(|s| s.application_id == a.id && s.api_slug == api.slug))
+        .collect())
+}
+
+fn defaults(endpoint: &Endpoint, apps: &[Application]) -> HashMap<String, String> {
+    let mut f = HashMap::new();
+    for p in endpoint.path_params() {
+        let v = match p {
+            "accountId" => "12345678910",
+            "paymentProduct" => "SepaCreditTransfers",
+            _ => "",
+        };
+        f.insert(format!("p_{p}"), v.to_string());
+    }
+    if let Some(b) = endpoint.body {
+        f.insert("body".into(), b.to_string());
+    }
+    f.insert("ssn".into(), "195505063676".into());
+    f.insert("psu_ip".into(), "192.0.2.10".into());
+    if let Some(a) = apps.first() {
+        f.insert("application_id".into(), a.id.clone());
+    }
+    f
+}
+
+async fn view(svc: &Services, user: &User, layout: Layout, slug: &str, op: usize) -> Result<ConsoleView, AppError> {
+    let api = store::get(svc, slug).await?;
+    if api.environment != Environment::Sandbox || !api.is_subscribable() {
+        return Err(AppError::NotFound);
+    }
+    let endpoint = catalogue::endpoints(&api.family).get(op).ok_or(AppError::NotFound)?;
+    let applications = subscribed(svc, user, &api).await?;
+    let req = ConsoleRequest {
+        slug: api.slug.clone(),
+        op,
+        fields: defaults(endpoint, &applications),
+    };
+    Ok(ConsoleView {
+        layout,
+        api,
+        op,
+        endpoint,
+        applications,
+        test_users: TEST_USERS,
+        req,
+        error: None,
+        result: None,
+    })
+}
+
+#[derive(Deserialize)]
+struct OpQuery {
+    #[serde(default)]
+    op: usize,
+}
+
+async fn form(
+    State(svc): State<Services>,
+    SignedIn { user, page }: SignedIn,
+    Path(slug): Path<String>,
+    Query(q): Query<OpQuery>,
+) -> Result<Response, AppError> {
+    render(&view(&svc, &user, page.layout, &slug, q.op).await?)
+}
+
+async fn execute(
+    State(svc): State<Services>,
+    SignedIn { user, page }: SignedIn,
+    Path(slug): Path<String>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let op = fields.get("op").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let mut v = view(&svc, &user, page.layout, &slug, op).await?;
+    v.req.fields = fields;
+    v.req.fields.remove("csrf_token");
+    match console::execute(&svc, &user, &v.req).await {
+        Ok(result) => {
+            v.result = Some(result);
+            render(&v)
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            v.error = Some(errors.iter().map(|(_, m)| m).collect::<Vec<_>>().join(" "));
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &v)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,143 @@
+use crate::helpers::{between, spawn_app};
+
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+}
+
+#[tokio::test]
+async fn the_console_executes_a_call_and_shows_the_request_and_response() {
+    let app = spawn_app().await;
+    let tpp = app.tpp("anna@example.se", &["accounts-sandbox"]).await;
+    let list = tpp.browser.get_html("/apis/accounts-sandbox?tab=console").await;
+    assert!(list.contains(r#"href="/apis/accounts-sandbox/console?op=0">Try it out</a>"#));
+
+    let form = tpp.browser.get_html("/apis/accounts-sandbox/console?op=0").await;
+    assert!(form.contains(r#"<option value=""#) && form.contains(">psd2_sandbox</option>"));
+    assert!(form.contains(r#"name="q_withBalance""#));
+
+    let res = tpp
+        .browser
+        .post_form(
+            "/apis/accounts-sandbox/console",
+            &[
+                ("op", "0"),
+                ("application_id", &tpp.application_id),
+                ("ssn", "195505063676"),
+                ("q_withBalance", "true"),
+                ("psu_ip", "192.0.2.10"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    let curl = unescape(&between(&html, r#"<pre id="console-curl">"#, "</pre>").unwrap());
+    assert!(
+        curl.starts_with(&format!(
+            "curl -X GET '{}/sandbox/accounts/1.0.0/Accounts?withBalance=true'",
+            app.base
+        )),
+        "{curl}"
+    );
+    assert!(curl.contains("-H 'Authorization: Bearer ") && curl.contains("-H 'X-Request-ID: "));
+    assert_eq!(
+        between(&html, r#"<strong id="console-status">"#, "</strong>").unwrap(),
+        "200"
+    );
+    let body = unescape(&between(&html, r#"<pre id="console-body">"#, "</pre>").unwrap());
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["accounts"][0]["resourceId"], "12345678910");
+    assert_eq!(json["accounts"][0]["creditLimit"]["amount"], "10000.00");
+    assert!(body.contains("\n  "), "pretty-printed");
+}
+
+#[tokio::test]
+async fn the_console_posts_the_example_body_and_takes_a_pasted_token() {
+    let app = spawn_app().await;
+    let tpp = app.tpp("anna@example.se", &["payments-sandbox"]).await;
+    let form = tpp.browser.get_html("/apis/payments-sandbox/console?op=0").await;
+    let body = unescape(&between(&form, r#"class="code">"#, "</textarea>").unwrap());
+    let token = tpp.token("195505063676").await;
+    let html = tpp
+        .browser
+        .post_form(
+            "/apis/payments-sandbox/console",
+            &[
+                ("op", "0"),
+                ("token", &token),
+                ("p_paymentProduct", "SepaCreditTransfers"),
+                ("body", &body),
+            ],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        between(&html, r#"<strong id="console-status">"#, "</strong>").unwrap(),
+        "201"
+    );
+    assert!(html.contains("RCVD"));
+    assert!(unescape(&html).contains(&format!("Authorization: Bearer {token}")));
+}
+
+#[tokio::test]
+async fn the_console_only_calls_this_portals_sandbox_paths() {
+    let app = spawn_app().await;
+    let tpp = app.tpp("anna@example.se", &["accounts-sandbox"]).await;
+    let html = tpp
+        .browser
+        .post_form(
+            "/apis/accounts-sandbox/console",
+            &[
+                ("op", "1"),
+                ("application_id", &tpp.application_id),
+                ("ssn", "195505063676"),
+                ("p_accountId", "../../../api/v1/applications"),
+            ],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let curl = unescape(&between(&html, r#"<pre id="console-curl">"#, "</pre>").unwrap());
+    assert!(
+        curl.contains("/sandbox/accounts/1.0.0/Accounts/..%2F..%2F..%2Fapi%2Fv1%2Fapplications"),
+        "{curl}"
+    );
+    assert_eq!(
+        between(&html, r#"<strong id="console-status">"#, "</strong>").unwrap(),
+        "404"
+    );
+
+    assert_eq!(
+        tpp.browser.get("/apis/accounts-sandbox/console?op=99").await.status(),
+        404
+    );
+    assert_eq!(
+        tpp.browser.get("/apis/accounts-production/console?op=0").await.status(),
+        404
+    );
+    assert_eq!(
+        app.get("/apis/accounts-sandbox/console?op=0").await.status(),
+        303,
+        "sign in first"
+    );
+    let other = app.signed_in_developer("bo@example.se").await;
+    let r = other
+        .post_form(
+            "/apis/accounts-sandbox/console",
+            &[
+                ("op", "0"),
+                ("application_id", &tpp.application_id),
+                ("ssn", "195505063676"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422, "not Bo's application");
+    assert!(r.text().await.unwrap().contains("Choose one of your applications"));
+}
