@@ -58,6 +58,7 @@ async fn signup_page(page: Page) -> Result<Response, AppError> {
     if page.user.is_some() {
         return Ok(Redirect::to("/profile").into_response());
     }
+    let page = page.with_csrf().await?;
     render(&signup_view(page.layout, SignUpInput::default(), FieldErrors::new()))
 }
 
@@ -114,6 +115,11 @@ async fn verify_email(
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
     let outcome = accounts::verify_email(&svc, &q.token).await?;
+    let page = if outcome == VerifyOutcome::Expired {
+        page.with_csrf().await?
+    } else {
+        page
+    };
     let outcome = match outcome {
         VerifyOutcome::Verified => "verified",
         VerifyOutcome::AlreadyVerified => "already",
@@ -183,6 +189,7 @@ async fn signin_page(page: Page, Query(q): Query<NextQuery>) -> Result<Response,
         return Ok(Redirect::to(&session::local_path(q.next.as_deref())).into_response());
     }
     let next = session::local_path(q.next.as_deref());
+    let page = page.with_csrf().await?;
     render(&SignInView {
         layout: page.layout,
         email: String::new(),
@@ -261,6 +268,7 @@ struct ForgotView {
 }
 
 async fn forgot_page(page: Page) -> Result<Response, AppError> {
+    let page = page.with_csrf().await?;
     render(&ForgotView {
         layout: page.layout,
         email: String::new(),
@@ -307,6 +315,7 @@ async fn reset_page(
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
     let valid = sign_in::reset_link_is_valid(&svc, &q.token).await?;
+    let page = page.with_csrf().await?;
     render(&ResetView {
         layout: page.layout,
         token: q.token,

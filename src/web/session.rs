@@ -85,8 +85,17 @@ impl FromRequestParts<Services> for Page {
             .await
             .map_err(|(_, m)| AppError::Internal(anyhow::anyhow!("session layer missing: {m}")))?;
         let user = signed_in_user(&session, svc).await?;
-        let csrf = csrf_token(&session).await?;
-        let flash = session.remove::<Flash>(FLASH).await?;
+        // An anonymous visitor gets a CSRF token (and so a stored session)
+        // only on a page with a form: see `Page::with_csrf`.
+        let csrf = match user {
+            Some(_) => csrf_token(&session).await?,
+            None => session.get::<String>(CSRF).await?.unwrap_or_default(),
+        };
+        // `remove` would mark (and store) even an empty session.
+        let flash = match session.get::<Flash>(FLASH).await? {
+            Some(f) => session.remove::<Flash>(FLASH).await?.or(Some(f)),
+            None => None,
+        };
         let layout = Layout {
             user_name: user.as_ref().map(User::display_name),
             is_admin: user.as_ref().is_some_and(|u| u.role == Role::Admin),
@@ -95,6 +104,16 @@ impl FromRequestParts<Services> for Page {
             dev_mailbox: svc.config.mail.smtp_url.is_none(),
         };
         Ok(Page { layout, user, session })
+    }
+}
+
+impl Page {
+    /// Makes sure the page has a CSRF token for its form.
+    pub async fn with_csrf(mut self) -> Result<Self, AppError> {
+        if self.layout.csrf.is_empty() {
+            self.layout.csrf = csrf_token(&self.session).await?;
+        }
+        Ok(self)
     }
 }
 

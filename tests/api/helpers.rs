@@ -200,7 +200,8 @@ impl Browser {
 
     /// The CSRF token of this browser's session (from the page's meta tag).
     pub async fn csrf(&self) -> String {
-        let html = self.get_html("/legal/terms").await;
+        // A page with a form: it makes a token for an anonymous visitor too.
+        let html = self.get_html("/password/forgot").await;
         attr_after(&html, r#"name="csrf-token" content=""#).expect("a csrf-token meta tag")
     }
 

@@ -131,3 +131,19 @@ async fn behind_an_https_public_url_the_session_cookie_is_secure_and_mail_links_
     assert!(res.headers()["set-cookie"].to_str().unwrap().contains("; Secure"));
     assert_eq!(app.svc.url("/signin"), "https://developer.bank.example/signin");
 }
+
+#[tokio::test]
+async fn an_anonymous_visit_to_a_page_without_a_form_stores_no_session() {
+    let app = spawn_app().await;
+    let before = app.table_counts().await["tower_sessions"];
+    for path in ["/", "/apis", "/apis/accounts-sandbox?tab=documentation", "/legal/terms"] {
+        let res = app.new_browser().get(path).await;
+        assert!(!res.headers().contains_key("set-cookie"), "{path} set a cookie");
+    }
+    assert_eq!(app.table_counts().await["tower_sessions"], before);
+    let res = app.new_browser().get("/signup").await;
+    assert!(
+        res.headers().contains_key("set-cookie"),
+        "a form page makes a session for its CSRF token"
+    );
+}
