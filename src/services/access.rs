@@ -1,5 +1,6 @@
 //! Who may call the sandbox APIs: issuing access tokens (the OAuth token
-//! endpoint) and checking them on every call. Checks are answered from memory;
+//! endpoint) and checking them on every call. Checks (and client ids at the
+//! token endpoint) are answered from memory;
 //! an entry is reloaded from the database after `access_cache_ttl`, and is
 //! dropped at once on this instance when a secret is regenerated, keys are
 //! revoked, a subscription changes or the application is deleted.
@@ -37,8 +38,18 @@ struct Cached {
     loaded: Instant,
 }
 
+/// A client id's application, environment and secret hash.
+#[derive(Clone)]
+struct Client {
+    application_id: String,
+    environment: Environment,
+    secret_hash: String,
+    loaded: Instant,
+}
+
 pub struct AccessCache {
     entries: RwLock<HashMap<String, Cached>>,
+    clients: RwLock<HashMap<String, Client>>,
     ttl: Duration,
 }
 
@@ -46,6 +57,7 @@ impl AccessCache {
     pub fn new(ttl: Duration) -> Self {
         AccessCache {
             entries: RwLock::new(HashMap::new()),
+            clients: RwLock::new(HashMap::new()),
             ttl,
         }
     }
@@ -74,6 +86,26 @@ impl AccessCache {
     pub fn evict_application(&self, application_id: &str) {
         if let Ok(mut entries) = self.entries.write() {
             entries.retain(|_, c| &*c.access.application_id != application_id);
+        }
+        if let Ok(mut clients) = self.clients.write() {
+            clients.retain(|_, c| c.application_id != application_id);
+        }
+    }
+
+    fn client(&self, client_id: &str) -> Option<Client> {
+        let clients = self.clients.read().ok()?;
+        clients
+            .get(client_id)
+            .filter(|c| c.loaded.elapsed() < self.ttl)
+            .cloned()
+    }
+
+    fn put_client(&self, client_id: &str, c: Client) {
+        if let Ok(mut clients) = self.clients.write() {
+            if clients.len() > 100_000 {
+                clients.clear();
+            }
+            clients.insert(client_id.to_string(), c);
         }
     }
 
@@ -189,11 +221,30 @@ pub async fn issue(svc: &Services, req: TokenRequest) -> Result<TokenResponse, O
         .token_endpoint
         .take(&client_id)
         .map_err(OAuthError::Throttled)?;
-    let found = {
-        let mut conn = svc.db.conn().await?;
-        client_keys::by_client_id(conn.exec(), &client_id).await?
+    let client = match svc.access.client(&client_id) {
+        Some(c) => Some(c),
+        None => {
+            let mut conn = svc.db.conn().await?;
+            let found = client_keys::by_client_id(conn.exec(), &client_id).await?;
+            found.map(|(application_id, environment, secret_hash)| {
+                let c = Client {
+                    application_id,
+                    environment,
+                    secret_hash,
+                    loaded: Instant::now(),
+                };
+                svc.access.put_client(&client_id, c.clone());
+                c
+            })
+        }
     };
-    let Some((application_id, env, stored_hash)) = found else {
+    let Some(Client {
+        application_id,
+        environment: env,
+        secret_hash: stored_hash,
+        ..
+    }) = client
+    else {
         return Err(OAuthError::InvalidClient("Unknown client or wrong secret.".into()));
     };
     if !bool::from(hash_secret(&secret).as_bytes().ct_eq(stored_hash.as_bytes())) {
@@ -206,24 +257,7 @@ pub async fn issue(svc: &Services, req: TokenRequest) -> Result<TokenResponse, O
             "psd2_sandbox scopes are for sandbox keys.".into(),
         ));
     }
-    let token = SecretToken::generate();
-    let mut conn = svc.db.conn().await?;
-    oauth_tokens::insert(
-        conn.exec(),
-        &token.hash(),
-        &application_id,
-        env,
-        &ssn,
-        now,
-        now + TOKEN_LIFETIME,
-    )
-    .await?;
-    Ok(TokenResponse {
-        access_token: token.expose().to_string(),
-        scope: format!("psd2_sandbox:{ssn}"),
-        token_type: "bearer",
-        expires_in: TOKEN_LIFETIME.whole_seconds(),
-    })
+    mint(svc, &application_id, env, &ssn, now).await
 }
 
 /// A token for one of a signed-in developer's applications (the API console;
@@ -235,14 +269,25 @@ pub async fn issue_for_application(
 ) -> Result<TokenResponse, OAuthError> {
     let now = svc.now();
     let ssn = parse_scope(Some(&format!("psd2_sandbox:{ssn}")), now)?;
+    mint(svc, application_id, Environment::Sandbox, &ssn, now).await
+}
+
+/// Stores a new token (its hash) and answers it.
+async fn mint(
+    svc: &Services,
+    application_id: &str,
+    env: Environment,
+    ssn: &str,
+    now: OffsetDateTime,
+) -> Result<TokenResponse, OAuthError> {
     let token = SecretToken::generate();
     let mut conn = svc.db.conn().await?;
     oauth_tokens::insert(
         conn.exec(),
         &token.hash(),
         application_id,
-        Environment::Sandbox,
-        &ssn,
+        env,
+        ssn,
         now,
         now + TOKEN_LIFETIME,
     )

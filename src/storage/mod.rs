@@ -128,7 +128,9 @@ impl Db {
             }
         }
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            // Few connections: SQLite has one writer, and more connections
+            // only wait on its lock (measured in BENCHMARKS.md).
+            .max_connections(4)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await

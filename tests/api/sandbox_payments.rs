@@ -315,3 +315,56 @@ async fn resetting_the_sandbox_returns_to_the_documented_state() {
     assert_eq!(body["removed"], 1);
     assert_eq!(available(&tpp, &t, "19283764502").await, documented);
 }
+
+#[tokio::test]
+async fn deleting_an_application_also_removes_its_tokens_payments_baskets_and_usage() {
+    let app = spawn_app().await;
+    let tpp = app
+        .tpp("anna@example.se", &["payments-sandbox", "accounts-sandbox"])
+        .await;
+    let t = tpp.token("195505063676").await;
+    let r = tpp
+        .post(
+            &format!("{PAYMENTS}/Payments/SepaCreditTransfers"),
+            &t,
+            order("12345678910", "1", "SEK"),
+        )
+        .await;
+    let id = r.body["paymentId"].as_str().unwrap();
+    tpp.post(&format!("{PAYMENTS}/SigningBasket"), &t, json!({"paymentIds": [id]}))
+        .await;
+    tpp.get(&format!("{ACCOUNTS}/Accounts"), &t).await;
+    devportal::services::usage::flush(&app.svc).await.unwrap();
+
+    let preview = tpp
+        .browser
+        .get_html(&format!("/applications/{}/delete", tpp.application_id))
+        .await;
+    assert!(preview.contains("<li>1 access token issued to it</li>"), "{preview}");
+    assert!(preview.contains("<li>1 sandbox payment made with it</li>"));
+
+    let before = app.table_counts().await;
+    tpp.browser
+        .post_form(
+            &format!("/applications/{}/delete", tpp.application_id),
+            &[("confirm_name", "psd2_sandbox")],
+        )
+        .await;
+    let after = app.table_counts().await;
+    let mut expected = before.clone();
+    for (table, gone) in [
+        ("applications", 1),
+        ("subscriptions", 2),
+        ("client_keys", 1),
+        ("oauth_tokens", 1),
+        ("sandbox_payments", 1),
+        ("sandbox_baskets", 1),
+        ("api_usage", 1),
+    ] {
+        *expected.get_mut(table).unwrap() -= gone;
+    }
+    assert_eq!(
+        after, expected,
+        "exactly what hung on the application went, in every table"
+    );
+}

@@ -30,6 +30,10 @@ fn help_lists_every_setting_with_its_variable() {
         "DEVPORTAL_SIGNIN_ATTEMPTS_PER_MINUTE",
         "DEVPORTAL_TRUST_FORWARDED_FOR",
         "DEVPORTAL_LOG",
+        "DEVPORTAL_SANDBOX_RATE",
+        "DEVPORTAL_SANDBOX_BURST",
+        "DEVPORTAL_TOKEN_RATE",
+        "DEVPORTAL_ACCESS_CACHE_SECONDS",
     ] {
         assert!(help.contains(var), "--help does not mention {var}");
         let readme = include_str!("../../README.md");
