@@ -8,6 +8,7 @@ pub mod legal;
 pub mod password;
 pub mod personnummer;
 pub mod profile;
+pub mod qwac;
 pub mod sandbox;
 pub mod sandbox_users;
 pub mod secret;
