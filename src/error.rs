@@ -117,6 +117,10 @@ impl From<crate::services::ServiceError> for AppError {
                 status: StatusCode::CONFLICT,
                 message,
             },
+            ServiceError::Refused { message, .. } => AppError::Refused {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                message,
+            },
             ServiceError::Invalid(errors) => AppError::Refused {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 message: errors.iter().map(|(_, m)| m).collect::<Vec<_>>().join(" "),

@@ -147,4 +147,6 @@ pub struct DeletionPreview {
     pub keys: i64,
     pub tokens: i64,
     pub payments: i64,
+    /// Registered certificates, with their history.
+    pub certificates: i64,
 }

@@ -3,7 +3,7 @@
 
 use rand::RngCore;
 
-use super::{ServiceError, Services, applications};
+use super::{ServiceError, Services, applications, certificates};
 use crate::domain::application::ClientKey;
 use crate::domain::catalogue::Environment;
 use crate::domain::secret::SecretToken;
@@ -42,7 +42,7 @@ pub async fn generate(
     env: Environment,
 ) -> Result<IssuedKeys, ServiceError> {
     let app = applications::get(svc, dev, application_id).await?;
-    if env == Environment::Production {
+    if env == Environment::Production && certificates::active(svc, &app.id).await?.is_none() {
         return Err(ServiceError::conflict(
             "certificate_required",
             "Production keys can be generated once the application's eIDAS certificate (QWAC) is registered.",

@@ -5,6 +5,7 @@ pub mod access;
 pub mod accounts;
 pub mod applications;
 pub mod catalogue;
+pub mod certificates;
 pub mod console;
 pub mod keys;
 pub mod limits;
@@ -43,6 +44,9 @@ pub enum ServiceError {
     NotFound,
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// The input was read and refused for a reason with a code (a certificate that is not a QWAC…).
+    #[error("{message}")]
+    Refused { code: &'static str, message: String },
     #[error("invalid input")]
     Invalid(FieldErrors),
     #[error(transparent)]
@@ -58,6 +62,13 @@ impl From<sqlx::Error> for ServiceError {
 impl ServiceError {
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
         ServiceError::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn refused(code: &'static str, message: impl Into<String>) -> Self {
+        ServiceError::Refused {
             code,
             message: message.into(),
         }

@@ -1,6 +1,6 @@
 //! Subscriptions of applications to API versions.
 
-use super::{ServiceError, Services, applications, catalogue};
+use super::{ServiceError, Services, applications, catalogue, certificates};
 use crate::domain::application::Subscription;
 use crate::domain::catalogue::Environment;
 use crate::domain::user::User;
@@ -31,14 +31,36 @@ pub async fn subscribe(
         ));
     }
     if api.environment == Environment::Production {
-        return Err(ServiceError::conflict(
-            "certificate_required",
-            format!(
-                "Production APIs need the application's eIDAS certificate (QWAC) registered first. \
-                 {} cannot be subscribed to {} {} (Production) yet.",
-                app.name, api.name, api.version
-            ),
-        ));
+        let Some(cert) = certificates::active(svc, &app.id).await? else {
+            return Err(ServiceError::conflict(
+                "certificate_required",
+                format!(
+                    "Production APIs need the application's eIDAS certificate (QWAC) registered first: register it on \
+                     the Production tab of {}, then subscribe to {} {} (Production).",
+                    app.name, api.name, api.version
+                ),
+            ));
+        };
+        if cert.not_after < svc.now() {
+            return Err(ServiceError::conflict(
+                "certificate_expired",
+                "The application's registered certificate has expired. Register the current QWAC first.",
+            ));
+        }
+        let needed = match api.family.as_str() {
+            "accounts" => "PSP_AI",
+            "payments" => "PSP_PI",
+            _ => "PSP_IC",
+        };
+        if !cert.has_role(needed) {
+            return Err(ServiceError::conflict(
+                "missing_role",
+                format!(
+                    "The registered certificate ({}) does not carry the role {needed}, which {} {} (Production) needs.",
+                    cert.organization_id, api.name, api.version
+                ),
+            ));
+        }
     }
     let id = Services::new_id();
     {

@@ -104,14 +104,16 @@ pub async fn deletion_preview(ex: Exec<'_>, id: &str) -> Result<DeletionPreview>
     let sql = "SELECT (SELECT COUNT(*) FROM subscriptions WHERE application_id = $1), \
                       (SELECT COUNT(*) FROM client_keys WHERE application_id = $1), \
                       (SELECT COUNT(*) FROM oauth_tokens WHERE application_id = $1), \
-                      (SELECT COUNT(*) FROM sandbox_payments WHERE application_id = $1)";
-    let (subscriptions, keys, tokens, payments): (i64, i64, i64, i64) =
+                      (SELECT COUNT(*) FROM sandbox_payments WHERE application_id = $1), \
+                      (SELECT COUNT(*) FROM certificates WHERE application_id = $1)";
+    let (subscriptions, keys, tokens, payments, certificates): (i64, i64, i64, i64, i64) =
         on_backend!(ex, |c| sqlx::query_as(sql).bind(id).fetch_one(c).await)?;
     Ok(DeletionPreview {
         subscriptions,
         keys,
         tokens,
         payments,
+        certificates,
     })
 }
 

@@ -6,6 +6,7 @@
 
 pub mod apis;
 pub mod applications;
+pub mod certificates;
 pub mod client_keys;
 pub mod migrate;
 pub mod oauth_tokens;

@@ -16,7 +16,8 @@ use crate::domain::validation::FieldErrors;
 use crate::error::AppError;
 use crate::services::applications::{self, ApplicationInput};
 use crate::services::usage::{self, UsageReport};
-use crate::services::{ServiceError, Services, keys, subscriptions};
+use crate::services::{ServiceError, Services, certificates, keys, subscriptions};
+use crate::storage::certificates::Registered;
 
 pub fn router() -> Router<Services> {
     Router::new()
@@ -107,6 +108,8 @@ struct ShowView {
     token_url: String,
     usage: UsageReport,
     chart: String,
+    certificates: Vec<Registered>,
+    production_key: Option<ClientKey>,
 }
 
 impl ShowView {
@@ -128,6 +131,10 @@ impl ShowView {
 
     fn throttled_percent(&self) -> String {
         format!("{:.1}", self.usage.throttled_percent())
+    }
+
+    fn active_certificate(&self) -> Option<&Registered> {
+        self.certificates.iter().find(|c| c.active)
     }
 
     fn production_subscriptions(&self) -> Vec<&Subscription> {
@@ -154,10 +161,14 @@ async fn show(
     let subscriptions = subscriptions::for_application(&svc, &user, &app.id).await?;
     let sandbox_key = keys::find(&svc, &user, &app.id, Environment::Sandbox).await?;
     let usage = usage::last_24_hours(&svc, &app.id).await?;
+    let certificates = certificates::history(&svc, &user, &app.id).await?;
+    let production_key = keys::find(&svc, &user, &app.id, Environment::Production).await?;
     let chart = chart::calls_per_hour(&usage);
     render(&ShowView {
         usage,
         chart,
+        certificates,
+        production_key,
         layout: page.layout,
         app,
         tab,

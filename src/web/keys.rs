@@ -21,6 +21,7 @@ pub fn router() -> Router<Services> {
         .route("/applications/{id}/sandbox-keys", post(generate))
         .route("/applications/{id}/sandbox-keys/secret", post(regenerate))
         .route("/applications/{id}/sandbox-keys/revoke", post(revoke))
+        .route("/applications/{id}/production-keys", post(generate_production))
 }
 
 #[derive(Template)]
@@ -32,6 +33,7 @@ struct SecretView {
     client_secret: String,
     token_url: String,
     regenerated: bool,
+    environment: &'static str,
 }
 
 async fn shown_once(
@@ -40,6 +42,7 @@ async fn shown_once(
     app: Application,
     issued: IssuedKeys,
     regenerated: bool,
+    env: Environment,
 ) -> Result<Response, AppError> {
     render(&SecretView {
         layout,
@@ -48,19 +51,41 @@ async fn shown_once(
         client_secret: issued.client_secret.expose().to_string(),
         token_url: svc.url("/oauth2/token"),
         regenerated,
+        environment: env.label(),
     })
 }
 
 async fn generate(
     State(svc): State<Services>,
-    SignedIn { user, page }: SignedIn,
+    signed_in: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let app = applications::get(&svc, &user, &id).await?;
-    match keys::generate(&svc, &user, &app.id, Environment::Sandbox).await {
-        Ok(issued) => shown_once(&svc, page.layout, app, issued, false).await,
+    generate_for(&svc, signed_in, &id, Environment::Sandbox).await
+}
+
+async fn generate_production(
+    State(svc): State<Services>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    generate_for(&svc, signed_in, &id, Environment::Production).await
+}
+
+async fn generate_for(
+    svc: &Services,
+    SignedIn { user, page }: SignedIn,
+    id: &str,
+    env: Environment,
+) -> Result<Response, AppError> {
+    let app = applications::get(svc, &user, id).await?;
+    let back = match env {
+        Environment::Sandbox => keys_tab(&app.id),
+        Environment::Production => format!("/applications/{}?tab=production", app.id),
+    };
+    match keys::generate(svc, &user, &app.id, env).await {
+        Ok(issued) => shown_once(svc, page.layout, app, issued, false, env).await,
         Err(ServiceError::Conflict { message, .. }) => {
-            session::redirect_with(&page.session, FlashKind::Info, message, &keys_tab(&app.id)).await
+            session::redirect_with(&page.session, FlashKind::Info, message, &back).await
         }
         Err(e) => Err(e.into()),
     }
@@ -73,7 +98,7 @@ async fn regenerate(
 ) -> Result<Response, AppError> {
     let app = applications::get(&svc, &user, &id).await?;
     match keys::regenerate_secret(&svc, &user, &app.id, Environment::Sandbox).await {
-        Ok(issued) => shown_once(&svc, page.layout, app, issued, true).await,
+        Ok(issued) => shown_once(&svc, page.layout, app, issued, true, Environment::Sandbox).await,
         Err(ServiceError::Conflict { message, .. }) => {
             session::redirect_with(&page.session, FlashKind::Info, message, &keys_tab(&app.id)).await
         }

@@ -48,9 +48,23 @@ pub async fn csrf_guard(session: Session, req: Request, next: Next) -> Result<Re
         return Ok(next.run(req).await);
     }
     let (parts, body) = req.into_parts();
-    let bytes = match to_bytes(body, FORM_LIMIT).await {
+    // A file upload may carry up to 64 KiB of file plus the form around it.
+    let multipart = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let limit = if multipart { FORM_LIMIT + 16 * 1024 } else { FORM_LIMIT };
+    let bytes = match to_bytes(body, limit).await {
         Ok(b) => b,
         Err(_) => return Ok(too_large()),
+    };
+    // The form field; the header for scripts; the query string for
+    // multipart forms, whose body is not url-encoded.
+    let from_query = || {
+        url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
+            .find(|(k, _)| k == "csrf_token")
+            .map(|(_, v)| v.into_owned())
     };
     let presented = parts
         .headers
@@ -58,9 +72,13 @@ pub async fn csrf_guard(session: Session, req: Request, next: Next) -> Result<Re
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
         .or_else(|| {
-            url::form_urlencoded::parse(&bytes)
-                .find(|(k, _)| k == "csrf_token")
-                .map(|(_, v)| v.into_owned())
+            if multipart {
+                from_query()
+            } else {
+                url::form_urlencoded::parse(&bytes)
+                    .find(|(k, _)| k == "csrf_token")
+                    .map(|(_, v)| v.into_owned())
+            }
         });
     let expected = session::expected_csrf(&session).await?;
     let ok = match (presented, expected) {

@@ -5,6 +5,7 @@ pub mod api;
 pub mod applications;
 pub mod assets;
 pub mod auth;
+pub mod certificates;
 pub mod chart;
 pub mod console;
 pub mod health;
@@ -80,6 +81,7 @@ pub fn app(svc: Services, sessions: SessionBackend) -> Router {
         .merge(console::router())
         .merge(applications::router())
         .merge(keys::router())
+        .merge(certificates::router())
         .merge(subscriptions::router())
         .merge(sandbox::router())
         .merge(tokens::router());

@@ -313,6 +313,9 @@ async fn the_openapi_document_is_3_1_and_lists_every_api_v1_route() {
         "DELETE /api/v1/applications/{id}/sandbox-keys",
         "POST /api/v1/applications/{id}/sandbox-keys/secret",
         "POST /api/v1/applications/{id}/sandbox/reset",
+        "PUT /api/v1/applications/{id}/certificate",
+        "GET /api/v1/applications/{id}/certificate",
+        "DELETE /api/v1/applications/{id}/certificate",
         "POST /api/v1/personal-access-tokens",
     ];
     expected.sort();

@@ -6,6 +6,7 @@
 mod applications;
 mod authorization;
 mod browser;
+mod certificates;
 mod console;
 mod helpers;
 mod json_api;

@@ -77,6 +77,11 @@ impl From<ServiceError> for ApiError {
         match e {
             ServiceError::NotFound => ApiError::not_found(),
             ServiceError::Conflict { code, message } => ApiError::new(StatusCode::CONFLICT, code, message),
+            ServiceError::Refused {
+                code: "too_large",
+                message,
+            } => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", message),
+            ServiceError::Refused { code, message } => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message),
             ServiceError::Invalid(fields) => {
                 let mut err = ApiError::new(
                     StatusCode::BAD_REQUEST,

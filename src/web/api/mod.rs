@@ -7,6 +7,7 @@
 mod apis;
 mod applications;
 mod auth;
+mod certificates;
 mod error;
 mod tokens;
 
@@ -69,6 +70,7 @@ pub fn parts() -> (Router<Services>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(applications::regenerate_secret))
         .routes(routes!(applications::reset_sandbox))
+        .routes(routes!(certificates::put, certificates::get, certificates::delete))
         .routes(routes!(tokens::create))
         .split_for_parts()
 }

@@ -1,0 +1,87 @@
+//! Production onboarding: registering an application's eIDAS QWAC. Nothing
+//! is stored unless the certificate is accepted; a refusal says why.
+
+use super::{ServiceError, Services, applications};
+use crate::domain::qwac;
+use crate::domain::user::User;
+use crate::storage::certificates::{self, Registered};
+
+/// The largest upload taken.
+pub const MAX_BYTES: usize = 64 * 1024;
+
+pub struct Registration {
+    pub certificate: Registered,
+    /// Certificates after the leaf in an uploaded chain, not used.
+    pub ignored_in_chain: usize,
+    pub replaced: bool,
+}
+
+pub async fn register(
+    svc: &Services,
+    dev: &User,
+    application_id: &str,
+    upload: &[u8],
+) -> Result<Registration, ServiceError> {
+    let app = applications::get(svc, dev, application_id).await?;
+    if upload.len() > MAX_BYTES {
+        return Err(ServiceError::refused(
+            "too_large",
+            "The file is larger than 64 KiB; a certificate is a few KiB.",
+        ));
+    }
+    if upload.iter().all(u8::is_ascii_whitespace) {
+        return Err(ServiceError::refused(
+            "empty",
+            "Choose a certificate file or paste the PEM.",
+        ));
+    }
+    let cert = qwac::from_pem_or_der(upload, svc.now()).map_err(|r| ServiceError::refused(r.code, r.message))?;
+    let now = svc.now();
+    let id = Services::new_id();
+    let mut tx = svc.db.begin().await?;
+    if certificates::held_by_another(tx.exec(), &cert.fingerprint, dev.id).await? {
+        return Err(ServiceError::conflict(
+            "certificate_in_use",
+            "This certificate is already registered under another developer account. If your organization uses it, \
+             register it from that account or contact the bank.",
+        ));
+    }
+    let replaced = certificates::end_active(tx.exec(), &app.id, now).await?;
+    certificates::insert(tx.exec(), &id, &app.id, dev.id, &cert, now).await?;
+    tx.commit().await?;
+    tracing::info!(user_id = dev.id, application_id = %app.id, organization_id = %cert.organization_id, replaced, "certificate registered");
+    let certificate = active(svc, &app.id).await?.ok_or(ServiceError::NotFound)?;
+    Ok(Registration {
+        certificate,
+        ignored_in_chain: cert.ignored_in_chain,
+        replaced,
+    })
+}
+
+/// The application's certificates: the active one first, then the history.
+pub async fn history(svc: &Services, dev: &User, application_id: &str) -> Result<Vec<Registered>, ServiceError> {
+    let app = applications::get(svc, dev, application_id).await?;
+    let mut conn = svc.db.conn().await?;
+    Ok(certificates::for_application(conn.exec(), &app.id).await?)
+}
+
+/// The active certificate of an application (the caller checked ownership).
+pub async fn active(svc: &Services, application_id: &str) -> Result<Option<Registered>, ServiceError> {
+    let mut conn = svc.db.conn().await?;
+    Ok(certificates::for_application(conn.exec(), application_id)
+        .await?
+        .into_iter()
+        .find(|c| c.active))
+}
+
+/// Ends the active certificate; it stays in the history.
+pub async fn delete(svc: &Services, dev: &User, application_id: &str) -> Result<(), ServiceError> {
+    let app = applications::get(svc, dev, application_id).await?;
+    let mut tx = svc.db.begin().await?;
+    if !certificates::end_active(tx.exec(), &app.id, svc.now()).await? {
+        return Err(ServiceError::NotFound);
+    }
+    tx.commit().await?;
+    tracing::info!(user_id = dev.id, application_id = %app.id, "certificate deleted");
+    Ok(())
+}

@@ -1,0 +1,162 @@
+//! The application's production certificate through the JSON API.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use serde::Serialize;
+use time::format_description::well_known::Rfc3339;
+
+use super::ApiError;
+use super::auth::ApiUser;
+use super::error::ErrorBody;
+use crate::services::{Services, certificates};
+use crate::storage::certificates::Registered;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RoleDto {
+    /// PSP_AI, PSP_PI, PSP_AS or PSP_IC.
+    pub code: Option<String>,
+    pub oid: String,
+    pub name: String,
+    pub meaning: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CertificateDto {
+    #[schema(example = "PSDSE-FINA-900001")]
+    pub organization_id: String,
+    pub organization_name: String,
+    pub country: String,
+    pub nca_name: String,
+    pub nca_id: String,
+    pub roles: Vec<RoleDto>,
+    pub serial: String,
+    pub issuer: String,
+    pub not_before: String,
+    pub not_after: String,
+    /// SHA-256 of the DER.
+    pub fingerprint: String,
+    pub registered_at: String,
+    /// Certificates after the leaf in an uploaded chain, which were not used (PUT only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ignored_in_chain: Option<usize>,
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+impl From<Registered> for CertificateDto {
+    fn from(c: Registered) -> Self {
+        CertificateDto {
+            roles: c
+                .roles
+                .iter()
+                .map(|r| RoleDto {
+                    code: r.code().map(str::to_string),
+                    oid: r.oid.clone(),
+                    name: r.name.clone(),
+                    meaning: r.meaning().into(),
+                })
+                .collect(),
+            organization_id: c.organization_id,
+            organization_name: c.organization_name,
+            country: c.country,
+            nca_name: c.nca_name,
+            nca_id: c.nca_id,
+            serial: c.serial,
+            issuer: c.issuer,
+            not_before: rfc3339(c.not_before),
+            not_after: rfc3339(c.not_after),
+            fingerprint: c.fingerprint,
+            registered_at: rfc3339(c.registered_at),
+            ignored_in_chain: None,
+        }
+    }
+}
+
+/// Registers (or replaces) the application's QWAC: the PEM or DER as the body.
+#[utoipa::path(put, path = "/api/v1/applications/{id}/certificate", tag = "applications", security(("personal_access_token" = [])),
+    params(("id" = String, Path, description = "Application id")),
+    request_body(content = String, description = "The certificate", content_type = "application/x-pem-file"),
+    responses((status = 200, body = CertificateDto), (status = 404, body = ErrorBody),
+              (status = 409, description = "Registered under another developer account", body = ErrorBody),
+              (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+              (status = 422, description = "Refused, with a code per reason: not_a_certificate, private_key_not_accepted, \
+                 csr_not_accepted, not_x509_v3, expired, not_yet_valid, not_qualified, not_qwac, no_psd2_roles, \
+                 no_organization_identifier, bad_organization_identifier", body = ErrorBody)))]
+pub async fn put(
+    State(svc): State<Services>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<CertificateDto>, ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let accepted = [
+        "application/x-pem-file",
+        "application/pkix-cert",
+        "application/x-x509-ca-cert",
+        "application/octet-stream",
+    ];
+    if !accepted.iter().any(|t| content_type.starts_with(t)) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send the certificate with Content-Type application/x-pem-file (PEM) or application/pkix-cert (DER).",
+        ));
+    }
+    let body = body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "The certificate is larger than 64 KiB.",
+            )
+        } else {
+            ApiError::new(r.status(), "invalid_body", r.body_text())
+        }
+    })?;
+    let r = certificates::register(&svc, &user, &id, &body).await?;
+    let mut dto = CertificateDto::from(r.certificate);
+    dto.ignored_in_chain = Some(r.ignored_in_chain);
+    Ok(Json(dto))
+}
+
+/// The application's registered certificate.
+#[utoipa::path(get, path = "/api/v1/applications/{id}/certificate", tag = "applications", security(("personal_access_token" = [])),
+    params(("id" = String, Path, description = "Application id")),
+    responses((status = 200, body = CertificateDto), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(svc): State<Services>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<CertificateDto>, ApiError> {
+    let history = certificates::history(&svc, &user, &id).await?;
+    let active = history.into_iter().find(|c| c.active).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no_certificate",
+            "This application has no registered certificate.",
+        )
+    })?;
+    Ok(Json(active.into()))
+}
+
+/// Deletes the registered certificate (it stays in the history).
+#[utoipa::path(delete, path = "/api/v1/applications/{id}/certificate", tag = "applications", security(("personal_access_token" = [])),
+    params(("id" = String, Path, description = "Application id")),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn delete(
+    State(svc): State<Services>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    certificates::delete(&svc, &user, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,134 @@
+//! "Register certificate production": upload or paste the application's QWAC,
+//! see the organization ID it carries, replace or delete it.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::post;
+
+use super::render_status;
+use super::session::{self, FlashKind, Layout, SignedIn};
+use crate::domain::application::Application;
+use crate::error::AppError;
+use crate::services::certificates::{self, MAX_BYTES};
+use crate::services::{ServiceError, Services, applications};
+
+pub fn router() -> Router<Services> {
+    Router::new()
+        .route("/applications/{id}/certificate", post(register))
+        .route("/applications/{id}/certificate/delete", post(delete))
+}
+
+#[derive(Template)]
+#[template(path = "applications/certificate_refused.html")]
+struct RefusedView {
+    layout: Layout,
+    app: Application,
+    message: String,
+}
+
+/// The file field `certificate`, or else the pasted `pem`.
+async fn upload(mut form: Multipart) -> Result<Vec<u8>, (StatusCode, String)> {
+    let too_large = || {
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The file is larger than 64 KiB; a certificate is a few KiB.".to_string(),
+        )
+    };
+    let (mut file, mut pasted) = (Vec::new(), Vec::new());
+    while let Some(field) = form.next_field().await.map_err(|_| too_large())? {
+        let name = field.name().unwrap_or("").to_string();
+        let bytes = field.bytes().await.map_err(|_| too_large())?;
+        match name.as_str() {
+            "certificate" => file = bytes.to_vec(),
+            "pem" => pasted = bytes.to_vec(),
+            _ => {}
+        }
+    }
+    let chosen = if file.is_empty() { pasted } else { file };
+    if chosen.len() > MAX_BYTES {
+        return Err(too_large());
+    }
+    Ok(chosen)
+}
+
+async fn register(
+    State(svc): State<Services>,
+    SignedIn { user, page }: SignedIn,
+    Path(id): Path<String>,
+    form: Multipart,
+) -> Result<Response, AppError> {
+    let app = applications::get(&svc, &user, &id).await?;
+    let refused = |status: StatusCode, message: String, layout: Layout, app: Application| {
+        // What was uploaded is never echoed back: it may be a private key.
+        render_status(status, &RefusedView { layout, app, message })
+    };
+    let bytes = match upload(form).await {
+        Ok(b) => b,
+        Err((status, message)) => return refused(status, message, page.layout, app),
+    };
+    match certificates::register(&svc, &user, &app.id, &bytes).await {
+        Ok(r) => {
+            let mut message = format!(
+                "{} certificate registered: organization ID {} ({}).",
+                if r.replaced { "New" } else { "The" },
+                r.certificate.organization_id,
+                r.certificate.organization_name
+            );
+            if r.replaced {
+                message.push_str(" The previous certificate is kept in the history below.");
+            }
+            if r.ignored_in_chain > 0 {
+                message.push_str(&format!(
+                    " The upload was a chain: the first certificate is the one registered; the {} after it {} ignored.",
+                    r.ignored_in_chain,
+                    if r.ignored_in_chain == 1 { "was" } else { "were" }
+                ));
+            }
+            session::redirect_with(
+                &page.session,
+                FlashKind::Success,
+                message,
+                &format!("/applications/{}?tab=production", app.id),
+            )
+            .await
+        }
+        Err(ServiceError::Refused {
+            code: "too_large",
+            message,
+        }) => refused(StatusCode::PAYLOAD_TOO_LARGE, message, page.layout, app),
+        Err(ServiceError::Refused { message, .. }) => {
+            refused(StatusCode::UNPROCESSABLE_ENTITY, message, page.layout, app)
+        }
+        Err(ServiceError::Conflict { message, .. }) => refused(StatusCode::CONFLICT, message, page.layout, app),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn delete(
+    State(svc): State<Services>,
+    SignedIn { user, page }: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let app = applications::get(&svc, &user, &id).await?;
+    let (kind, message) = match certificates::delete(&svc, &user, &app.id).await {
+        Ok(()) => (
+            FlashKind::Success,
+            "The certificate is deleted; it stays in the history.".to_string(),
+        ),
+        Err(ServiceError::NotFound) => (
+            FlashKind::Info,
+            "This application has no registered certificate.".to_string(),
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    session::redirect_with(
+        &page.session,
+        kind,
+        message,
+        &format!("/applications/{}?tab=production", app.id),
+    )
+    .await
+}
