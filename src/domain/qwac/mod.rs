@@ -312,3 +312,6 @@ mod fixture_tests {
         assert!(read("qwac-expired.pem").unwrap_err().message.contains("valid from"));
     }
 }
+
+#[cfg(test)]
+mod generated_tests;

@@ -1,0 +1,131 @@
+//! Certificates made here with rcgen, for the cases the fixtures lack: other
+//! QcTypes, all four roles, an empty role list, a CSR.
+
+use base64::Engine;
+use rcgen::{CertificateParams, CustomExtension, DnType, KeyPair};
+use time::OffsetDateTime;
+
+use super::from_pem_or_der;
+
+fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
+    let mut v = vec![tag];
+    match body.len() {
+        n if n < 128 => v.push(n as u8),
+        n if n < 256 => v.extend([0x81, n as u8]),
+        n => v.extend([0x82, (n >> 8) as u8, n as u8]),
+    }
+    v.extend_from_slice(body);
+    v
+}
+
+fn oid(arcs: &[u64]) -> Vec<u8> {
+    let mut body = vec![(arcs[0] * 40 + arcs[1]) as u8];
+    for &a in &arcs[2..] {
+        let mut chunk = vec![(a & 0x7f) as u8];
+        let mut rest = a >> 7;
+        while rest > 0 {
+            chunk.insert(0, (rest & 0x7f) as u8 | 0x80);
+            rest >>= 7;
+        }
+        body.extend(chunk);
+    }
+    tlv(0x06, &body)
+}
+
+/// qcStatements with compliance, a QcType and, if given, a PSD2 statement with these role arcs.
+fn qc_statements(qc_type: u64, roles: Option<&[(u64, &str)]>) -> Vec<u8> {
+    let mut statements = vec![tlv(0x30, &oid(&[0, 4, 0, 1862, 1, 1]))];
+    statements.push(tlv(
+        0x30,
+        &[
+            oid(&[0, 4, 0, 1862, 1, 6]),
+            tlv(0x30, &oid(&[0, 4, 0, 1862, 1, 6, qc_type])),
+        ]
+        .concat(),
+    ));
+    if let Some(roles) = roles {
+        let roles: Vec<u8> = roles
+            .iter()
+            .flat_map(|(arc, name)| {
+                tlv(
+                    0x30,
+                    &[oid(&[0, 4, 0, 19495, 1, *arc]), tlv(0x0c, name.as_bytes())].concat(),
+                )
+            })
+            .collect();
+        let info = tlv(
+            0x30,
+            &[
+                tlv(0x30, &roles),
+                tlv(0x0c, b"Finansinspektionen"),
+                tlv(0x0c, b"SE-FINA"),
+            ]
+            .concat(),
+        );
+        statements.push(tlv(0x30, &[oid(&[0, 4, 0, 19495, 2]), info].concat()));
+    }
+    tlv(0x30, &statements.concat())
+}
+
+fn params(org_id: &str, statements: Vec<u8>) -> CertificateParams {
+    let mut p = CertificateParams::new(vec!["tpp.example".to_string()]).unwrap();
+    p.distinguished_name.push(DnType::OrganizationName, "Example TPP AB");
+    p.distinguished_name.push(DnType::CountryName, "SE");
+    p.distinguished_name
+        .push(DnType::CustomDnType(vec![2, 5, 4, 97]), org_id);
+    p.not_before = OffsetDateTime::now_utc() - time::Duration::days(1);
+    p.not_after = OffsetDateTime::now_utc() + time::Duration::days(365);
+    p.custom_extensions.push(CustomExtension::from_oid_content(
+        &[1, 3, 6, 1, 5, 5, 7, 1, 3],
+        statements,
+    ));
+    p
+}
+
+fn der(p: CertificateParams) -> Vec<u8> {
+    p.self_signed(&KeyPair::generate().unwrap()).unwrap().der().to_vec()
+}
+
+fn check(bytes: &[u8]) -> Result<super::Qwac, &'static str> {
+    from_pem_or_der(bytes, OffsetDateTime::now_utc()).map_err(|r| r.code)
+}
+
+#[test]
+fn a_qwac_with_all_four_roles_lists_each_with_its_meaning() {
+    let roles = [(1, "PSP_AS"), (2, "PSP_PI"), (3, "PSP_AI"), (4, "PSP_IC")];
+    let q = check(&der(params("PSDSE-FINA-700001", qc_statements(3, Some(&roles))))).unwrap();
+    let codes: Vec<_> = q.roles.iter().filter_map(|r| r.code()).collect();
+    assert_eq!(codes, ["PSP_AS", "PSP_PI", "PSP_AI", "PSP_IC"]);
+    assert!(q.roles[3].meaning().contains("funds are available"));
+    assert_eq!(q.organization_id, "PSDSE-FINA-700001");
+}
+
+#[test]
+fn an_esign_certificate_is_not_a_qwac() {
+    let cert = der(params("PSDSE-FINA-700002", qc_statements(1, Some(&[(3, "PSP_AI")]))));
+    assert_eq!(check(&cert).unwrap_err(), "not_qwac");
+}
+
+#[test]
+fn a_psd2_statement_without_roles_is_refused() {
+    let cert = der(params("PSDSE-FINA-700003", qc_statements(3, Some(&[]))));
+    assert_eq!(check(&cert).unwrap_err(), "no_psd2_roles");
+}
+
+#[test]
+fn a_lower_case_organization_id_is_not_a_psd2_one() {
+    let cert = der(params("psdse-fina-700004", qc_statements(3, Some(&[(3, "PSP_AI")]))));
+    assert_eq!(check(&cert).unwrap_err(), "bad_organization_identifier");
+}
+
+#[test]
+fn a_certificate_signing_request_is_refused_as_such() {
+    let key = KeyPair::generate().unwrap();
+    let csr = params("PSDSE-FINA-700005", qc_statements(3, Some(&[(3, "PSP_AI")])))
+        .serialize_request(&key)
+        .unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(csr.der());
+    let pem = format!("-----BEGIN CERTIFICATE REQUEST-----\n{b64}\n-----END CERTIFICATE REQUEST-----\n");
+    assert_eq!(check(pem.as_bytes()).unwrap_err(), "csr_not_accepted");
+    assert_eq!(check(csr.der()).unwrap_err(), "not_a_certificate");
+}
