@@ -8,7 +8,7 @@ use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 
-use super::session::{self, FlashKind, Layout, SignedIn};
+use super::session::{self, FlashKind, Layout, Page, SignedIn};
 use super::{chart, format_time, render, render_status};
 use crate::domain::application::{Application, ClientKey, DeletionPreview, Subscription};
 use crate::domain::catalogue::Environment;
@@ -67,13 +67,26 @@ async fn create(
     SignedIn { user, page }: SignedIn,
     Form(form): Form<ApplicationInput>,
 ) -> Result<Response, AppError> {
-    match applications::create(&svc, &user, &form).await {
+    let result = applications::create(&svc, &user, &form).await;
+    answer_form(result, page, form, None, "created").await
+}
+
+/// After create or update: to the application with a flash, or the form
+/// again with each error next to its field and what was typed.
+async fn answer_form(
+    result: Result<Application, ServiceError>,
+    page: Page,
+    form: ApplicationInput,
+    id: Option<String>,
+    done: &str,
+) -> Result<Response, AppError> {
+    match result {
         Ok(app) => {
             let to = format!("/applications/{}", app.id);
             session::redirect_with(
                 &page.session,
                 FlashKind::Success,
-                format!("Application {} created.", app.name),
+                format!("Application {} {done}.", app.name),
                 &to,
             )
             .await
@@ -82,7 +95,7 @@ async fn create(
             StatusCode::UNPROCESSABLE_ENTITY,
             &FormView {
                 layout: page.layout,
-                id: None,
+                id,
                 form,
                 errors,
             },
@@ -203,28 +216,8 @@ async fn update(
     Path(id): Path<String>,
     Form(form): Form<ApplicationInput>,
 ) -> Result<Response, AppError> {
-    match applications::update(&svc, &user, &id, &form).await {
-        Ok(app) => {
-            let to = format!("/applications/{}", app.id);
-            session::redirect_with(
-                &page.session,
-                FlashKind::Success,
-                format!("Application {} saved.", app.name),
-                &to,
-            )
-            .await
-        }
-        Err(ServiceError::Invalid(errors)) => render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &FormView {
-                layout: page.layout,
-                id: Some(id),
-                form,
-                errors,
-            },
-        ),
-        Err(e) => Err(e.into()),
-    }
+    let result = applications::update(&svc, &user, &id, &form).await;
+    answer_form(result, page, form, Some(id), "saved").await
 }
 
 #[derive(Template)]
