@@ -72,7 +72,10 @@ pub fn app(svc: Services, sessions: SessionBackend) -> Router {
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(secure)
-        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(idle)));
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(idle)))
+        // Without this the idle expiry moves only when the session changes, so
+        // an active developer would be signed out `idle` after signing in.
+        .with_always_save(true);
 
     let mut portal = Router::new()
         .merge(pages::router())

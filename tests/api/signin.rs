@@ -144,3 +144,21 @@ async fn a_signed_out_visitor_is_sent_to_sign_in_and_back() {
     let html = app.get_html("/signin?next=%2Fprofile").await;
     assert!(html.contains(r#"name="next" value="/profile""#));
 }
+
+#[tokio::test]
+async fn a_session_ends_after_the_idle_timeout() {
+    // tower-sessions keeps the idle expiry on the real clock: a short one here.
+    let app = crate::helpers::spawn_app_configured(crate::helpers::Mail::Smtp, |c| {
+        c.session_idle = time::Duration::seconds(2);
+    })
+    .await;
+    let anna = app.signed_in_developer("anna@example.se").await;
+    assert!(anna.is_signed_in().await);
+    for _ in 0..2 {
+        // 2.4 s after sign-in in all: only each request's renewal keeps it.
+        tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+        assert!(anna.is_signed_in().await, "activity keeps the session");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(2600)).await;
+    assert!(!anna.is_signed_in().await, "idle for longer than the timeout");
+}
