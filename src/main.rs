@@ -28,6 +28,27 @@ enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Bank admins.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a verified admin account. The password comes from
+    /// DEVPORTAL_ADMIN_PASSWORD, or is asked for.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// First and last name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Make an existing account an admin.
+    Promote {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[tokio::main]
@@ -42,6 +63,25 @@ async fn main() -> anyhow::Result<()> {
             let db = Db::connect(&config.database_url).await?;
             migrate::run(&db).await.context("applying migrations")?;
             println!("Migrations applied to {}.", redact_url(&config.database_url));
+            Ok(())
+        }
+        Command::Admin(cmd) => {
+            let svc = devportal::startup::offline_services(config).await?;
+            match cmd {
+                AdminCommand::Create { email, name } => {
+                    let password = match std::env::var("DEVPORTAL_ADMIN_PASSWORD") {
+                        Ok(p) if !p.is_empty() => p,
+                        _ => rpassword::prompt_password(format!("Password for {email} (12 to 128 characters): "))
+                            .context("reading the password")?,
+                    };
+                    devportal::services::admin::create(&svc, &email, &name, &password).await?;
+                    println!("Admin {email} created. Sign in at {}signin", svc.base_url);
+                }
+                AdminCommand::Promote { email } => {
+                    devportal::services::admin::promote(&svc, &email).await?;
+                    println!("{email} is an admin now.");
+                }
+            }
             Ok(())
         }
         Command::Serve => {

@@ -101,6 +101,33 @@ impl Application {
     }
 }
 
+/// The services without a listener or background tasks, for the command
+/// line (`devportal admin …`). Migrates first.
+pub async fn offline_services(config: Config) -> anyhow::Result<Services> {
+    let db = Db::connect(&config.database_url).await?;
+    migrate::run(&db).await.context("applying migrations")?;
+    let base_url = match &config.public_url {
+        Some(u) => u.clone(),
+        None => Url::parse(&format!("http://{}/", config.bind)).context("public URL")?,
+    };
+    let g = config.gateway;
+    Ok(Services {
+        db,
+        clock: Arc::new(crate::clock::SystemClock),
+        hasher: PasswordHasher::new(config.hash_cost)?,
+        mail: MailQueue::default(),
+        access: Arc::new(AccessCache::new(g.access_cache_ttl)),
+        limits: Arc::new(Limits {
+            sandbox: TokenBuckets::new(g.sandbox_rate, g.sandbox_burst),
+            token_endpoint: TokenBuckets::new(g.token_rate, g.token_rate * 4.0),
+            usage: UsageCounter::default(),
+        }),
+        self_url: base_url.clone(),
+        base_url,
+        config: Arc::new(config),
+    })
+}
+
 /// Every ten minutes: drop expired sessions and old throttle windows.
 async fn janitor(svc: Services, sessions: SessionBackend) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));

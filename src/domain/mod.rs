@@ -3,6 +3,7 @@
 
 pub mod application;
 pub mod catalogue;
+pub mod contact;
 pub mod email;
 pub mod legal;
 pub mod password;

@@ -32,6 +32,16 @@ mail_parts!(ChangedText = "email/password_changed.txt", ChangedHtml = "email/pas
     name: &'a str,
 });
 
+mail_parts!(NewEmailText = "email/confirm_new_email.txt", NewEmailHtml = "email/confirm_new_email.html", {
+    name: &'a str, new_email: &'a str, link: &'a str, hours: i64,
+});
+mail_parts!(AppliedText = "email/request_applied.txt", AppliedHtml = "email/request_applied.html", {
+    name: &'a str, new_email: Option<&'a str>,
+});
+mail_parts!(RejectedText = "email/request_rejected.txt", RejectedHtml = "email/request_rejected.html", {
+    name: &'a str, reason: &'a str,
+});
+
 fn mail(to: &str, subject: &str, text: String, html: String) -> OutgoingMail {
     OutgoingMail {
         recipient: to.to_string(),
@@ -118,5 +128,51 @@ pub fn password_changed(user: &User) -> askama::Result<OutgoingMail> {
         "Your developer portal password was changed",
         ChangedText { name, _p: P }.render()?,
         ChangedHtml { name, _p: P }.render()?,
+    ))
+}
+
+/// Sent to the new address: the change takes effect when its owner follows the link.
+pub fn confirm_new_email(user: &User, new_email: &str, link: &str, ttl: Duration) -> askama::Result<OutgoingMail> {
+    let name = &user.first_name;
+    let hours = ttl.whole_hours();
+    Ok(mail(
+        new_email,
+        "Confirm your new e-mail address for the developer portal",
+        NewEmailText {
+            name,
+            new_email,
+            link,
+            hours,
+            _p: P,
+        }
+        .render()?,
+        NewEmailHtml {
+            name,
+            new_email,
+            link,
+            hours,
+            _p: P,
+        }
+        .render()?,
+    ))
+}
+
+pub fn request_applied(user: &User, new_email: Option<&str>) -> askama::Result<OutgoingMail> {
+    let name = &user.first_name;
+    Ok(mail(
+        &user.email,
+        "Your profile change was applied",
+        AppliedText { name, new_email, _p: P }.render()?,
+        AppliedHtml { name, new_email, _p: P }.render()?,
+    ))
+}
+
+pub fn request_rejected(user: &User, reason: &str) -> askama::Result<OutgoingMail> {
+    let name = &user.first_name;
+    Ok(mail(
+        &user.email,
+        "Your request to the bank was not carried out",
+        RejectedText { name, reason, _p: P }.render()?,
+        RejectedHtml { name, reason, _p: P }.render()?,
     ))
 }

@@ -3,10 +3,12 @@
 
 pub mod access;
 pub mod accounts;
+pub mod admin;
 pub mod applications;
 pub mod catalogue;
 pub mod certificates;
 pub mod console;
+pub mod contact;
 pub mod keys;
 pub mod limits;
 pub mod passwords;

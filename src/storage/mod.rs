@@ -8,6 +8,7 @@ pub mod apis;
 pub mod applications;
 pub mod certificates;
 pub mod client_keys;
+pub mod contact_requests;
 pub mod migrate;
 pub mod oauth_tokens;
 pub mod outbox;

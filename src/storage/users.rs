@@ -128,3 +128,54 @@ pub async fn count_by_email(ex: Exec<'_>, email: &str) -> Result<i64> {
     let sql = "SELECT COUNT(*) FROM users WHERE email = $1";
     on_backend!(ex, |c| sqlx::query_scalar(sql).bind(email).fetch_one(c).await)
 }
+
+/// Writes profile values an admin applied; the e-mail is changed elsewhere (after verification).
+pub async fn update_profile(
+    ex: Exec<'_>,
+    id: i64,
+    first: &str,
+    last: &str,
+    org: &str,
+    country: &str,
+    phone: Option<&str>,
+) -> Result<()> {
+    let sql =
+        "UPDATE users SET first_name = $2, last_name = $3, organization = $4, country = $5, phone = $6 WHERE id = $1";
+    on_backend!(ex, |c| {
+        sqlx::query(sql)
+            .bind(id)
+            .bind(first)
+            .bind(last)
+            .bind(org)
+            .bind(country)
+            .bind(phone)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// A duplicate address is a unique violation.
+pub async fn set_email(ex: Exec<'_>, id: i64, email: &str) -> Result<()> {
+    let sql = "UPDATE users SET email = $2 WHERE id = $1";
+    on_backend!(ex, |c| sqlx::query(sql)
+        .bind(id)
+        .bind(email)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Makes an account an admin (and verified: the bank vouches for its staff).
+pub async fn promote(ex: Exec<'_>, email: &str, now: OffsetDateTime) -> Result<bool> {
+    let sql = "UPDATE users SET role = 'admin', email_verified_at = COALESCE(email_verified_at, $2) WHERE email = $1";
+    let n = on_backend!(ex, |c| sqlx::query(sql)
+        .bind(email)
+        .bind(unix(now))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}

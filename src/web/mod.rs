@@ -1,6 +1,7 @@
 //! The portal's pages: routers, extractors, middleware and views. Handlers
 //! are thin: extract, call a service, render.
 
+pub mod admin;
 pub mod api;
 pub mod applications;
 pub mod assets;
@@ -8,6 +9,7 @@ pub mod auth;
 pub mod certificates;
 pub mod chart;
 pub mod console;
+pub mod contact;
 pub mod health;
 pub mod keys;
 pub mod mailbox;
@@ -87,6 +89,8 @@ pub fn app(svc: Services, sessions: SessionBackend) -> Router {
         .merge(certificates::router())
         .merge(subscriptions::router())
         .merge(sandbox::router())
+        .merge(contact::router())
+        .merge(admin::router())
         .merge(tokens::router());
     if svc.config.mail.smtp_url.is_none() {
         portal = portal.merge(mailbox::router());

@@ -8,11 +8,13 @@ use axum::routing::get;
 
 use super::render;
 use super::session::{Layout, Page, SignedIn};
+use crate::domain::contact::{Category, Status};
 use crate::domain::legal::{PRIVACY_POLICY_VERSION, TERMS_OF_USE_VERSION};
 use crate::domain::profile::country_name;
 use crate::domain::user::User;
 use crate::error::AppError;
-use crate::services::{Services, personal_tokens};
+use crate::services::{Services, contact, personal_tokens};
+use crate::storage::contact_requests::ContactRequest;
 use crate::storage::personal_tokens::PersonalAccessToken;
 
 pub fn router() -> Router<Services> {
@@ -40,22 +42,33 @@ struct ProfileView {
     user: User,
     country: &'static str,
     tokens: Vec<PersonalAccessToken>,
+    requests: Vec<ContactRequest>,
 }
 
 impl ProfileView {
     fn date(t: &time::OffsetDateTime) -> String {
         super::format_time(*t)
     }
+
+    fn category(r: &ContactRequest) -> &'static str {
+        Category::parse(&r.category).map(Category::label).unwrap_or("Other")
+    }
+
+    fn status(r: &ContactRequest) -> &'static str {
+        Status::parse(&r.status).map(Status::label).unwrap_or("Open")
+    }
 }
 
 async fn profile(State(svc): State<Services>, SignedIn { user, page }: SignedIn) -> Result<Response, AppError> {
     let country = country_name(&user.country).unwrap_or("");
     let tokens = personal_tokens::list(&svc, &user).await?;
+    let requests = contact::for_developer(&svc, &user).await?;
     render(&ProfileView {
         layout: page.layout,
         user,
         country,
         tokens,
+        requests,
     })
 }
 

@@ -30,6 +30,7 @@ pub enum Mail {
 
 pub struct TestApp {
     pub base: String,
+    pub database_url: String,
     pub svc: Services,
     pub clock: ManualClock,
     pub smtp: Option<SmtpServer>,
@@ -71,7 +72,7 @@ pub async fn spawn_app_configured(mail: Mail, tweak: impl FnOnce(&mut Config)) -
         Mail::DevMailbox => (None, None),
     };
     let config = Config {
-        database_url,
+        database_url: database_url.clone(),
         bind: SocketAddr::from(([127, 0, 0, 1], 0)),
         public_url: None,
         mail: MailConfig {
@@ -107,6 +108,7 @@ pub async fn spawn_app_configured(mail: Mail, tweak: impl FnOnce(&mut Config)) -
     TestApp {
         browser: Browser::new(&base),
         base,
+        database_url,
         svc,
         clock,
         smtp,

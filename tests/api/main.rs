@@ -3,6 +3,7 @@
 //! The one integration-test binary: the portal over real HTTP, with its own
 //! database per test and a real SMTP server.
 
+mod admin;
 mod applications;
 mod authorization;
 mod browser;

@@ -1,0 +1,229 @@
+use std::process::Command;
+
+use crate::helpers::{Browser, PASSWORD, location, spawn_app};
+
+const ADMIN_PASSWORD: &str = "a long admin passphrase";
+
+impl crate::helpers::TestApp {
+    /// Creates an admin with the real command line, signs them in.
+    pub async fn admin(&self, email: &str) -> Browser {
+        let out = Command::new(env!("CARGO_BIN_EXE_devportal"))
+            .args(["admin", "create", "--email", email, "--name", "Britt Banksson"])
+            .env("DEVPORTAL_DATABASE_URL", &self.database_url)
+            .env("DEVPORTAL_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let b = self.new_browser();
+        assert_eq!(b.sign_in(email, ADMIN_PASSWORD).await.status(), 303);
+        b
+    }
+}
+
+async fn send_profile_change(dev: &Browser, fields: &[(&str, &str)]) -> reqwest::Response {
+    let mut all = vec![("category", "profile")];
+    all.extend_from_slice(fields);
+    dev.post_form("/contact", &all).await
+}
+
+fn request_id(inbox: &str) -> String {
+    crate::helpers::between(inbox, r#"<a href="/admin/requests/"#, r#"">Handle"#).unwrap()
+}
+
+#[tokio::test]
+async fn an_admin_from_the_command_line_applies_a_profile_change_and_the_developer_is_told() {
+    let app = spawn_app().await;
+    let dev = app.signed_in_developer("anna@example.se").await;
+    let res = send_profile_change(
+        &dev,
+        &[
+            ("last_name", "Lindberg"),
+            ("organization", "New Payments AB"),
+            ("email", "anna.lindberg@example.se"),
+            ("message", "I married and changed jobs."),
+        ],
+    )
+    .await;
+    assert_eq!(location(&res), "/profile#requests");
+    assert!(
+        dev.get_html("/profile")
+            .await
+            .contains(r#"<td class="request-status">Open</td>"#)
+    );
+
+    let admin = app.admin("britt@bank.example").await;
+    let inbox = admin.get_html("/admin/requests?status=open").await;
+    assert!(inbox.contains("Anna Svensson") && inbox.contains("Profile change"));
+    let id = request_id(&inbox);
+    let detail = admin.get_html(&format!("/admin/requests/{id}")).await;
+    assert!(
+        detail.contains("<td>Svensson</td><td><strong>Lindberg</strong></td>"),
+        "current and requested side by side"
+    );
+    assert!(detail.contains("I married and changed jobs."));
+
+    let res = admin.post_form(&format!("/admin/requests/{id}/apply"), &[]).await;
+    assert!(
+        admin
+            .get_html(&location(&res))
+            .await
+            .contains(r#"<dd id="request-status">Done</dd>"#)
+    );
+
+    let profile = dev.get_html("/profile").await;
+    assert!(profile.contains("Anna Lindberg") && profile.contains("New Payments AB"));
+    assert!(
+        profile.contains("<dd>anna@example.se</dd>"),
+        "the old address stays until the new one is confirmed"
+    );
+    let told = app.smtp().wait_for_n("anna@example.se", 2).await;
+    assert!(told[1].subject().contains("profile change was applied"));
+    assert!(told[1].text().contains("takes effect when you open the link"));
+
+    let confirm = app.smtp().wait_for("anna.lindberg@example.se").await;
+    let link = confirm.link_to("/verify-email-change");
+    assert!(dev.get_html(&link).await.contains("Your e-mail address is changed"));
+    assert!(dev.get_html(&link).await.contains("This link does not work"), "once");
+    assert_eq!(
+        app.new_browser()
+            .sign_in("anna.lindberg@example.se", PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        app.new_browser().sign_in("anna@example.se", PASSWORD).await.status(),
+        401
+    );
+}
+
+#[tokio::test]
+async fn an_admin_rejects_with_a_reason_the_developer_reads() {
+    let app = spawn_app().await;
+    let dev = app.signed_in_developer("anna@example.se").await;
+    send_profile_change(&dev, &[("organization", "Totally Different AB")]).await;
+    let admin = app.admin("britt@bank.example").await;
+    let id = request_id(&admin.get_html("/admin/requests").await);
+
+    let res = admin
+        .post_form(&format!("/admin/requests/{id}/reject"), &[("reason", "")])
+        .await;
+    assert!(
+        admin
+            .get_html(&location(&res))
+            .await
+            .contains("Give the developer a reason.")
+    );
+    admin.post_form(&format!("/admin/requests/{id}/start"), &[]).await;
+    assert!(admin.get_html("/admin/requests?status=in_progress").await.contains(&id));
+    admin
+        .post_form(
+            &format!("/admin/requests/{id}/reject"),
+            &[("reason", "Send us the new registration certificate first.")],
+        )
+        .await;
+
+    let profile = dev.get_html("/profile").await;
+    assert!(profile.contains("Rejected: Send us the new registration certificate first."));
+    assert!(profile.contains("Example Payments AB"), "nothing changed");
+    let mails = app.smtp().wait_for_n("anna@example.se", 2).await;
+    assert!(
+        mails[1]
+            .text()
+            .contains("Send us the new registration certificate first.")
+    );
+    let res = admin.post_form(&format!("/admin/requests/{id}/apply"), &[]).await;
+    assert!(
+        admin
+            .get_html(&location(&res))
+            .await
+            .contains("already done or rejected")
+    );
+    assert!(
+        dev.get_html("/profile").await.contains("Example Payments AB"),
+        "a rejected request cannot be applied"
+    );
+}
+
+#[tokio::test]
+async fn every_admin_route_is_404_for_a_developer_and_a_signed_out_visitor() {
+    let app = spawn_app().await;
+    let dev = app.signed_in_developer("anna@example.se").await;
+    send_profile_change(&dev, &[("organization", "X AB")]).await;
+    let admin = app.admin("britt@bank.example").await;
+    let id = request_id(&admin.get_html("/admin/requests").await);
+    let anonymous = app.new_browser();
+    for b in [&dev, &anonymous] {
+        for path in [
+            "/admin".to_string(),
+            "/admin/requests".to_string(),
+            format!("/admin/requests/{id}"),
+        ] {
+            assert_eq!(b.get(&path).await.status(), 404, "GET {path}");
+        }
+        for action in ["start", "apply", "reject"] {
+            let res = b
+                .post_form(&format!("/admin/requests/{id}/{action}"), &[("reason", "no")])
+                .await;
+            assert_eq!(res.status(), 404, "POST {action}");
+        }
+    }
+    assert!(
+        dev.get_html("/profile")
+            .await
+            .contains(r#"<td class="request-status">Open</td>"#),
+        "nothing happened"
+    );
+    assert!(
+        !dev.get_html("/").await.contains(r#"href="/admin/requests""#),
+        "no admin link for a developer"
+    );
+    assert!(admin.get_html("/").await.contains(r#"href="/admin/requests""#));
+}
+
+#[tokio::test]
+async fn the_contact_form_says_what_is_missing_and_keeps_what_was_typed() {
+    let app = spawn_app().await;
+    let dev = app.signed_in_developer("anna@example.se").await;
+    let res = send_profile_change(&dev, &[("email", "not-an-address"), ("message", "keep me")]).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"id="email-error">Enter an e-mail address like name@example.com."#));
+    assert!(html.contains(">keep me</textarea>"));
+    let res = dev
+        .post_form("/contact", &[("category", "other"), ("message", "")])
+        .await;
+    assert!(res.text().await.unwrap().contains("Write your message."));
+    let res = dev
+        .post_form(
+            "/contact",
+            &[
+                ("category", "certificate"),
+                ("message", "Our QWAC is renewed next week."),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.get("/contact").await.status(), 303, "sign in first");
+}
+
+#[tokio::test]
+async fn promote_makes_an_existing_account_an_admin() {
+    let app = spawn_app().await;
+    let dev = app.signed_in_developer("anna@example.se").await;
+    assert_eq!(dev.get("/admin/requests").await.status(), 404);
+    let out = Command::new(env!("CARGO_BIN_EXE_devportal"))
+        .args(["admin", "promote", "--email", "anna@example.se"])
+        .env("DEVPORTAL_DATABASE_URL", &app.database_url)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(dev.get("/admin/requests").await.status(), 200);
+    let unknown = Command::new(env!("CARGO_BIN_EXE_devportal"))
+        .args(["admin", "promote", "--email", "nobody@example.se"])
+        .env("DEVPORTAL_DATABASE_URL", &app.database_url)
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no account has the e-mail address"));
+}
