@@ -100,7 +100,10 @@ pub async fn delete(ex: Exec<'_>, application_id: &str, env: Environment) -> Res
 
 /// The application, environment and secret hash behind a client id (the token endpoint).
 pub async fn by_client_id(ex: Exec<'_>, client_id: &str) -> Result<Option<(String, Environment, String)>> {
-    let sql = "SELECT application_id, environment, secret_hash FROM client_keys WHERE client_id = $1";
+    // A disabled developer's clients are unknown to the token endpoint.
+    let sql = "SELECT k.application_id, k.environment, k.secret_hash FROM client_keys k \
+               JOIN applications a ON a.id = k.application_id JOIN users u ON u.id = a.developer_id \
+               WHERE k.client_id = $1 AND u.disabled_at IS NULL";
     let row: Option<(String, String, String)> =
         on_backend!(ex, |c| sqlx::query_as(sql).bind(client_id).fetch_optional(c).await)?;
     Ok(row.map(|(app, env, hash)| (app, Environment::parse(&env).unwrap_or(Environment::Sandbox), hash)))

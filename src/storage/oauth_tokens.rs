@@ -74,3 +74,13 @@ pub async fn prune(ex: Exec<'_>, before: i64) -> Result<u64> {
         .await
         .map(|r| r.rows_affected()))
 }
+
+/// Ends every access token of a developer's applications (a disabled account).
+pub async fn delete_for_developer(ex: Exec<'_>, developer_id: i64) -> Result<u64> {
+    let sql = "DELETE FROM oauth_tokens WHERE application_id IN (SELECT id FROM applications WHERE developer_id = $1)";
+    on_backend!(ex, |c| sqlx::query(sql)
+        .bind(developer_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+}

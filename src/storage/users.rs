@@ -179,3 +179,30 @@ pub async fn promote(ex: Exec<'_>, email: &str, now: OffsetDateTime) -> Result<b
         .map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
+
+/// Disables (with a time) or enables (None) an account. Disabling bumps the
+/// session epoch, which ends every session of the account.
+pub async fn set_disabled(ex: Exec<'_>, id: i64, at: Option<OffsetDateTime>) -> Result<bool> {
+    let sql =
+        "UPDATE users SET disabled_at = $2, session_epoch = session_epoch + 1 WHERE id = $1 AND role = 'developer'";
+    let n = on_backend!(ex, |c| {
+        sqlx::query(sql)
+            .bind(id)
+            .bind(at.map(unix))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}
+
+/// Developers whose name, e-mail or organization contains `q` (any case), newest first.
+pub async fn search_developers(ex: Exec<'_>, q: &str) -> Result<Vec<User>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM users WHERE role = 'developer' AND ($1 = '' OR LOWER(first_name || ' ' || last_name || ' ' || \
+         email || ' ' || organization) LIKE $2) ORDER BY created_at DESC, id LIMIT 200"
+    );
+    let like = format!("%{}%", q.to_lowercase());
+    let rows: Vec<UserRow> = on_backend!(ex, |c| sqlx::query_as(&sql).bind(q).bind(&like).fetch_all(c).await)?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}

@@ -14,6 +14,7 @@ use super::{format_time, render};
 use crate::domain::contact::{Category, PROFILE_FIELDS, Status};
 use crate::domain::user::{Role, User};
 use crate::error::AppError;
+use crate::services::developers::{self, AppOverview};
 use crate::services::{ServiceError, Services, contact};
 use crate::storage::contact_requests::ContactRequest;
 
@@ -25,6 +26,10 @@ pub fn router() -> Router<Services> {
         .route("/admin/requests/{id}/start", post(start))
         .route("/admin/requests/{id}/apply", post(apply))
         .route("/admin/requests/{id}/reject", post(reject))
+        .route("/admin/developers", get(developers))
+        .route("/admin/developers/{id}", get(developer))
+        .route("/admin/developers/{id}/disable", post(disable))
+        .route("/admin/developers/{id}/enable", post(enable))
 }
 
 /// A signed-in admin.
@@ -199,4 +204,93 @@ async fn reject(
 ) -> Result<Response, AppError> {
     let r = contact::reject(&svc, &user, &id, &f.reason).await;
     answer(&page, &id, r, "Rejected. The developer is told the reason by e-mail.").await
+}
+
+#[derive(Deserialize, Default)]
+struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/developers.html")]
+struct DevelopersView {
+    layout: Layout,
+    developers: Vec<User>,
+    q: String,
+}
+
+async fn developers(
+    State(svc): State<Services>,
+    Admin { user, page }: Admin,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, AppError> {
+    let developers = developers::search(&svc, &user, &q.q).await?;
+    render(&DevelopersView {
+        layout: page.layout,
+        developers,
+        q: q.q,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "admin/developer.html")]
+struct DeveloperView {
+    layout: Layout,
+    developer: User,
+    apps: Vec<AppOverview>,
+}
+
+impl DeveloperView {
+    fn when(t: &time::OffsetDateTime) -> String {
+        format_time(*t)
+    }
+}
+
+async fn developer(
+    State(svc): State<Services>,
+    Admin { user, page }: Admin,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let (developer, apps) = developers::detail(&svc, &user, id).await?;
+    render(&DeveloperView {
+        layout: page.layout,
+        developer,
+        apps,
+    })
+}
+
+async fn disable(
+    State(svc): State<Services>,
+    Admin { user, page }: Admin,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let dev = developers::disable(&svc, &user, id).await?;
+    let message = format!(
+        "{} is disabled: signed out everywhere, tokens ended, sign-in refused.",
+        dev.email
+    );
+    session::redirect_with(
+        &page.session,
+        FlashKind::Success,
+        message,
+        &format!("/admin/developers/{id}"),
+    )
+    .await
+}
+
+async fn enable(
+    State(svc): State<Services>,
+    Admin { user, page }: Admin,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let dev = developers::enable(&svc, &user, id).await?;
+    let message = format!("{} is enabled again and can sign in.", dev.email);
+    session::redirect_with(
+        &page.session,
+        FlashKind::Success,
+        message,
+        &format!("/admin/developers/{id}"),
+    )
+    .await
 }

@@ -227,3 +227,96 @@ async fn promote_makes_an_existing_account_an_admin() {
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no account has the e-mail address"));
 }
+
+fn developer_id(list: &str) -> String {
+    crate::helpers::between(list, r#"<a href="/admin/developers/"#, r#"">"#).unwrap()
+}
+
+#[tokio::test]
+async fn disabling_an_account_ends_its_sessions_and_tokens_and_refuses_sign_in_until_enabled() {
+    let app = spawn_app().await;
+    let tpp = app.tpp("anna@example.se", &["accounts-sandbox"]).await;
+    let pat = app.api_for("anna@example.se").await;
+    let token = tpp.token("195505063676").await;
+    let accounts = format!("{}/Accounts", crate::sandbox_client::ACCOUNTS);
+    assert_eq!(tpp.get(&accounts, &token).await.status, 200);
+
+    let admin = app.admin("britt@bank.example").await;
+    let id = developer_id(&admin.get_html("/admin/developers?q=anna").await);
+    let res = admin.post_form(&format!("/admin/developers/{id}/disable"), &[]).await;
+    assert!(admin.get_html(&location(&res)).await.contains("Disabled since"));
+
+    assert!(!tpp.browser.is_signed_in().await, "signed out everywhere");
+    let refused = app.new_browser().sign_in("anna@example.se", PASSWORD).await;
+    assert_eq!(refused.status(), 403);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("This account is disabled. Contact the bank")
+    );
+    assert_eq!(
+        pat.get("/api/v1/applications").await.0,
+        401,
+        "personal access tokens end"
+    );
+    assert_eq!(
+        tpp.get(&accounts, &token).await.code(),
+        "TOKEN_EXPIRED",
+        "sandbox tokens end"
+    );
+    let fields = [
+        ("grant_type", "client_credentials"),
+        ("client_id", tpp.client_id.as_str()),
+        ("client_secret", tpp.client_secret.as_str()),
+        ("scope", "psd2_sandbox:195505063676"),
+    ];
+    assert_eq!(
+        tpp.token_request(&fields).await.body["error"],
+        "invalid_client",
+        "no new tokens"
+    );
+
+    admin.post_form(&format!("/admin/developers/{id}/enable"), &[]).await;
+    assert_eq!(
+        app.new_browser().sign_in("anna@example.se", PASSWORD).await.status(),
+        303
+    );
+    assert_eq!(tpp.token_request(&fields).await.status, 200);
+}
+
+#[tokio::test]
+async fn an_admin_sees_a_developers_applications_keys_and_certificates_but_never_a_secret() {
+    let app = spawn_app().await;
+    let tpp = app.tpp("anna@example.se", &["accounts-sandbox"]).await;
+    let admin = app.admin("britt@bank.example").await;
+    let list = admin.get_html("/admin/developers?q=example+payments").await;
+    assert!(list.contains("anna@example.se"));
+    assert!(
+        !admin
+            .get_html("/admin/developers?q=nobody-matches")
+            .await
+            .contains("anna@example.se")
+    );
+    let page = admin
+        .get_html(&format!("/admin/developers/{}", developer_id(&list)))
+        .await;
+    assert!(page.contains("psd2_sandbox") && page.contains("Accounts 1.0.0 (Sandbox)"));
+    assert!(page.contains(&tpp.client_id));
+    assert!(!page.contains(&tpp.client_secret));
+    let dev = tpp.browser;
+    for path in [
+        "/admin/developers",
+        &format!("/admin/developers/{}", developer_id(&list)),
+    ] {
+        assert_eq!(dev.get(path).await.status(), 404);
+    }
+    assert_eq!(
+        dev.post_form(&format!("/admin/developers/{}/disable", developer_id(&list)), &[])
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(admin.get("/admin/developers/999999").await.status(), 404);
+}

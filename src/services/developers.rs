@@ -1,0 +1,82 @@
+//! Bank admins' view of developer accounts: search, one developer's
+//! applications and what hangs on them, disable and enable.
+
+use super::{ServiceError, Services};
+use crate::domain::application::{Application, ClientKey, Subscription};
+use crate::domain::catalogue::Environment;
+use crate::domain::user::{Role, User};
+use crate::storage::certificates::{self, Registered};
+use crate::storage::{applications, client_keys, oauth_tokens, subscriptions, users};
+
+fn must_be_admin(user: &User) -> Result<(), ServiceError> {
+    if user.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(ServiceError::NotFound)
+    }
+}
+
+pub async fn search(svc: &Services, admin: &User, q: &str) -> Result<Vec<User>, ServiceError> {
+    must_be_admin(admin)?;
+    let mut conn = svc.db.conn().await?;
+    Ok(users::search_developers(conn.exec(), q.trim()).await?)
+}
+
+/// One application as an admin sees it: never a secret.
+pub struct AppOverview {
+    pub application: Application,
+    pub subscriptions: Vec<Subscription>,
+    pub keys: Vec<ClientKey>,
+    pub certificates: Vec<Registered>,
+}
+
+pub async fn detail(svc: &Services, admin: &User, id: i64) -> Result<(User, Vec<AppOverview>), ServiceError> {
+    must_be_admin(admin)?;
+    let mut conn = svc.db.conn().await?;
+    let dev = users::find(conn.exec(), id)
+        .await?
+        .filter(|u| u.role == Role::Developer)
+        .ok_or(ServiceError::NotFound)?;
+    let mut apps = Vec::new();
+    for application in applications::list(conn.exec(), dev.id).await? {
+        let subscriptions = subscriptions::for_application(conn.exec(), dev.id, &application.id).await?;
+        let mut keys = Vec::new();
+        for env in [Environment::Sandbox, Environment::Production] {
+            keys.extend(client_keys::find(conn.exec(), &application.id, env).await?);
+        }
+        let certificates = certificates::for_application(conn.exec(), &application.id).await?;
+        apps.push(AppOverview {
+            application,
+            subscriptions,
+            keys,
+            certificates,
+        });
+    }
+    Ok((dev, apps))
+}
+
+/// Disables an account: its sessions, personal access tokens and sandbox
+/// access tokens stop working at once (on this instance; others within the
+/// access cache's lifetime), and sign-in is refused.
+pub async fn disable(svc: &Services, admin: &User, id: i64) -> Result<User, ServiceError> {
+    let (dev, apps) = detail(svc, admin, id).await?;
+    let mut tx = svc.db.begin().await?;
+    if !users::set_disabled(tx.exec(), dev.id, Some(svc.now())).await? {
+        return Err(ServiceError::NotFound);
+    }
+    oauth_tokens::delete_for_developer(tx.exec(), dev.id).await?;
+    tx.commit().await?;
+    for a in &apps {
+        svc.access.evict_application(&a.application.id);
+    }
+    tracing::info!(admin_id = admin.id, user_id = dev.id, "account disabled");
+    Ok(dev)
+}
+
+pub async fn enable(svc: &Services, admin: &User, id: i64) -> Result<User, ServiceError> {
+    let (dev, _) = detail(svc, admin, id).await?;
+    let mut conn = svc.db.conn().await?;
+    users::set_disabled(conn.exec(), dev.id, None).await?;
+    tracing::info!(admin_id = admin.id, user_id = dev.id, "account enabled");
+    Ok(dev)
+}
