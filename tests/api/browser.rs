@@ -227,3 +227,52 @@ async fn browser_create_psd2_sandbox_subscribe_generate_keys_and_see_the_secret_
     assert!(keys_tab.contains("scope=psd2_sandbox:195505063676"));
     chrome.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium: cargo test -- --ignored browser"]
+async fn browser_an_admin_applies_a_developers_profile_change() {
+    let app = crate::helpers::spawn_app().await;
+    let dev = app.signed_in_developer("anna@example.se").await;
+    dev.post_form(
+        "/contact",
+        &[
+            ("category", "profile"),
+            ("organization", "New Payments AB"),
+            ("message", "We renamed the company."),
+        ],
+    )
+    .await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_devportal"))
+        .args([
+            "admin",
+            "create",
+            "--email",
+            "britt@bank.example",
+            "--name",
+            "Britt Banksson",
+        ])
+        .env("DEVPORTAL_DATABASE_URL", &app.database_url)
+        .env("DEVPORTAL_ADMIN_PASSWORD", "a long admin passphrase")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+
+    let chrome = Chrome::start().await;
+    chrome.client.goto(&format!("{}/signin", app.base)).await.unwrap();
+    chrome.fill("email", "britt@bank.example").await;
+    chrome.fill("password", "a long admin passphrase").await;
+    chrome.click("form[action='/signin'] button[type='submit']").await;
+    chrome.wait_for_text("You are signed in.").await;
+    chrome.click("header nav a[href='/admin/requests']").await;
+    chrome.wait_for_text("Requests from developers").await;
+    chrome.click("td a[href^='/admin/requests/']").await;
+    chrome.wait_for_text("We renamed the company.").await;
+    chrome.click("form[action$='/apply'] button").await;
+    chrome.wait_for_text("Applied. The developer is told by e-mail").await;
+    chrome.screenshot("admin-applied-request").await;
+    chrome.close().await;
+
+    assert!(dev.get_html("/profile").await.contains("New Payments AB"));
+    let mails = app.smtp().wait_for_n("anna@example.se", 2).await;
+    assert!(mails[1].subject().contains("profile change was applied"));
+}
