@@ -61,9 +61,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn addresses_are_trimmed_and_lower_cased() {
-        let e = EmailAddress::parse("  Anna.Svensson@Example.SE ").unwrap();
+    fn addresses_are_trimmed_and_lower_cased() -> Result<(), String> {
+        let e = EmailAddress::parse("  Anna.Svensson@Example.SE ")?;
         assert_eq!(e.as_str(), "anna.svensson@example.se");
+        Ok(())
     }
 
     #[test]

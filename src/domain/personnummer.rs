@@ -143,20 +143,20 @@ mod tests {
 
     #[test]
     fn the_short_forms_answer_with_twelve_digits() {
-        assert_eq!(parse("550506-3676").unwrap(), "195505063676");
-        assert_eq!(parse("5505063676").unwrap(), "195505063676");
-        assert_eq!(parse("19550506-3676").unwrap(), "195505063676");
-        assert_eq!(parse("101111-9789").unwrap(), "201011119789");
+        assert_eq!(parse("550506-3676").as_deref(), Ok("195505063676"));
+        assert_eq!(parse("5505063676").as_deref(), Ok("195505063676"));
+        assert_eq!(parse("19550506-3676").as_deref(), Ok("195505063676"));
+        assert_eq!(parse("101111-9789").as_deref(), Ok("201011119789"));
         // '+': a hundred years or more.
-        assert_eq!(parse("101111+9789").unwrap(), "191011119789");
+        assert_eq!(parse("101111+9789").as_deref(), Ok("191011119789"));
     }
 
     #[test]
     fn a_samordningsnummer_keeps_its_day_plus_sixty() {
-        assert_eq!(parse("701063-2391").unwrap(), "197010632391");
+        assert_eq!(parse("701063-2391").as_deref(), Ok("197010632391"));
         assert_eq!(
-            Personnummer::parse("701063-2391", TODAY).unwrap().birth_date(),
-            date!(1970 - 10 - 03)
+            Personnummer::parse("701063-2391", TODAY).map(|p| p.birth_date()),
+            Ok(date!(1970 - 10 - 03))
         );
     }
 
@@ -176,9 +176,10 @@ mod tests {
     }
 
     #[test]
-    fn age_counts_whole_years() {
-        let p = Personnummer::parse("201011119789", TODAY).unwrap();
+    fn age_counts_whole_years() -> Result<(), String> {
+        let p = Personnummer::parse("201011119789", TODAY)?;
         assert_eq!(p.age_on(TODAY), 16);
         assert_eq!(p.age_on(date!(2026 - 11 - 10)), 15);
+        Ok(())
     }
 }

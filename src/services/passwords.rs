@@ -66,18 +66,18 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn hashes_verify_and_use_argon2id_with_the_given_cost() {
+    async fn hashes_verify_and_use_argon2id_with_the_given_cost() -> anyhow::Result<()> {
         let h = PasswordHasher::new(HashCost {
             memory_kib: 1024,
             iterations: 1,
             parallelism: 1,
-        })
-        .unwrap();
-        let hash = h.hash("correct horse battery").await.unwrap();
+        })?;
+        let hash = h.hash("correct horse battery").await?;
         assert!(hash.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"));
         assert!(h.verify("correct horse battery", Some(hash.clone())).await);
         assert!(!h.verify("wrong horse battery", Some(hash)).await);
         assert!(!h.verify("anything", None).await);
+        Ok(())
     }
 
     #[test]

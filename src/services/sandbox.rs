@@ -4,8 +4,8 @@
 use time::OffsetDateTime;
 
 use super::{ServiceError, Services, applications};
-use crate::domain::personnummer::Personnummer;
-use crate::domain::sandbox::{Customer, Money, Transaction, TransactionStatus, customer};
+use crate::domain::sandbox::customers::customer_for_ssn;
+use crate::domain::sandbox::{Customer, Money, Transaction, TransactionStatus};
 use crate::domain::user::User;
 use crate::storage::sandbox;
 
@@ -13,8 +13,7 @@ use crate::storage::sandbox;
 /// transfers applied to balances and history.
 pub async fn customer_for(svc: &Services, application_id: &str, ssn: &str) -> anyhow::Result<Customer> {
     let today = svc.now().date();
-    let pnr = Personnummer::parse(ssn, today).map_err(|m| anyhow::anyhow!("stored personnummer {ssn}: {m}"))?;
-    let mut c = customer(&pnr, today);
+    let mut c = customer_for_ssn(ssn, today).map_err(|m| anyhow::anyhow!("stored personnummer {ssn}: {m}"))?;
     if c.refusal.is_some() {
         return Ok(c);
     }

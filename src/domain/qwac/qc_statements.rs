@@ -183,15 +183,16 @@ mod tests {
     }
 
     #[test]
-    fn a_psd2_qwac_statement_decodes() {
-        let q = decode(&sample()).unwrap();
+    fn a_psd2_qwac_statement_decodes() -> Result<(), String> {
+        let q = decode(&sample())?;
         assert!(q.compliance);
         assert_eq!(q.types, vec![QcType::Web]);
-        let p = q.psd2.unwrap();
+        let p = q.psd2.ok_or("no PSD2 statement")?;
         assert_eq!(p.nca_name, "Finansinspektionen");
         assert_eq!(p.nca_id, "SE-FINA");
         assert_eq!(p.roles.len(), 1);
         assert_eq!(p.roles[0].code(), Some("PSP_AI"));
+        Ok(())
     }
 
     #[test]
