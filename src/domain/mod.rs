@@ -2,6 +2,7 @@
 //! a domain type is valid by construction (parse, don't validate).
 
 pub mod application;
+pub mod audit;
 pub mod catalogue;
 pub mod contact;
 pub mod email;

@@ -3,8 +3,8 @@
 use anyhow::Context;
 use serde::Deserialize;
 
-use super::Services;
-use super::throttle;
+use super::{Services, audit, throttle};
+use crate::domain::audit::{Actor, Entry, Event, Target};
 use crate::domain::email::EmailAddress;
 use crate::domain::legal::{PRIVACY_POLICY_VERSION, TERMS_OF_USE_VERSION};
 use crate::domain::password::NewPassword;
@@ -108,7 +108,7 @@ fn validate(input: &SignUpInput) -> Result<(NewUser, NewPassword), FieldErrors> 
 /// Creates an unverified account and queues its verification mail in the
 /// same transaction. An e-mail that already has an account gets the same
 /// answer (no enumeration); its owner is told by mail that someone tried.
-pub async fn sign_up(svc: &Services, input: &SignUpInput) -> Result<(), SignUpError> {
+pub async fn sign_up(svc: &Services, input: &SignUpInput, client: &str) -> Result<(), SignUpError> {
     let (mut new_user, password) = validate(input).map_err(SignUpError::Invalid)?;
     new_user.password_hash = svc.hasher.hash(password.expose()).await?;
     let now = svc.now();
@@ -117,6 +117,10 @@ pub async fn sign_up(svc: &Services, input: &SignUpInput) -> Result<(), SignUpEr
     match users::insert(tx.exec(), &new_user, now).await {
         Ok(user) => {
             send_verification(svc, tx.exec(), &user).await?;
+            let entry = Entry::new(Event::SignedUp, &Actor::of(&user, client), Target::user(user.id), "");
+            audit::append(svc, tx.exec(), &entry)
+                .await
+                .context("recording sign-up")?;
             tx.commit().await.context("committing sign-up")?;
             tracing::info!(user_id = user.id, "account created");
         }
@@ -185,7 +189,7 @@ pub enum VerifyOutcome {
 }
 
 /// Consumes a verification link.
-pub async fn verify_email(svc: &Services, token: &str) -> anyhow::Result<VerifyOutcome> {
+pub async fn verify_email(svc: &Services, token: &str, client: &str) -> anyhow::Result<VerifyOutcome> {
     let now = svc.now();
     let mut tx = svc.db.begin().await?;
     let Some(found) = tokens::find(tx.exec(), Purpose::VerifyEmail, &hash_secret(token)).await? else {
@@ -195,9 +199,9 @@ pub async fn verify_email(svc: &Services, token: &str) -> anyhow::Result<VerifyO
     if user.as_ref().is_some_and(User::is_verified) {
         return Ok(VerifyOutcome::AlreadyVerified);
     }
-    if found.used_at.is_some() || user.is_none() {
+    let Some(user) = user.filter(|_| found.used_at.is_none()) else {
         return Ok(VerifyOutcome::Invalid);
-    }
+    };
     if found.expires_at <= now {
         return Ok(VerifyOutcome::Expired);
     }
@@ -205,6 +209,13 @@ pub async fn verify_email(svc: &Services, token: &str) -> anyhow::Result<VerifyO
         return Ok(VerifyOutcome::AlreadyVerified);
     }
     users::mark_verified(tx.exec(), found.user_id, now).await?;
+    let entry = Entry::new(
+        Event::EmailVerified,
+        &Actor::of(&user, client),
+        Target::user(user.id),
+        "",
+    );
+    audit::append(svc, tx.exec(), &entry).await?;
     tx.commit().await?;
     tracing::info!(user_id = found.user_id, "e-mail verified");
     Ok(VerifyOutcome::Verified)

@@ -2,7 +2,8 @@
 
 use anyhow::Context;
 
-use super::Services;
+use super::{Services, audit};
+use crate::domain::audit::{Actor, Entry, Event, Target};
 use crate::domain::email::EmailAddress;
 use crate::domain::legal::{PRIVACY_POLICY_VERSION, TERMS_OF_USE_VERSION};
 use crate::domain::password::NewPassword;
@@ -28,14 +29,21 @@ pub async fn create(svc: &Services, email: &str, name: &str, password: &str) -> 
         terms_version: TERMS_OF_USE_VERSION,
     };
     let mut tx = svc.db.begin().await?;
-    match users::insert(tx.exec(), &new, svc.now()).await {
-        Ok(_) => {}
+    let user = match users::insert(tx.exec(), &new, svc.now()).await {
+        Ok(user) => user,
         Err(e) if is_unique_violation(&e) => {
             anyhow::bail!("{email} already has an account: use `devportal admin promote --email {email}`")
         }
         Err(e) => return Err(e).context("creating the admin"),
-    }
+    };
     users::promote(tx.exec(), email.as_str(), svc.now()).await?;
+    let entry = Entry::new(
+        Event::AdminCreated,
+        &Actor::command_line(),
+        Target::user(user.id),
+        email.as_str(),
+    );
+    audit::append(svc, tx.exec(), &entry).await?;
     tx.commit().await?;
     tracing::info!(%email, "admin created");
     Ok(())
@@ -44,10 +52,19 @@ pub async fn create(svc: &Services, email: &str, name: &str, password: &str) -> 
 /// Makes an existing account an admin.
 pub async fn promote(svc: &Services, email: &str) -> anyhow::Result<()> {
     let email = EmailAddress::parse(email).map_err(anyhow::Error::msg)?;
-    let mut conn = svc.db.conn().await?;
-    if !users::promote(conn.exec(), email.as_str(), svc.now()).await? {
+    let mut tx = svc.db.begin().await?;
+    let Some(user) = users::find_by_email(tx.exec(), email.as_str()).await? else {
         anyhow::bail!("no account has the e-mail address {email}");
-    }
+    };
+    users::promote(tx.exec(), email.as_str(), svc.now()).await?;
+    let entry = Entry::new(
+        Event::AdminPromoted,
+        &Actor::command_line(),
+        Target::user(user.id),
+        email.as_str(),
+    );
+    audit::append(svc, tx.exec(), &entry).await?;
+    tx.commit().await?;
     tracing::info!(%email, "account promoted to admin");
     Ok(())
 }

@@ -4,10 +4,11 @@
 
 use serde::Deserialize;
 
-use super::{ServiceError, Services};
+use super::{ServiceError, Services, audit};
 use crate::domain::application::{
     Application, ApplicationName, DeletionPreview, parse_callback_url, parse_description,
 };
+use crate::domain::audit::{Actor, Entry, Event, Target};
 use crate::domain::user::User;
 use crate::domain::validation::FieldErrors;
 use crate::storage::applications::{self, NewApplication};
@@ -135,11 +136,19 @@ pub async fn deletion_preview(
 
 /// Deletes the application and, in the same transaction, its subscriptions,
 /// keys, access tokens, sandbox payments and usage counts (the database cascades).
-pub async fn delete(svc: &Services, dev: &User, id: &str) -> Result<(), ServiceError> {
+pub async fn delete(svc: &Services, dev: &User, client: &str, id: &str) -> Result<(), ServiceError> {
+    let app = get(svc, dev, id).await?;
     let mut tx = svc.db.begin().await?;
     if !applications::delete(tx.exec(), dev.id, id).await? {
         return Err(ServiceError::NotFound);
     }
+    let entry = Entry::new(
+        Event::ApplicationDeleted,
+        &Actor::of(dev, client),
+        Target::application(id),
+        &app.name,
+    );
+    audit::append(svc, tx.exec(), &entry).await?;
     tx.commit().await?;
     svc.access.evict_application(id);
     tracing::info!(user_id = dev.id, application_id = %id, "application deleted");

@@ -1,7 +1,8 @@
 //! Production onboarding: registering an application's eIDAS QWAC. Nothing
 //! is stored unless the certificate is accepted; a refusal says why.
 
-use super::{ServiceError, Services, applications};
+use super::{ServiceError, Services, applications, audit};
+use crate::domain::audit::{Actor, Entry, Event, Target};
 use crate::domain::qwac;
 use crate::domain::user::User;
 use crate::storage::certificates::{self, Registered};
@@ -19,6 +20,7 @@ pub struct Registration {
 pub async fn register(
     svc: &Services,
     dev: &User,
+    client: &str,
     application_id: &str,
     upload: &[u8],
 ) -> Result<Registration, ServiceError> {
@@ -48,6 +50,20 @@ pub async fn register(
     }
     let replaced = certificates::end_active(tx.exec(), &app.id, now).await?;
     certificates::insert(tx.exec(), &id, &app.id, dev.id, &cert, now).await?;
+    let detail = format!(
+        "{} · organization {} · SHA-256 {}{}",
+        app.name,
+        cert.organization_id,
+        cert.fingerprint,
+        if replaced { " · replaced the previous one" } else { "" }
+    );
+    let entry = Entry::new(
+        Event::CertificateRegistered,
+        &Actor::of(dev, client),
+        Target::application(&app.id),
+        detail,
+    );
+    audit::append(svc, tx.exec(), &entry).await?;
     tx.commit().await?;
     tracing::info!(user_id = dev.id, application_id = %app.id, organization_id = %cert.organization_id, replaced, "certificate registered");
     let certificate = active(svc, &app.id).await?.ok_or(ServiceError::NotFound)?;
@@ -75,12 +91,19 @@ pub async fn active(svc: &Services, application_id: &str) -> Result<Option<Regis
 }
 
 /// Ends the active certificate; it stays in the history.
-pub async fn delete(svc: &Services, dev: &User, application_id: &str) -> Result<(), ServiceError> {
+pub async fn delete(svc: &Services, dev: &User, client: &str, application_id: &str) -> Result<(), ServiceError> {
     let app = applications::get(svc, dev, application_id).await?;
     let mut tx = svc.db.begin().await?;
     if !certificates::end_active(tx.exec(), &app.id, svc.now()).await? {
         return Err(ServiceError::NotFound);
     }
+    let entry = Entry::new(
+        Event::CertificateDeleted,
+        &Actor::of(dev, client),
+        Target::application(&app.id),
+        &app.name,
+    );
+    audit::append(svc, tx.exec(), &entry).await?;
     tx.commit().await?;
     tracing::info!(user_id = dev.id, application_id = %app.id, "certificate deleted");
     Ok(())

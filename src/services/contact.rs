@@ -5,10 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use super::{ServiceError, Services};
+use super::{ServiceError, Services, audit, must_be_admin};
+use crate::domain::audit::{Actor, Entry, Event, Target};
 use crate::domain::contact::{Category, Status, parse_requested};
 use crate::domain::secret::{SecretToken, hash_secret};
-use crate::domain::user::{Role, User};
+use crate::domain::user::User;
 use crate::domain::validation::FieldErrors;
 use crate::mail::templates;
 use crate::storage::contact_requests::{self, ContactRequest, NewRequest};
@@ -73,14 +74,6 @@ pub async fn for_developer(svc: &Services, dev: &User) -> Result<Vec<ContactRequ
     Ok(contact_requests::for_user(conn.exec(), dev.id).await?)
 }
 
-fn must_be_admin(user: &User) -> Result<(), ServiceError> {
-    if user.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(ServiceError::NotFound)
-    }
-}
-
 pub async fn inbox(
     svc: &Services,
     admin: &User,
@@ -113,18 +106,31 @@ fn closed() -> ServiceError {
     ServiceError::conflict("request_closed", "This request is already done or rejected.")
 }
 
-pub async fn start(svc: &Services, admin: &User, id: &str) -> Result<(), ServiceError> {
-    get(svc, admin, id).await?;
-    let mut conn = svc.db.conn().await?;
-    if !contact_requests::set_status(conn.exec(), id, Status::InProgress.as_str(), None, admin.id, svc.now()).await? {
+/// The audit row of an admin's decision on a request.
+fn decision(event: Event, admin: &User, client: &str, id: &str, dev: &User, note: &str) -> Entry {
+    let detail = if note.is_empty() {
+        dev.email.clone()
+    } else {
+        format!("{}: {note}", dev.email)
+    };
+    Entry::new(event, &Actor::of(admin, client), Target::request(id), detail)
+}
+
+pub async fn start(svc: &Services, admin: &User, client: &str, id: &str) -> Result<(), ServiceError> {
+    let (_, dev) = get(svc, admin, id).await?;
+    let mut tx = svc.db.begin().await?;
+    if !contact_requests::set_status(tx.exec(), id, Status::InProgress.as_str(), None, admin.id, svc.now()).await? {
         return Err(closed());
     }
+    let entry = decision(Event::RequestStarted, admin, client, id, &dev, "");
+    audit::append(svc, tx.exec(), &entry).await?;
+    tx.commit().await?;
     Ok(())
 }
 
 /// Writes the requested values, sends the verification link to a new e-mail
 /// address, closes the request and tells the developer, all in one transaction.
-pub async fn apply(svc: &Services, admin: &User, id: &str) -> Result<(), ServiceError> {
+pub async fn apply(svc: &Services, admin: &User, client: &str, id: &str) -> Result<(), ServiceError> {
     let (request, dev) = get(svc, admin, id).await?;
     let values = requested_values(&request);
     let v = |k: &str, current: &str| values.get(k).cloned().unwrap_or_else(|| current.to_string());
@@ -161,13 +167,16 @@ pub async fn apply(svc: &Services, admin: &User, id: &str) -> Result<(), Service
     let mail = templates::request_applied(&dev, new_email.map(String::as_str))
         .map_err(|e| ServiceError::Internal(e.into()))?;
     outbox::enqueue(tx.exec(), &mail, now).await?;
+    let fields = values.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
+    let entry = decision(Event::RequestApplied, admin, client, id, &dev, &fields);
+    audit::append(svc, tx.exec(), &entry).await?;
     tx.commit().await?;
     svc.mail.wake();
     tracing::info!(admin_id = admin.id, request_id = %id, user_id = dev.id, "contact request applied");
     Ok(())
 }
 
-pub async fn reject(svc: &Services, admin: &User, id: &str, reason: &str) -> Result<(), ServiceError> {
+pub async fn reject(svc: &Services, admin: &User, client: &str, id: &str, reason: &str) -> Result<(), ServiceError> {
     let (_, dev) = get(svc, admin, id).await?;
     let reason = reason.trim();
     if reason.is_empty() {
@@ -180,6 +189,8 @@ pub async fn reject(svc: &Services, admin: &User, id: &str, reason: &str) -> Res
     }
     let mail = templates::request_rejected(&dev, reason).map_err(|e| ServiceError::Internal(e.into()))?;
     outbox::enqueue(tx.exec(), &mail, now).await?;
+    let entry = decision(Event::RequestRejected, admin, client, id, &dev, reason);
+    audit::append(svc, tx.exec(), &entry).await?;
     tx.commit().await?;
     svc.mail.wake();
     tracing::info!(admin_id = admin.id, request_id = %id, user_id = dev.id, "contact request rejected");
@@ -196,11 +207,14 @@ pub enum EmailChange {
 }
 
 /// Follows the link sent to a new address: the address replaces the old one.
-pub async fn confirm_email_change(svc: &Services, token: &str) -> Result<EmailChange, ServiceError> {
+pub async fn confirm_email_change(svc: &Services, client: &str, token: &str) -> Result<EmailChange, ServiceError> {
     let mut tx = svc.db.begin().await?;
     let Some((user_id, new_email)) =
         contact_requests::take_email_change(tx.exec(), &hash_secret(token), svc.now()).await?
     else {
+        return Ok(EmailChange::Invalid);
+    };
+    let Some(user) = users::find(tx.exec(), user_id).await? else {
         return Ok(EmailChange::Invalid);
     };
     match users::set_email(tx.exec(), user_id, &new_email).await {
@@ -208,6 +222,13 @@ pub async fn confirm_email_change(svc: &Services, token: &str) -> Result<EmailCh
         Err(e) if is_unique_violation(&e) => return Ok(EmailChange::Taken),
         Err(e) => return Err(e.into()),
     }
+    let entry = Entry::new(
+        Event::EmailChanged,
+        &Actor::of(&user, client),
+        Target::user(user_id),
+        format!("{} → {new_email}", user.email),
+    );
+    audit::append(svc, tx.exec(), &entry).await?;
     tx.commit().await?;
     tracing::info!(user_id, "e-mail address changed");
     Ok(EmailChange::Changed(new_email))

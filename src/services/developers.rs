@@ -1,20 +1,13 @@
 //! Bank admins' view of developer accounts: search, one developer's
 //! applications and what hangs on them, disable and enable.
 
-use super::{ServiceError, Services};
+use super::{ServiceError, Services, audit, must_be_admin};
 use crate::domain::application::{Application, ClientKey, Subscription};
+use crate::domain::audit::{Actor, Entry, Event, Target};
 use crate::domain::catalogue::Environment;
 use crate::domain::user::{Role, User};
 use crate::storage::certificates::{self, Registered};
 use crate::storage::{applications, client_keys, oauth_tokens, subscriptions, users};
-
-fn must_be_admin(user: &User) -> Result<(), ServiceError> {
-    if user.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(ServiceError::NotFound)
-    }
-}
 
 pub async fn search(svc: &Services, admin: &User, q: &str) -> Result<Vec<User>, ServiceError> {
     must_be_admin(admin)?;
@@ -58,13 +51,20 @@ pub async fn detail(svc: &Services, admin: &User, id: i64) -> Result<(User, Vec<
 /// Disables an account: its sessions, personal access tokens and sandbox
 /// access tokens stop working at once (on this instance; others within the
 /// access cache's lifetime), and sign-in is refused.
-pub async fn disable(svc: &Services, admin: &User, id: i64) -> Result<User, ServiceError> {
+pub async fn disable(svc: &Services, admin: &User, client: &str, id: i64) -> Result<User, ServiceError> {
     let (dev, apps) = detail(svc, admin, id).await?;
     let mut tx = svc.db.begin().await?;
     if !users::set_disabled(tx.exec(), dev.id, Some(svc.now())).await? {
         return Err(ServiceError::NotFound);
     }
     oauth_tokens::delete_for_developer(tx.exec(), dev.id).await?;
+    let entry = Entry::new(
+        Event::AccountDisabled,
+        &Actor::of(admin, client),
+        Target::user(dev.id),
+        &dev.email,
+    );
+    audit::append(svc, tx.exec(), &entry).await?;
     tx.commit().await?;
     for a in &apps {
         svc.access.evict_application(&a.application.id);
@@ -73,10 +73,18 @@ pub async fn disable(svc: &Services, admin: &User, id: i64) -> Result<User, Serv
     Ok(dev)
 }
 
-pub async fn enable(svc: &Services, admin: &User, id: i64) -> Result<User, ServiceError> {
+pub async fn enable(svc: &Services, admin: &User, client: &str, id: i64) -> Result<User, ServiceError> {
     let (dev, _) = detail(svc, admin, id).await?;
-    let mut conn = svc.db.conn().await?;
-    users::set_disabled(conn.exec(), dev.id, None).await?;
+    let mut tx = svc.db.begin().await?;
+    users::set_disabled(tx.exec(), dev.id, None).await?;
+    let entry = Entry::new(
+        Event::AccountEnabled,
+        &Actor::of(admin, client),
+        Target::user(dev.id),
+        &dev.email,
+    );
+    audit::append(svc, tx.exec(), &entry).await?;
+    tx.commit().await?;
     tracing::info!(admin_id = admin.id, user_id = dev.id, "account enabled");
     Ok(dev)
 }

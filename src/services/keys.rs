@@ -3,8 +3,9 @@
 
 use rand::RngCore;
 
-use super::{ServiceError, Services, applications, certificates};
-use crate::domain::application::ClientKey;
+use super::{ServiceError, Services, applications, audit, certificates};
+use crate::domain::application::{Application, ClientKey};
+use crate::domain::audit::{Actor, Entry, Event, Target};
 use crate::domain::catalogue::Environment;
 use crate::domain::secret::SecretToken;
 use crate::domain::user::User;
@@ -35,9 +36,16 @@ pub async fn find(
     Ok(client_keys::find(conn.exec(), &app.id, env).await?)
 }
 
+/// The audit row of a change to an application's keys.
+fn key_event(event: Event, dev: &User, client: &str, app: &Application, env: Environment, client_id: &str) -> Entry {
+    let detail = format!("{} · {} · client id {client_id}", app.name, env.label());
+    Entry::new(event, &Actor::of(dev, client), Target::application(&app.id), detail)
+}
+
 pub async fn generate(
     svc: &Services,
     dev: &User,
+    client: &str,
     application_id: &str,
     env: Environment,
 ) -> Result<IssuedKeys, ServiceError> {
@@ -52,18 +60,21 @@ pub async fn generate(
         client_id: new_client_id(),
         client_secret: SecretToken::generate(),
     };
-    let mut conn = svc.db.conn().await?;
-    match client_keys::insert(
-        conn.exec(),
+    let mut tx = svc.db.begin().await?;
+    let inserted = client_keys::insert(
+        tx.exec(),
         &app.id,
         env,
         &keys.client_id,
         &keys.client_secret.hash(),
         svc.now(),
     )
-    .await
-    {
+    .await;
+    match inserted {
         Ok(()) => {
+            let entry = key_event(Event::KeysGenerated, dev, client, &app, env, &keys.client_id);
+            audit::append(svc, tx.exec(), &entry).await?;
+            tx.commit().await?;
             tracing::info!(user_id = dev.id, application_id = %app.id, env = env.as_str(), "client keys generated");
             Ok(keys)
         }
@@ -83,6 +94,7 @@ pub async fn generate(
 pub async fn regenerate_secret(
     svc: &Services,
     dev: &User,
+    client: &str,
     application_id: &str,
     env: Environment,
 ) -> Result<IssuedKeys, ServiceError> {
@@ -104,6 +116,8 @@ pub async fn regenerate_secret(
     let mut tx = svc.db.begin().await?;
     client_keys::replace_secret(tx.exec(), &app.id, env, &secret.hash(), svc.now()).await?;
     oauth_tokens::delete_for(tx.exec(), &app.id, env).await?;
+    let entry = key_event(Event::SecretRegenerated, dev, client, &app, env, &existing.client_id);
+    audit::append(svc, tx.exec(), &entry).await?;
     tx.commit().await?;
     svc.access.evict_application(&app.id);
     tracing::info!(user_id = dev.id, application_id = %app.id, env = env.as_str(), "client secret regenerated");
@@ -113,17 +127,26 @@ pub async fn regenerate_secret(
     })
 }
 
-pub async fn revoke(svc: &Services, dev: &User, application_id: &str, env: Environment) -> Result<(), ServiceError> {
+pub async fn revoke(
+    svc: &Services,
+    dev: &User,
+    client: &str,
+    application_id: &str,
+    env: Environment,
+) -> Result<(), ServiceError> {
     let app = applications::get(svc, dev, application_id).await?;
     let mut tx = svc.db.begin().await?;
-    if !client_keys::delete(tx.exec(), &app.id, env).await? {
+    let Some(existing) = client_keys::find(tx.exec(), &app.id, env).await? else {
         return Err(ServiceError::conflict(
             "no_keys",
             format!("{} has no {} keys.", app.name, env.label().to_lowercase()),
         ));
-    }
+    };
+    client_keys::delete(tx.exec(), &app.id, env).await?;
     // The keys and every token issued with them end together.
     oauth_tokens::delete_for(tx.exec(), &app.id, env).await?;
+    let entry = key_event(Event::KeysRevoked, dev, client, &app, env, &existing.client_id);
+    audit::append(svc, tx.exec(), &entry).await?;
     tx.commit().await?;
     svc.access.evict_application(&app.id);
     tracing::info!(user_id = dev.id, application_id = %app.id, env = env.as_str(), "client keys revoked");

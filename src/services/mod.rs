@@ -5,6 +5,7 @@ pub mod access;
 pub mod accounts;
 pub mod admin;
 pub mod applications;
+pub mod audit;
 pub mod catalogue;
 pub mod certificates;
 pub mod console;
@@ -81,6 +82,15 @@ impl ServiceError {
         let mut errors = FieldErrors::new();
         errors.add(field, message);
         ServiceError::Invalid(errors)
+    }
+}
+
+/// Admin use cases answer "not found" to anyone else: for them the area does not exist.
+fn must_be_admin(user: &crate::domain::user::User) -> Result<(), ServiceError> {
+    if user.role == crate::domain::user::Role::Admin {
+        Ok(())
+    } else {
+        Err(ServiceError::NotFound)
     }
 }
 

@@ -1,7 +1,8 @@
 //! Personal access tokens: how scripts and CI pipelines use the JSON API.
 //! Shown once; only the SHA-256 hash is stored.
 
-use super::{ServiceError, Services, sign_in};
+use super::{ServiceError, Services, audit, sign_in};
+use crate::domain::audit::{Actor, Entry, Event, Target};
 use crate::domain::profile::parse_text;
 use crate::domain::secret::{SecretToken, hash_secret};
 use crate::domain::user::User;
@@ -10,13 +11,26 @@ use crate::storage::personal_tokens::{self, PersonalAccessToken};
 /// Tokens start with this, so secret scanners and people recognise them.
 pub const PREFIX: &str = "dpat_";
 
-pub async fn create(svc: &Services, user: &User, name: &str) -> Result<(PersonalAccessToken, String), ServiceError> {
+pub async fn create(
+    svc: &Services,
+    user: &User,
+    client: &str,
+    name: &str,
+) -> Result<(PersonalAccessToken, String), ServiceError> {
     let name = parse_text(name, "token name", 100).map_err(|m| ServiceError::invalid("name", m))?;
     let token = format!("{PREFIX}{}", SecretToken::generate().expose());
     let id = Services::new_id();
     let now = svc.now();
-    let mut conn = svc.db.conn().await?;
-    personal_tokens::insert(conn.exec(), &id, user.id, &name, &hash_secret(&token), now).await?;
+    let mut tx = svc.db.begin().await?;
+    personal_tokens::insert(tx.exec(), &id, user.id, &name, &hash_secret(&token), now).await?;
+    let entry = Entry::new(
+        Event::PersonalTokenCreated,
+        &Actor::of(user, client),
+        Target::personal_token(&id),
+        &name,
+    );
+    audit::append(svc, tx.exec(), &entry).await?;
+    tx.commit().await?;
     tracing::info!(user_id = user.id, token_id = %id, "personal access token created");
     Ok((
         PersonalAccessToken {
@@ -34,14 +48,21 @@ pub async fn list(svc: &Services, user: &User) -> Result<Vec<PersonalAccessToken
     Ok(personal_tokens::list(conn.exec(), user.id).await?)
 }
 
-pub async fn revoke(svc: &Services, user: &User, id: &str) -> Result<(), ServiceError> {
-    let mut conn = svc.db.conn().await?;
-    if personal_tokens::delete(conn.exec(), user.id, id).await? {
-        tracing::info!(user_id = user.id, token_id = %id, "personal access token revoked");
-        Ok(())
-    } else {
-        Err(ServiceError::NotFound)
+pub async fn revoke(svc: &Services, user: &User, client: &str, id: &str) -> Result<(), ServiceError> {
+    let mut tx = svc.db.begin().await?;
+    if !personal_tokens::delete(tx.exec(), user.id, id).await? {
+        return Err(ServiceError::NotFound);
     }
+    let entry = Entry::new(
+        Event::PersonalTokenRevoked,
+        &Actor::of(user, client),
+        Target::personal_token(id),
+        "",
+    );
+    audit::append(svc, tx.exec(), &entry).await?;
+    tx.commit().await?;
+    tracing::info!(user_id = user.id, token_id = %id, "personal access token revoked");
+    Ok(())
 }
 
 /// The account a presented token belongs to, if the token and the account are good.

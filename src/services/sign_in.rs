@@ -2,8 +2,9 @@
 
 use anyhow::Context;
 
-use super::Services;
 use super::throttle::{self, RetryAfter};
+use super::{Services, audit};
+use crate::domain::audit::{Actor, Entry, Event, Target};
 use crate::domain::email::EmailAddress;
 use crate::domain::password::NewPassword;
 use crate::domain::secret::{SecretToken, hash_secret};
@@ -60,19 +61,42 @@ pub async fn sign_in(svc: &Services, email: &str, password: &str, client: &str) 
     let password_ok = svc.hasher.verify(password, hash).await;
     let user = match user {
         Some(user) if password_ok => user,
-        _ => {
+        Some(user) => {
             tracing::info!(%client, "sign-in failed");
+            failed(svc, Some(&user), email, client, "wrong password").await?;
+            return Err(SignInError::Invalid);
+        }
+        None => {
+            tracing::info!(%client, "sign-in failed");
+            failed(svc, None, email, client, "no account with this e-mail").await?;
             return Err(SignInError::Invalid);
         }
     };
     if user.disabled_at.is_some() {
+        failed(svc, Some(&user), email, client, "account disabled").await?;
         return Err(SignInError::Disabled);
     }
     if !user.is_verified() {
+        failed(svc, Some(&user), email, client, "e-mail not verified").await?;
         return Err(SignInError::Unverified { email: user.email });
     }
+    let entry = Entry::new(Event::SignedIn, &Actor::of(&user, client), Target::user(user.id), "");
+    audit::record(svc, &entry).await.context("sign-in")?;
     tracing::info!(user_id = user.id, %client, "signed in");
     Ok(user)
+}
+
+/// Records a refused sign-in. A throttled attempt is not recorded (only
+/// logged): under a password-guessing burst the throttle already holds the
+/// count, and the audit log should not grow with the attacker's rate.
+async fn failed(svc: &Services, user: Option<&User>, typed: &str, client: &str, why: &str) -> anyhow::Result<()> {
+    let (actor, target) = match user {
+        Some(u) => (Actor::of(u, client), Target::user(u.id)),
+        None => (Actor::new(None, typed, client), Target::email(typed)),
+    };
+    audit::record(svc, &Entry::new(Event::SignInFailed, &actor, target, why))
+        .await
+        .context("recording a failed sign-in")
 }
 
 /// Sends a reset link if an account has this address. Always answers the
@@ -146,7 +170,13 @@ impl From<sqlx::Error> for ResetError {
 /// Sets a new password through a reset link. Every session of the account
 /// ends, every other reset link dies, and the address counts as verified (the
 /// link proved the mailbox).
-pub async fn reset_password(svc: &Services, token: &str, password: &str, confirmation: &str) -> Result<(), ResetError> {
+pub async fn reset_password(
+    svc: &Services,
+    client: &str,
+    token: &str,
+    password: &str,
+    confirmation: &str,
+) -> Result<(), ResetError> {
     let now = svc.now();
     let found = {
         let mut conn = svc.db.conn().await?;
@@ -174,7 +204,14 @@ pub async fn reset_password(svc: &Services, token: &str, password: &str, confirm
     users::mark_verified(ex.reborrow(), user.id, now).await?;
     tokens::consume_all(ex.reborrow(), user.id, Purpose::ResetPassword, now).await?;
     let mail = templates::password_changed(&user).map_err(|e| ResetError::Internal(e.into()))?;
-    outbox::enqueue(ex, &mail, now).await?;
+    outbox::enqueue(ex.reborrow(), &mail, now).await?;
+    let entry = Entry::new(
+        Event::PasswordReset,
+        &Actor::of(&user, client),
+        Target::user(user.id),
+        "",
+    );
+    audit::append(svc, ex, &entry).await?;
     tx.commit().await?;
     svc.mail.wake();
     tracing::info!(user_id = user.id, "password reset; all sessions ended");

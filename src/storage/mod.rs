@@ -6,6 +6,7 @@
 
 pub mod apis;
 pub mod applications;
+pub mod audit;
 pub mod certificates;
 pub mod client_keys;
 pub mod contact_requests;
@@ -192,4 +193,27 @@ pub(crate) fn unix(t: time::OffsetDateTime) -> i64 {
 
 pub(crate) fn from_unix(s: i64) -> time::OffsetDateTime {
     time::OffsetDateTime::from_unix_timestamp(s).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
+
+/// A LIKE pattern for text containing `q` (or starting with it), with `%`, `_`
+/// and `\` in `q` taken literally; use with `ESCAPE '\'`.
+pub(crate) fn like_pattern(q: &str, anywhere: bool) -> String {
+    let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    if anywhere {
+        format!("%{escaped}%")
+    } else {
+        format!("{escaped}%")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_pattern;
+
+    #[test]
+    fn like_patterns_take_wildcards_in_the_query_literally() {
+        assert_eq!(like_pattern("anna", true), "%anna%");
+        assert_eq!(like_pattern("10.1.", false), "10.1.%");
+        assert_eq!(like_pattern("100%_off\\", true), "%100\\%\\_off\\\\%");
+    }
 }

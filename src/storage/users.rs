@@ -81,6 +81,22 @@ pub async fn find(ex: Exec<'_>, id: i64) -> Result<Option<User>> {
     Ok(row.map(Into::into))
 }
 
+/// Which of `ids` are developer accounts (admins have no developer page).
+pub async fn developers_among(ex: Exec<'_>, ids: &[i64]) -> Result<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let sql = format!("SELECT id FROM users WHERE role = 'developer' AND id IN ({placeholders})");
+    on_backend!(ex, |c| {
+        let mut q = sqlx::query_scalar(&sql);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(c).await
+    })
+}
+
 /// The account and its password hash, for sign-in.
 pub async fn find_with_hash(ex: Exec<'_>, email: &str) -> Result<Option<(User, String)>> {
     #[derive(sqlx::FromRow)]

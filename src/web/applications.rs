@@ -8,7 +8,7 @@ use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 
-use super::session::{self, FlashKind, Layout, Page, SignedIn};
+use super::session::{self, ClientAddr, FlashKind, Layout, Page, SignedIn};
 use super::{chart, format_time, render, render_status};
 use crate::domain::application::{Application, ClientKey, DeletionPreview, Subscription};
 use crate::domain::catalogue::Environment;
@@ -252,6 +252,7 @@ struct DeleteForm {
 async fn delete(
     State(svc): State<Services>,
     SignedIn { user, page }: SignedIn,
+    ClientAddr(client): ClientAddr,
     Path(id): Path<String>,
     Form(form): Form<DeleteForm>,
 ) -> Result<Response, AppError> {
@@ -271,7 +272,7 @@ async fn delete(
             },
         );
     }
-    applications::delete(&svc, &user, &app.id).await?;
+    applications::delete(&svc, &user, &client, &app.id).await?;
     let message = format!("Application {} is deleted, with its subscriptions and keys.", app.name);
     session::redirect_with(&page.session, FlashKind::Success, message, "/applications").await
 }

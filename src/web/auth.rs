@@ -62,8 +62,13 @@ async fn signup_page(page: Page) -> Result<Response, AppError> {
     render(&signup_view(page.layout, SignUpInput::default(), FieldErrors::new()))
 }
 
-async fn signup(State(svc): State<Services>, page: Page, Form(form): Form<SignUpInput>) -> Result<Response, AppError> {
-    match accounts::sign_up(&svc, &form).await {
+async fn signup(
+    State(svc): State<Services>,
+    page: Page,
+    ClientAddr(client): ClientAddr,
+    Form(form): Form<SignUpInput>,
+) -> Result<Response, AppError> {
+    match accounts::sign_up(&svc, &form, &client).await {
         Ok(()) => Ok(Redirect::to("/signup/check-email").into_response()),
         Err(SignUpError::Invalid(errors)) => {
             let kept = SignUpInput {
@@ -112,9 +117,10 @@ struct VerifyView {
 async fn verify_email(
     State(svc): State<Services>,
     page: Page,
+    ClientAddr(client): ClientAddr,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
-    let outcome = accounts::verify_email(&svc, &q.token).await?;
+    let outcome = accounts::verify_email(&svc, &q.token, &client).await?;
     let page = if outcome == VerifyOutcome::Expired {
         page.with_csrf().await?
     } else {
@@ -334,8 +340,13 @@ struct ResetForm {
     password_confirmation: String,
 }
 
-async fn reset(State(svc): State<Services>, page: Page, Form(form): Form<ResetForm>) -> Result<Response, AppError> {
-    match sign_in::reset_password(&svc, &form.token, &form.password, &form.password_confirmation).await {
+async fn reset(
+    State(svc): State<Services>,
+    page: Page,
+    ClientAddr(client): ClientAddr,
+    Form(form): Form<ResetForm>,
+) -> Result<Response, AppError> {
+    match sign_in::reset_password(&svc, &client, &form.token, &form.password, &form.password_confirmation).await {
         Ok(()) => {
             session::end(&page.session).await?;
             session::flash(

@@ -9,7 +9,7 @@ use axum::response::Response;
 use axum::routing::post;
 
 use super::render_status;
-use super::session::{self, FlashKind, Layout, SignedIn};
+use super::session::{self, ClientAddr, FlashKind, Layout, SignedIn};
 use crate::domain::application::Application;
 use crate::error::AppError;
 use crate::services::certificates::{self, MAX_BYTES};
@@ -57,6 +57,7 @@ async fn upload(mut form: Multipart) -> Result<Vec<u8>, (StatusCode, String)> {
 async fn register(
     State(svc): State<Services>,
     SignedIn { user, page }: SignedIn,
+    ClientAddr(client): ClientAddr,
     Path(id): Path<String>,
     form: Multipart,
 ) -> Result<Response, AppError> {
@@ -69,7 +70,7 @@ async fn register(
         Ok(b) => b,
         Err((status, message)) => return refused(status, message, page.layout, app),
     };
-    match certificates::register(&svc, &user, &app.id, &bytes).await {
+    match certificates::register(&svc, &user, &client, &app.id, &bytes).await {
         Ok(r) => {
             let mut message = format!(
                 "{} certificate registered: organization ID {} ({}).",
@@ -110,10 +111,11 @@ async fn register(
 async fn delete(
     State(svc): State<Services>,
     SignedIn { user, page }: SignedIn,
+    ClientAddr(client): ClientAddr,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let app = applications::get(&svc, &user, &id).await?;
-    let (kind, message) = match certificates::delete(&svc, &user, &app.id).await {
+    let (kind, message) = match certificates::delete(&svc, &user, &client, &app.id).await {
         Ok(()) => (
             FlashKind::Success,
             "The certificate is deleted; it stays in the history.".to_string(),

@@ -11,7 +11,7 @@ use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 
-use super::session::{self, FlashKind, Layout, Page, SignedIn};
+use super::session::{self, ClientAddr, FlashKind, Layout, Page, SignedIn};
 use super::{render, render_status};
 use crate::domain::contact::PROFILE_FIELDS;
 use crate::domain::profile::COUNTRIES;
@@ -100,9 +100,10 @@ struct ChangedView {
 async fn confirm_email(
     State(svc): State<Services>,
     page: Page,
+    ClientAddr(client): ClientAddr,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
-    let (outcome, email) = match contact::confirm_email_change(&svc, &q.token).await? {
+    let (outcome, email) = match contact::confirm_email_change(&svc, &client, &q.token).await? {
         EmailChange::Changed(e) => ("changed", e),
         EmailChange::Taken => ("taken", String::new()),
         EmailChange::Invalid => ("invalid", String::new()),

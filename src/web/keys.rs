@@ -9,7 +9,7 @@ use axum::response::Response;
 use axum::routing::post;
 
 use super::render;
-use super::session::{self, FlashKind, Layout, SignedIn};
+use super::session::{self, ClientAddr, FlashKind, Layout, SignedIn};
 use crate::domain::application::Application;
 use crate::domain::catalogue::Environment;
 use crate::error::AppError;
@@ -58,22 +58,25 @@ async fn shown_once(
 async fn generate(
     State(svc): State<Services>,
     signed_in: SignedIn,
+    ClientAddr(client): ClientAddr,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    generate_for(&svc, signed_in, &id, Environment::Sandbox).await
+    generate_for(&svc, signed_in, &client, &id, Environment::Sandbox).await
 }
 
 async fn generate_production(
     State(svc): State<Services>,
     signed_in: SignedIn,
+    ClientAddr(client): ClientAddr,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    generate_for(&svc, signed_in, &id, Environment::Production).await
+    generate_for(&svc, signed_in, &client, &id, Environment::Production).await
 }
 
 async fn generate_for(
     svc: &Services,
     SignedIn { user, page }: SignedIn,
+    client: &str,
     id: &str,
     env: Environment,
 ) -> Result<Response, AppError> {
@@ -82,7 +85,7 @@ async fn generate_for(
         Environment::Sandbox => keys_tab(&app.id),
         Environment::Production => format!("/applications/{}?tab=production", app.id),
     };
-    match keys::generate(svc, &user, &app.id, env).await {
+    match keys::generate(svc, &user, client, &app.id, env).await {
         Ok(issued) => shown_once(svc, page.layout, app, issued, false, env).await,
         Err(ServiceError::Conflict { message, .. }) => {
             session::redirect_with(&page.session, FlashKind::Info, message, &back).await
@@ -94,10 +97,11 @@ async fn generate_for(
 async fn regenerate(
     State(svc): State<Services>,
     SignedIn { user, page }: SignedIn,
+    ClientAddr(client): ClientAddr,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let app = applications::get(&svc, &user, &id).await?;
-    match keys::regenerate_secret(&svc, &user, &app.id, Environment::Sandbox).await {
+    match keys::regenerate_secret(&svc, &user, &client, &app.id, Environment::Sandbox).await {
         Ok(issued) => shown_once(&svc, page.layout, app, issued, true, Environment::Sandbox).await,
         Err(ServiceError::Conflict { message, .. }) => {
             session::redirect_with(&page.session, FlashKind::Info, message, &keys_tab(&app.id)).await
@@ -109,10 +113,11 @@ async fn regenerate(
 async fn revoke(
     State(svc): State<Services>,
     SignedIn { user, page }: SignedIn,
+    ClientAddr(client): ClientAddr,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let app = applications::get(&svc, &user, &id).await?;
-    let (kind, message) = match keys::revoke(&svc, &user, &app.id, Environment::Sandbox).await {
+    let (kind, message) = match keys::revoke(&svc, &user, &client, &app.id, Environment::Sandbox).await {
         Ok(()) => (
             FlashKind::Success,
             format!("The sandbox keys of {} are revoked; they no longer work.", app.name),

@@ -8,7 +8,7 @@ use axum::routing::post;
 use serde::Deserialize;
 
 use super::render;
-use super::session::{self, FlashKind, Layout, SignedIn};
+use super::session::{self, ClientAddr, FlashKind, Layout, SignedIn};
 use crate::error::AppError;
 use crate::services::{ServiceError, Services, personal_tokens};
 
@@ -36,9 +36,10 @@ struct CreatedView {
 async fn create(
     State(svc): State<Services>,
     SignedIn { user, page }: SignedIn,
+    ClientAddr(client): ClientAddr,
     Form(form): Form<CreateForm>,
 ) -> Result<Response, AppError> {
-    match personal_tokens::create(&svc, &user, &form.name).await {
+    match personal_tokens::create(&svc, &user, &client, &form.name).await {
         Ok((pat, token)) => render(&CreatedView {
             layout: page.layout,
             name: pat.name,
@@ -56,9 +57,10 @@ async fn create(
 async fn revoke(
     State(svc): State<Services>,
     SignedIn { user, page }: SignedIn,
+    ClientAddr(client): ClientAddr,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    personal_tokens::revoke(&svc, &user, &id).await?;
+    personal_tokens::revoke(&svc, &user, &client, &id).await?;
     session::redirect_with(
         &page.session,
         FlashKind::Success,

@@ -20,13 +20,13 @@ impl crate::helpers::TestApp {
     }
 }
 
-async fn send_profile_change(dev: &Browser, fields: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn send_profile_change(dev: &Browser, fields: &[(&str, &str)]) -> reqwest::Response {
     let mut all = vec![("category", "profile")];
     all.extend_from_slice(fields);
     dev.post_form("/contact", &all).await
 }
 
-fn request_id(inbox: &str) -> String {
+pub(crate) fn request_id(inbox: &str) -> String {
     crate::helpers::between(inbox, r#"<a href="/admin/requests/"#, r#"">Handle"#).unwrap()
 }
 
@@ -152,22 +152,34 @@ async fn every_admin_route_is_404_for_a_developer_and_a_signed_out_visitor() {
     send_profile_change(&dev, &[("organization", "X AB")]).await;
     let admin = app.admin("britt@bank.example").await;
     let id = request_id(&admin.get_html("/admin/requests").await);
+    let dev_id = developer_id(&admin.get_html("/admin/developers").await);
+    let audit_rows = app.audit_rows().await;
     let anonymous = app.new_browser();
     for b in [&dev, &anonymous] {
         for path in [
             "/admin".to_string(),
             "/admin/requests".to_string(),
             format!("/admin/requests/{id}"),
+            "/admin/developers".to_string(),
+            format!("/admin/developers/{dev_id}"),
+            "/admin/audit".to_string(),
+            "/admin/audit.csv".to_string(),
         ] {
             assert_eq!(b.get(&path).await.status(), 404, "GET {path}");
         }
-        for action in ["start", "apply", "reject"] {
-            let res = b
-                .post_form(&format!("/admin/requests/{id}/{action}"), &[("reason", "no")])
-                .await;
+        for action in [
+            format!("/admin/requests/{id}/start"),
+            format!("/admin/requests/{id}/apply"),
+            format!("/admin/requests/{id}/reject"),
+            format!("/admin/developers/{dev_id}/disable"),
+            format!("/admin/developers/{dev_id}/enable"),
+        ] {
+            let res = b.post_form(&action, &[("reason", "no")]).await;
             assert_eq!(res.status(), 404, "POST {action}");
         }
     }
+    assert!(dev.is_signed_in().await, "the developer was not disabled");
+    assert_eq!(app.audit_rows().await, audit_rows, "no admin action was recorded");
     assert!(
         dev.get_html("/profile")
             .await
@@ -228,7 +240,7 @@ async fn promote_makes_an_existing_account_an_admin() {
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no account has the e-mail address"));
 }
 
-fn developer_id(list: &str) -> String {
+pub(crate) fn developer_id(list: &str) -> String {
     crate::helpers::between(list, r#"<a href="/admin/developers/"#, r#"">"#).unwrap()
 }
 

@@ -200,14 +200,8 @@ async fn regenerating_replaces_the_secret_and_revoking_removes_the_keys() {
     let id = anna.create_application("psd2_sandbox").await;
     let (client_id, old) = anna.generate_keys(&id).await;
 
-    let html = anna
-        .post_form(&format!("/applications/{id}/sandbox-keys/secret"), &[])
-        .await
-        .text()
-        .await
-        .unwrap();
+    let (html, new) = anna.regenerate_secret(&id).await;
     assert!(html.contains("The previous secret has stopped working."));
-    let new = between(&html, r#"<code id="client-secret" class="secret">"#, "</code>").unwrap();
     assert_ne!(new, old);
     assert!(html.contains(&client_id), "the client id stays");
     let old_hash = devportal::domain::secret::hash_secret(&old);
@@ -246,9 +240,7 @@ async fn deleting_an_application_shows_what_goes_asks_for_its_name_and_removes_a
     assert!(preview.contains("<li>1 set of client keys"));
 
     let before = app.table_counts().await;
-    let wrong = anna
-        .post_form(&format!("/applications/{id}/delete"), &[("confirm_name", "psd2")])
-        .await;
+    let wrong = anna.delete_application(&id, "psd2").await;
     assert_eq!(wrong.status(), 422);
     assert!(
         wrong
@@ -259,21 +251,17 @@ async fn deleting_an_application_shows_what_goes_asks_for_its_name_and_removes_a
     );
     assert_eq!(app.table_counts().await, before, "a wrong name changes nothing");
 
-    let res = anna
-        .post_form(
-            &format!("/applications/{id}/delete"),
-            &[("confirm_name", "psd2_sandbox")],
-        )
-        .await;
+    let res = anna.delete_application(&id, "psd2_sandbox").await;
     assert_eq!(location(&res), "/applications");
     let after = app.table_counts().await;
     let mut expected = before.clone();
     *expected.get_mut("applications").unwrap() -= 1;
     *expected.get_mut("subscriptions").unwrap() -= 2;
     *expected.get_mut("client_keys").unwrap() -= 1;
+    *expected.get_mut("audit_log").unwrap() += 1;
     assert_eq!(
         after, expected,
-        "exactly Anna's application and what hangs on it went, in every table"
+        "exactly Anna's application and what hangs on it went, in every table, and the deletion is audited"
     );
     assert_eq!(anna.get(&format!("/applications/{id}")).await.status(), 404);
     assert_eq!(

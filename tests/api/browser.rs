@@ -270,6 +270,33 @@ async fn browser_an_admin_applies_a_developers_profile_change() {
     chrome.click("form[action$='/apply'] button").await;
     chrome.wait_for_text("Applied. The developer is told by e-mail").await;
     chrome.screenshot("admin-applied-request").await;
+
+    // The decision is in the audit log, found with the filter form.
+    chrome.client.goto(&format!("{}/admin/audit", app.base)).await.unwrap();
+    chrome.wait_for_text("Audit log").await;
+    chrome.fill("actor", "britt@").await;
+    chrome.click("form[action='/admin/audit'] button[type='submit']").await;
+    let mut table = String::new();
+    for _ in 0..100 {
+        let url = chrome.client.current_url().await.unwrap();
+        if url.query().is_some_and(|q| q.contains("actor=britt")) {
+            if let Ok(t) = chrome.client.find(Locator::Css("table.audit")).await {
+                table = t.text().await.unwrap_or_default();
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(table.contains("Request applied"), "{table}");
+    assert!(
+        table.contains("anna@example.se: organization"),
+        "the detail names the developer and the field"
+    );
+    assert!(
+        !table.contains("Signed up"),
+        "the filter keeps only the admin's rows: {table}"
+    );
+    chrome.screenshot("admin-audit-log").await;
     chrome.close().await;
 
     assert!(dev.get_html("/profile").await.contains("New Payments AB"));

@@ -3,7 +3,7 @@ use serde_json::json;
 
 use crate::helpers::{Api, Browser, location, spawn_app};
 
-fn fixture(name: &str) -> Vec<u8> {
+pub(crate) fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fixtures/certs")
@@ -361,14 +361,11 @@ async fn deleting_the_application_deletes_its_certificates() {
             .contains("<li>2 registered certificates (with the history)</li>")
     );
     let before = app.table_counts().await;
-    anna.post_form(
-        &format!("/applications/{id}/delete"),
-        &[("confirm_name", "psd2_sandbox")],
-    )
-    .await;
+    anna.delete_application(&id, "psd2_sandbox").await;
     let mut expected = before.clone();
     *expected.get_mut("applications").unwrap() -= 1;
     *expected.get_mut("certificates").unwrap() -= 2;
+    *expected.get_mut("audit_log").unwrap() += 1;
     assert_eq!(app.table_counts().await, expected);
     let bo = app.signed_in_developer("bo@example.se").await;
     let b = bo.create_application("psd2_sandbox").await;

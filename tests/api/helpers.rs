@@ -225,6 +225,19 @@ impl Browser {
             .expect("POST")
     }
 
+    /// Submits the new-password form of a reset link.
+    pub async fn reset_password(&self, token: &str, password: &str) -> reqwest::Response {
+        self.post_form(
+            "/password/reset",
+            &[
+                ("token", token),
+                ("password", password),
+                ("password_confirmation", password),
+            ],
+        )
+        .await
+    }
+
     pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
         self.post_form("/signin", &[("email", email), ("password", password)])
             .await
@@ -306,7 +319,10 @@ impl TestApp {
         let res = browser.post_form("/signup", &as_pairs(&fields)).await;
         assert_eq!(res.status(), 303, "sign-up redirects");
         let link = self.verification_mail(email).await.link_to("/verify-email");
-        assert!(browser.get_html(&link).await.contains("verified"));
+        let res = browser.get(&link).await;
+        let status = res.status();
+        let page = res.text().await.unwrap();
+        assert!(page.contains("verified"), "verifying answered {status}: {page:.3000}");
         let res = browser.sign_in(email, PASSWORD).await;
         assert_eq!(res.status(), 303, "sign-in redirects");
         browser
@@ -351,6 +367,29 @@ impl Browser {
         let id = between(&html, r#"<code id="client-id">"#, "</code>").unwrap();
         let secret = between(&html, r#"<code id="client-secret" class="secret">"#, "</code>").unwrap();
         (id, secret)
+    }
+}
+
+impl Browser {
+    /// Deletes an application through its confirmation form (typing `name`).
+    pub async fn delete_application(&self, application_id: &str, name: &str) -> reqwest::Response {
+        self.post_form(
+            &format!("/applications/{application_id}/delete"),
+            &[("confirm_name", name)],
+        )
+        .await
+    }
+
+    /// Regenerates the sandbox secret through the page; returns (page, new secret).
+    pub async fn regenerate_secret(&self, application_id: &str) -> (String, String) {
+        let html = self
+            .post_form(&format!("/applications/{application_id}/sandbox-keys/secret"), &[])
+            .await
+            .text()
+            .await
+            .unwrap();
+        let secret = between(&html, r#"<code id="client-secret" class="secret">"#, "</code>").unwrap();
+        (html, secret)
     }
 }
 
@@ -444,6 +483,35 @@ impl TestApp {
         }
     }
 
+    /// Runs one statement; the database's error as text if it refuses.
+    pub async fn try_exec(&self, sql: &str) -> Result<(), String> {
+        use devportal::storage::Db;
+        let r = match &self.svc.db {
+            Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+            Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+        };
+        r.map_err(|e| e.to_string())
+    }
+
+    /// The audit log, oldest first, read straight from the table.
+    pub async fn audit_rows(&self) -> Vec<AuditRow> {
+        use devportal::storage::Db;
+        let sql = "SELECT event, actor_id, actor_email, client_addr, target_kind, target_id, detail FROM audit_log ORDER BY id";
+        match &self.svc.db {
+            Db::Sqlite(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+            Db::Postgres(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+        }
+    }
+
+    /// The audit rows of one event, oldest first.
+    pub async fn audited(&self, event: &str) -> Vec<AuditRow> {
+        self.audit_rows()
+            .await
+            .into_iter()
+            .filter(|r| r.event == event)
+            .collect()
+    }
+
     /// Rows in every table of the schema (sessions included), by table name.
     pub async fn table_counts(&self) -> std::collections::BTreeMap<String, i64> {
         use devportal::storage::Db;
@@ -470,4 +538,16 @@ impl TestApp {
         }
         counts
     }
+}
+
+/// One row of the audit log as a test reads it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AuditRow {
+    pub event: String,
+    pub actor_id: Option<i64>,
+    pub actor_email: String,
+    pub client_addr: String,
+    pub target_kind: String,
+    pub target_id: String,
+    pub detail: String,
 }

@@ -5,6 +5,7 @@
 
 mod admin;
 mod applications;
+mod audit;
 mod authorization;
 mod browser;
 mod certificates;

@@ -19,29 +19,11 @@ async fn a_password_reset_changes_the_password_and_ends_every_session() {
     assert!(form.contains("Choose a new password"));
     let token = token_in(&link);
 
-    let res = phone
-        .post_form(
-            "/password/reset",
-            &[
-                ("token", &token),
-                ("password", "too short"),
-                ("password_confirmation", "too short"),
-            ],
-        )
-        .await;
+    let res = phone.reset_password(&token, "too short").await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("Use at least 12 characters."));
 
-    let res = phone
-        .post_form(
-            "/password/reset",
-            &[
-                ("token", &token),
-                ("password", NEW_PASSWORD),
-                ("password_confirmation", NEW_PASSWORD),
-            ],
-        )
-        .await;
+    let res = phone.reset_password(&token, NEW_PASSWORD).await;
     assert_eq!(location(&res), "/signin");
 
     assert!(!laptop.is_signed_in().await, "the other session has ended");
@@ -92,16 +74,7 @@ async fn an_expired_reset_link_is_refused() {
 
     app.clock.advance(time::Duration::minutes(61));
     assert!(app.get_html(&link).await.contains("This link does not work"));
-    let res = app
-        .post_form(
-            "/password/reset",
-            &[
-                ("token", &token),
-                ("password", NEW_PASSWORD),
-                ("password_confirmation", NEW_PASSWORD),
-            ],
-        )
-        .await;
+    let res = app.reset_password(&token, NEW_PASSWORD).await;
     assert!(res.text().await.unwrap().contains("This link does not work"));
     assert_eq!(
         app.new_browser().sign_in("anna@example.se", PASSWORD).await.status(),
@@ -117,15 +90,7 @@ async fn a_reset_link_also_verifies_an_unverified_address() {
     app.post_form("/password/forgot", &[("email", "anna@example.se")]).await;
     let link = app.smtp().wait_for_n("anna@example.se", 2).await[1].link_to("/password/reset");
     let token = token_in(&link);
-    app.post_form(
-        "/password/reset",
-        &[
-            ("token", &token),
-            ("password", NEW_PASSWORD),
-            ("password_confirmation", NEW_PASSWORD),
-        ],
-    )
-    .await;
+    app.reset_password(&token, NEW_PASSWORD).await;
     assert_eq!(
         app.new_browser()
             .sign_in("anna@example.se", NEW_PASSWORD)

@@ -360,6 +360,7 @@ async fn deleting_an_application_also_removes_its_tokens_payments_baskets_and_us
         ("sandbox_payments", 1),
         ("sandbox_baskets", 1),
         ("api_usage", 1),
+        ("audit_log", -1),
     ] {
         *expected.get_mut(table).unwrap() -= gone;
     }

@@ -15,6 +15,7 @@ use crate::domain::catalogue::Environment;
 use crate::services::applications::{self as apps, ApplicationInput};
 use crate::services::keys::IssuedKeys;
 use crate::services::{Services, keys as client_keys, subscriptions as subs};
+use crate::web::session::ClientAddr;
 
 fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
@@ -186,8 +187,13 @@ pub async fn update(
 #[utoipa::path(delete, path = "/api/v1/applications/{id}", tag = "applications", security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id")),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn delete(State(svc): State<Services>, ApiUser(user): ApiUser, Path(id): Path<String>) -> R<StatusCode> {
-    apps::delete(&svc, &user, &id).await?;
+pub async fn delete(
+    State(svc): State<Services>,
+    ApiUser(user): ApiUser,
+    ClientAddr(client): ClientAddr,
+    Path(id): Path<String>,
+) -> R<StatusCode> {
+    apps::delete(&svc, &user, &client, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -266,9 +272,10 @@ pub async fn keys(State(svc): State<Services>, ApiUser(user): ApiUser, Path(id):
 pub async fn generate_keys(
     State(svc): State<Services>,
     ApiUser(user): ApiUser,
+    ClientAddr(client): ClientAddr,
     Path(id): Path<String>,
 ) -> R<(StatusCode, Json<IssuedKeysDto>)> {
-    let issued = client_keys::generate(&svc, &user, &id, Environment::Sandbox).await?;
+    let issued = client_keys::generate(&svc, &user, &client, &id, Environment::Sandbox).await?;
     Ok((StatusCode::CREATED, Json(issued.into())))
 }
 
@@ -279,10 +286,11 @@ pub async fn generate_keys(
 pub async fn regenerate_secret(
     State(svc): State<Services>,
     ApiUser(user): ApiUser,
+    ClientAddr(client): ClientAddr,
     Path(id): Path<String>,
 ) -> R<Json<IssuedKeysDto>> {
     Ok(Json(
-        client_keys::regenerate_secret(&svc, &user, &id, Environment::Sandbox)
+        client_keys::regenerate_secret(&svc, &user, &client, &id, Environment::Sandbox)
             .await?
             .into(),
     ))
@@ -292,8 +300,13 @@ pub async fn regenerate_secret(
 #[utoipa::path(delete, path = "/api/v1/applications/{id}/sandbox-keys", tag = "applications", security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id")),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, description = "No keys", body = ErrorBody)))]
-pub async fn revoke_keys(State(svc): State<Services>, ApiUser(user): ApiUser, Path(id): Path<String>) -> R<StatusCode> {
-    client_keys::revoke(&svc, &user, &id, Environment::Sandbox).await?;
+pub async fn revoke_keys(
+    State(svc): State<Services>,
+    ApiUser(user): ApiUser,
+    ClientAddr(client): ClientAddr,
+    Path(id): Path<String>,
+) -> R<StatusCode> {
+    client_keys::revoke(&svc, &user, &client, &id, Environment::Sandbox).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -13,6 +13,7 @@ use super::auth::ApiUser;
 use super::error::ErrorBody;
 use crate::services::{Services, certificates};
 use crate::storage::certificates::Registered;
+use crate::web::session::ClientAddr;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct RoleDto {
@@ -90,6 +91,7 @@ impl From<Registered> for CertificateDto {
 pub async fn put(
     State(svc): State<Services>,
     ApiUser(user): ApiUser,
+    ClientAddr(client): ClientAddr,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -122,7 +124,7 @@ pub async fn put(
             ApiError::new(r.status(), "invalid_body", r.body_text())
         }
     })?;
-    let r = certificates::register(&svc, &user, &id, &body).await?;
+    let r = certificates::register(&svc, &user, &client, &id, &body).await?;
     let mut dto = CertificateDto::from(r.certificate);
     dto.ignored_in_chain = Some(r.ignored_in_chain);
     Ok(Json(dto))
@@ -155,8 +157,9 @@ pub async fn get(
 pub async fn delete(
     State(svc): State<Services>,
     ApiUser(user): ApiUser,
+    ClientAddr(client): ClientAddr,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    certificates::delete(&svc, &user, &id).await?;
+    certificates::delete(&svc, &user, &client, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -71,7 +71,7 @@ pub async fn create(
         .and_then(|Json(b)| b.name)
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| "API".into());
-    let (pat, token) = personal_tokens::create(&svc, &user, &name).await?;
+    let (pat, token) = personal_tokens::create(&svc, &user, &client, &name).await?;
     Ok((
         StatusCode::CREATED,
         Json(TokenDto {

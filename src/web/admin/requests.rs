@@ -1,55 +1,28 @@
-//! The bank admin area under /admin. Anyone who is not a signed-in admin gets
-//! 404: the area does not exist for them.
+//! The admin inbox: developers' requests, and deciding on them.
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, FromRequestParts, Path, Query, State};
-use axum::http::request::Parts;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{Form, Path, Query, State};
+use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::session::{self, FlashKind, Layout, Page};
-use super::{format_time, render};
+use super::Admin;
 use crate::domain::contact::{Category, PROFILE_FIELDS, Status};
-use crate::domain::user::{Role, User};
+use crate::domain::user::User;
 use crate::error::AppError;
-use crate::services::developers::{self, AppOverview};
 use crate::services::{ServiceError, Services, contact};
 use crate::storage::contact_requests::ContactRequest;
+use crate::web::session::{self, FlashKind, Layout, Page};
+use crate::web::{format_time, render};
 
-pub fn router() -> Router<Services> {
+pub(super) fn router() -> Router<Services> {
     Router::new()
-        .route("/admin", get(|_: Admin| async { Redirect::to("/admin/requests") }))
         .route("/admin/requests", get(inbox))
         .route("/admin/requests/{id}", get(detail))
         .route("/admin/requests/{id}/start", post(start))
         .route("/admin/requests/{id}/apply", post(apply))
         .route("/admin/requests/{id}/reject", post(reject))
-        .route("/admin/developers", get(developers))
-        .route("/admin/developers/{id}", get(developer))
-        .route("/admin/developers/{id}/disable", post(disable))
-        .route("/admin/developers/{id}/enable", post(enable))
-}
-
-/// A signed-in admin.
-pub struct Admin {
-    pub user: User,
-    pub page: Page,
-}
-
-impl FromRequestParts<Services> for Admin {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, svc: &Services) -> Result<Self, Self::Rejection> {
-        let mut page = Page::from_request_parts(parts, svc)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        match page.user.take() {
-            Some(user) if user.role == Role::Admin => Ok(Admin { user, page }),
-            _ => Err(AppError::NotFound.into_response()),
-        }
-    }
 }
 
 #[derive(Deserialize, Default)]
@@ -86,7 +59,7 @@ impl InboxView {
 
 async fn inbox(
     State(svc): State<Services>,
-    Admin { user, page }: Admin,
+    Admin { user, page, .. }: Admin,
     Query(q): Query<InboxQuery>,
 ) -> Result<Response, AppError> {
     let status = Status::parse(&q.status);
@@ -116,7 +89,7 @@ struct DetailView {
 
 async fn detail(
     State(svc): State<Services>,
-    Admin { user, page }: Admin,
+    Admin { user, page, .. }: Admin,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let (request, developer) = contact::get(&svc, &user, &id).await?;
@@ -168,19 +141,19 @@ async fn answer(page: &Page, id: &str, result: Result<(), ServiceError>, done: &
 
 async fn start(
     State(svc): State<Services>,
-    Admin { user, page }: Admin,
+    Admin { user, page, client }: Admin,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let r = contact::start(&svc, &user, &id).await;
+    let r = contact::start(&svc, &user, &client, &id).await;
     answer(&page, &id, r, "The request is marked in progress.").await
 }
 
 async fn apply(
     State(svc): State<Services>,
-    Admin { user, page }: Admin,
+    Admin { user, page, client }: Admin,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let r = contact::apply(&svc, &user, &id).await;
+    let r = contact::apply(&svc, &user, &client, &id).await;
     answer(
         &page,
         &id,
@@ -198,99 +171,10 @@ struct RejectForm {
 
 async fn reject(
     State(svc): State<Services>,
-    Admin { user, page }: Admin,
+    Admin { user, page, client }: Admin,
     Path(id): Path<String>,
     Form(f): Form<RejectForm>,
 ) -> Result<Response, AppError> {
-    let r = contact::reject(&svc, &user, &id, &f.reason).await;
+    let r = contact::reject(&svc, &user, &client, &id, &f.reason).await;
     answer(&page, &id, r, "Rejected. The developer is told the reason by e-mail.").await
-}
-
-#[derive(Deserialize, Default)]
-struct SearchQuery {
-    #[serde(default)]
-    q: String,
-}
-
-#[derive(Template)]
-#[template(path = "admin/developers.html")]
-struct DevelopersView {
-    layout: Layout,
-    developers: Vec<User>,
-    q: String,
-}
-
-async fn developers(
-    State(svc): State<Services>,
-    Admin { user, page }: Admin,
-    Query(q): Query<SearchQuery>,
-) -> Result<Response, AppError> {
-    let developers = developers::search(&svc, &user, &q.q).await?;
-    render(&DevelopersView {
-        layout: page.layout,
-        developers,
-        q: q.q,
-    })
-}
-
-#[derive(Template)]
-#[template(path = "admin/developer.html")]
-struct DeveloperView {
-    layout: Layout,
-    developer: User,
-    apps: Vec<AppOverview>,
-}
-
-impl DeveloperView {
-    fn when(t: &time::OffsetDateTime) -> String {
-        format_time(*t)
-    }
-}
-
-async fn developer(
-    State(svc): State<Services>,
-    Admin { user, page }: Admin,
-    Path(id): Path<i64>,
-) -> Result<Response, AppError> {
-    let (developer, apps) = developers::detail(&svc, &user, id).await?;
-    render(&DeveloperView {
-        layout: page.layout,
-        developer,
-        apps,
-    })
-}
-
-async fn disable(
-    State(svc): State<Services>,
-    Admin { user, page }: Admin,
-    Path(id): Path<i64>,
-) -> Result<Response, AppError> {
-    let dev = developers::disable(&svc, &user, id).await?;
-    let message = format!(
-        "{} is disabled: signed out everywhere, tokens ended, sign-in refused.",
-        dev.email
-    );
-    session::redirect_with(
-        &page.session,
-        FlashKind::Success,
-        message,
-        &format!("/admin/developers/{id}"),
-    )
-    .await
-}
-
-async fn enable(
-    State(svc): State<Services>,
-    Admin { user, page }: Admin,
-    Path(id): Path<i64>,
-) -> Result<Response, AppError> {
-    let dev = developers::enable(&svc, &user, id).await?;
-    let message = format!("{} is enabled again and can sign in.", dev.email);
-    session::redirect_with(
-        &page.session,
-        FlashKind::Success,
-        message,
-        &format!("/admin/developers/{id}"),
-    )
-    .await
 }

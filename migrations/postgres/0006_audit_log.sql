@@ -1,0 +1,29 @@
+-- Who did what, when, from where: admin actions and security events.
+-- Append-only: the triggers refuse UPDATE, DELETE and TRUNCATE, and the actor
+-- is not a foreign key, so a row outlives the account it names.
+
+CREATE TABLE audit_log (
+    id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at          BIGINT NOT NULL,
+    event       TEXT   NOT NULL,
+    actor_id    BIGINT,
+    actor_email TEXT   NOT NULL,
+    client_addr TEXT   NOT NULL,
+    target_kind TEXT   NOT NULL,
+    target_id   TEXT   NOT NULL,
+    detail      TEXT   NOT NULL
+);
+CREATE INDEX audit_log_by_time ON audit_log (at);
+CREATE INDEX audit_log_by_event ON audit_log (event, id);
+CREATE INDEX audit_log_by_actor ON audit_log (actor_email, id);
+
+CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'audit_log is append-only';
+END;
+$$;
+
+CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
+    FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();

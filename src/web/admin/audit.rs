@@ -1,0 +1,167 @@
+//! The audit log as admins see it: filters, keyset pages, CSV export.
+
+use std::collections::HashSet;
+
+use askama::Template;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use futures_util::TryStreamExt;
+use serde::Deserialize;
+use time::{Date, Duration, OffsetDateTime};
+
+use super::Admin;
+use crate::domain::audit::{Event, Filter};
+use crate::error::AppError;
+use crate::services::{Services, audit};
+use crate::storage::audit::Record;
+use crate::web::render;
+use crate::web::session::Layout;
+
+pub(super) fn router() -> Router<Services> {
+    Router::new()
+        .route("/admin/audit", get(browse))
+        .route("/admin/audit.csv", get(export))
+}
+
+/// The filter form as typed; kept as text so the page can show it back.
+#[derive(Deserialize, Default)]
+struct LogQuery {
+    #[serde(default)]
+    event: String,
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    client: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    before: Option<i64>,
+}
+
+impl LogQuery {
+    /// The filter, or the message for a date that is not a date.
+    fn filter(&self) -> Result<Filter, &'static str> {
+        let day = |s: &str| -> Result<Option<OffsetDateTime>, &'static str> {
+            let s = s.trim();
+            if s.is_empty() {
+                return Ok(None);
+            }
+            let f = time::macros::format_description!("[year]-[month]-[day]");
+            Date::parse(s, &f)
+                .map(|d| Some(d.midnight().assume_utc()))
+                .map_err(|_| "Write dates as YYYY-MM-DD, for example 2026-11-24.")
+        };
+        Ok(Filter {
+            event: Event::parse(&self.event),
+            actor: self.actor.clone(),
+            target: self.target.clone(),
+            client: self.client.clone(),
+            from: day(&self.from)?,
+            // "To" names a whole day: everything before the next midnight.
+            until: day(&self.to)?.map(|t| t + Duration::days(1)),
+        })
+    }
+
+    /// The filter fields (not the page position) as a URL query string.
+    fn encoded(&self) -> String {
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("event", &self.event),
+                ("actor", &self.actor),
+                ("target", &self.target),
+                ("client", &self.client),
+                ("from", &self.from),
+                ("to", &self.to),
+            ])
+            .finish()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/audit.html")]
+struct LogView {
+    layout: Layout,
+    q: LogQuery,
+    events: [Event; 22],
+    records: Vec<Record>,
+    developers: HashSet<i64>,
+    error: Option<&'static str>,
+    /// Link to the next (older) page, if there is one.
+    older: Option<String>,
+    export: String,
+}
+
+impl LogView {
+    fn when(r: &Record) -> String {
+        let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+        r.at.format(&f).unwrap_or_default()
+    }
+
+    /// The developer page of a user target, when it is a developer.
+    fn developer_link(&self, r: &Record) -> Option<String> {
+        let id: i64 = r.target_id.parse().ok()?;
+        (r.target_kind == "user" && self.developers.contains(&id)).then(|| format!("/admin/developers/{id}"))
+    }
+
+    fn event_label(r: &Record) -> String {
+        Event::parse(&r.event)
+            .map(|e| e.label().to_string())
+            .unwrap_or_else(|| r.event.clone())
+    }
+}
+
+async fn browse(
+    State(svc): State<Services>,
+    Admin { user, page, .. }: Admin,
+    Query(q): Query<LogQuery>,
+) -> Result<Response, AppError> {
+    let (found, error) = match q.filter() {
+        Ok(filter) => (Some(audit::browse(&svc, &user, &filter, q.before).await?), None),
+        Err(message) => (None, Some(message)),
+    };
+    let older = found
+        .as_ref()
+        .and_then(|f| f.older)
+        .map(|id| format!("/admin/audit?{}&before={id}", q.encoded()));
+    let (records, developers) = found.map(|f| (f.records, f.developers)).unwrap_or_default();
+    render(&LogView {
+        layout: page.layout,
+        export: format!("/admin/audit.csv?{}", q.encoded()),
+        q,
+        events: Event::ALL,
+        records,
+        developers,
+        error,
+        older,
+    })
+}
+
+async fn export(
+    State(svc): State<Services>,
+    Admin { user, client, .. }: Admin,
+    Query(q): Query<LogQuery>,
+) -> Result<Response, AppError> {
+    let filter = q.filter().map_err(|message| AppError::Refused {
+        status: StatusCode::BAD_REQUEST,
+        message: message.into(),
+    })?;
+    let lines = audit::export(&svc, &user, &client, filter).await?;
+    let name = format!("audit-log-{}.csv", svc.now().date());
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        Body::from_stream(lines.map_ok(axum::body::Bytes::from)),
+    )
+        .into_response())
+}
