@@ -1,6 +1,7 @@
 //! The audit log's vocabulary: which events are recorded, and who did them
 //! from where. The log is append-only; see `storage::audit`.
 
+use super::email::EmailAddress;
 use super::user::User;
 
 /// Something the bank must be able to trace afterwards.
@@ -185,10 +186,22 @@ impl Target {
     pub fn email(typed: &str) -> Target {
         Target {
             kind: "email",
-            id: clip(typed.trim(), 254).to_lowercase(),
+            id: typed_email(typed),
         }
     }
 }
+
+/// What a visitor typed as an e-mail address, fit for the log: the address
+/// when it is one, otherwise a placeholder. People type their password into
+/// the e-mail field by mistake; that must not end up in a log admins export.
+pub fn typed_email(typed: &str) -> String {
+    match EmailAddress::parse(typed) {
+        Ok(email) => email.as_str().to_string(),
+        Err(_) => NOT_AN_EMAIL.to_string(),
+    }
+}
+
+pub const NOT_AN_EMAIL: &str = "(not an e-mail address)";
 
 /// One row to append.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -275,6 +288,13 @@ mod tests {
             Actor::new(Some(1), "  Ada@Example.COM ", "::1").email,
             "ada@example.com"
         );
+    }
+
+    #[test]
+    fn only_an_e_mail_address_typed_at_sign_in_is_kept() {
+        assert_eq!(typed_email(" Nobody@Example.SE "), "nobody@example.se");
+        assert_eq!(typed_email("correct horse battery staple"), NOT_AN_EMAIL);
+        assert_eq!(Target::email("hunter2hunter2").id, NOT_AN_EMAIL);
     }
 
     #[test]

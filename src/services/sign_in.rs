@@ -4,7 +4,7 @@ use anyhow::Context;
 
 use super::throttle::{self, RetryAfter};
 use super::{Services, audit};
-use crate::domain::audit::{Actor, Entry, Event, Target};
+use crate::domain::audit::{Actor, Entry, Event, Target, typed_email};
 use crate::domain::email::EmailAddress;
 use crate::domain::password::NewPassword;
 use crate::domain::secret::{SecretToken, hash_secret};
@@ -92,7 +92,7 @@ pub async fn sign_in(svc: &Services, email: &str, password: &str, client: &str) 
 async fn failed(svc: &Services, user: Option<&User>, typed: &str, client: &str, why: &str) -> anyhow::Result<()> {
     let (actor, target) = match user {
         Some(u) => (Actor::of(u, client), Target::user(u.id)),
-        None => (Actor::new(None, typed, client), Target::email(typed)),
+        None => (Actor::new(None, &typed_email(typed), client), Target::email(typed)),
     };
     audit::record(svc, &Entry::new(Event::SignInFailed, &actor, target, why))
         .await
