@@ -70,6 +70,17 @@ fn audit_log(c: &mut Criterion) {
             )
         })
     });
+    c.bench_function("audit page: one account's trail (actor or target)", |b| {
+        b.iter(|| {
+            page(
+                Filter {
+                    account: Some(4321),
+                    ..Filter::default()
+                },
+                None,
+            )
+        })
+    });
     c.bench_function("audit page: one actor's e-mail (substring)", |b| {
         b.iter(|| {
             page(

@@ -15,7 +15,9 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_by_time ON audit_log (at);
 CREATE INDEX audit_log_by_event ON audit_log (event, id);
-CREATE INDEX audit_log_by_actor ON audit_log (actor_email, id);
+-- One account's trail: what it did, and what was done to it.
+CREATE INDEX audit_log_by_actor ON audit_log (actor_id, id);
+CREATE INDEX audit_log_by_target ON audit_log (target_kind, target_id, id);
 
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN

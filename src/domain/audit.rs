@@ -230,6 +230,8 @@ impl Entry {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
     pub event: Option<Event>,
+    /// One account's trail: rows it acted in or that were about it.
+    pub account: Option<i64>,
     /// Part of the actor's e-mail address.
     pub actor: String,
     /// Part of the target's id (an application id, a user id, a typed e-mail).

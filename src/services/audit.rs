@@ -151,6 +151,9 @@ fn describe(f: &Filter) -> String {
     if let Some(e) = f.event {
         parts.push(format!("event={}", e.as_str()));
     }
+    if let Some(a) = f.account {
+        parts.push(format!("account={a}"));
+    }
     for (name, value) in [("actor", &f.actor), ("target", &f.target), ("client", &f.client)] {
         if !value.trim().is_empty() {
             parts.push(format!("{name}={}", value.trim()));

@@ -79,38 +79,58 @@ pub async fn page(ex: Exec<'_>, filter: &Filter, before: Option<i64>, limit: i64
         Int(i64),
         Text(String),
     }
-    let mut conditions = Vec::new();
-    let mut args = Vec::new();
-    let mut add = |condition: &str, arg: Arg| {
-        args.push(arg);
-        conditions.push(condition.replace('?', &format!("${}", args.len())));
+    let mut conditions: Vec<String> = Vec::new();
+    let mut args: Vec<Arg> = Vec::new();
+    // Each `?` in a condition becomes the next `$n`, bound to the next argument.
+    let mut add = |condition: &str, values: Vec<Arg>| {
+        let mut sql = String::new();
+        for (i, part) in condition.split('?').enumerate() {
+            if i > 0 {
+                sql.push_str(&format!("${}", args.len() + i));
+            }
+            sql.push_str(part);
+        }
+        args.extend(values);
+        conditions.push(sql);
     };
     if let Some(id) = before {
-        add("id < ?", Arg::Int(id));
+        add("id < ?", vec![Arg::Int(id)]);
     }
     if let Some(event) = filter.event {
-        add("event = ?", Arg::Text(event.as_str().into()));
+        add("event = ?", vec![Arg::Text(event.as_str().into())]);
+    }
+    if let Some(account) = filter.account {
+        add(
+            "(actor_id = ? OR (target_kind = 'user' AND target_id = ?))",
+            vec![Arg::Int(account), Arg::Text(account.to_string())],
+        );
     }
     let actor = filter.actor.trim().to_lowercase();
     if !actor.is_empty() {
-        add("actor_email LIKE ? ESCAPE '\\'", Arg::Text(like_pattern(&actor, true)));
+        add(
+            "actor_email LIKE ? ESCAPE '\\'",
+            vec![Arg::Text(like_pattern(&actor, true))],
+        );
     }
     let target = filter.target.trim().to_lowercase();
     if !target.is_empty() {
         add(
             "LOWER(target_id) LIKE ? ESCAPE '\\'",
-            Arg::Text(like_pattern(&target, true)),
+            vec![Arg::Text(like_pattern(&target, true))],
         );
     }
     let client = filter.client.trim();
     if !client.is_empty() {
-        add("client_addr LIKE ? ESCAPE '\\'", Arg::Text(like_pattern(client, false)));
+        add(
+            "client_addr LIKE ? ESCAPE '\\'",
+            vec![Arg::Text(like_pattern(client, false))],
+        );
     }
     if let Some(from) = filter.from {
-        add("at >= ?", Arg::Int(unix(from)));
+        add("at >= ?", vec![Arg::Int(unix(from))]);
     }
     if let Some(until) = filter.until {
-        add("at < ?", Arg::Int(unix(until)));
+        add("at < ?", vec![Arg::Int(unix(until))]);
     }
     let mut sql = String::from(
         "SELECT id, at, event, actor_id, actor_email, client_addr, target_kind, target_id, detail FROM audit_log",

@@ -226,6 +226,41 @@ async fn admin_actions_are_audited_with_the_admin_and_what_they_acted_on() {
         ("user", dev.as_str())
     );
 
+    let page = admin.get_html(&format!("/admin/developers/{dev}")).await;
+    let trail_link = format!("/admin/audit?account={dev}");
+    assert!(page.contains(&trail_link));
+    let trail = admin.get_html(&trail_link).await;
+    for event in [
+        "account.signed_up",
+        "sign_in.succeeded",
+        "account.email_changed",
+        "admin.account_disabled",
+    ] {
+        assert!(
+            trail.contains(&format!(r#"data-event="{event}""#)),
+            "{event} is in Anna's trail"
+        );
+    }
+    assert!(
+        !trail.contains(r#"data-event="admin.created""#) && !trail.contains(r#"data-event="admin.request_applied""#),
+        "rows about other accounts (and requests) are not"
+    );
+    assert!(
+        admin
+            .get_html(&format!("{trail_link}&event=admin.account_disabled"))
+            .await
+            .matches("<tr data-event=")
+            .count()
+            == 1,
+        "the other filters narrow the trail"
+    );
+    assert!(
+        admin
+            .get_html("/admin/audit?account=anna")
+            .await
+            .contains("An account is given by its number")
+    );
+
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_devportal"))
         .args(["admin", "promote", "--email", "anna.lindberg@example.se"])
         .env("DEVPORTAL_DATABASE_URL", &app.database_url)

@@ -32,6 +32,9 @@ pub(super) fn router() -> Router<Services> {
 struct LogQuery {
     #[serde(default)]
     event: String,
+    /// An account number: its whole trail (see [`Filter::account`]).
+    #[serde(default)]
+    account: String,
     #[serde(default)]
     actor: String,
     #[serde(default)]
@@ -59,8 +62,16 @@ impl LogQuery {
                 .map(|d| Some(d.midnight().assume_utc()))
                 .map_err(|_| "Write dates as YYYY-MM-DD, for example 2026-11-24.")
         };
+        let account = match self.account.trim() {
+            "" => None,
+            a => Some(
+                a.parse()
+                    .map_err(|_| "An account is given by its number, as on the Developers page.")?,
+            ),
+        };
         Ok(Filter {
             event: Event::parse(&self.event),
+            account,
             actor: self.actor.clone(),
             target: self.target.clone(),
             client: self.client.clone(),
@@ -75,6 +86,7 @@ impl LogQuery {
         url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs([
                 ("event", &self.event),
+                ("account", &self.account),
                 ("actor", &self.actor),
                 ("target", &self.target),
                 ("client", &self.client),
