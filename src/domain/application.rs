@@ -131,6 +131,21 @@ pub struct Subscription {
     pub created_at: time::OffsetDateTime,
 }
 
+impl Subscription {
+    /// A bank admin blocked it: calls to its API are refused until unblocked.
+    pub fn is_blocked(&self) -> bool {
+        self.status == "blocked"
+    }
+
+    pub fn status_label(&self) -> &'static str {
+        if self.is_blocked() {
+            "Blocked by the bank"
+        } else {
+            "Active"
+        }
+    }
+}
+
 /// The public half of an application's client credentials.
 #[derive(Debug, Clone)]
 pub struct ClientKey {

@@ -26,13 +26,15 @@ pub enum Event {
     RequestRejected,
     AccountDisabled,
     AccountEnabled,
+    SubscriptionBlocked,
+    SubscriptionUnblocked,
     AdminCreated,
     AdminPromoted,
     AuditExported,
 }
 
 impl Event {
-    pub const ALL: [Event; 22] = [
+    pub const ALL: [Event; 24] = [
         Event::SignedUp,
         Event::EmailVerified,
         Event::SignedIn,
@@ -52,6 +54,8 @@ impl Event {
         Event::RequestRejected,
         Event::AccountDisabled,
         Event::AccountEnabled,
+        Event::SubscriptionBlocked,
+        Event::SubscriptionUnblocked,
         Event::AdminCreated,
         Event::AdminPromoted,
         Event::AuditExported,
@@ -83,6 +87,8 @@ impl Event {
             Event::RequestRejected => "admin.request_rejected",
             Event::AccountDisabled => "admin.account_disabled",
             Event::AccountEnabled => "admin.account_enabled",
+            Event::SubscriptionBlocked => "admin.subscription_blocked",
+            Event::SubscriptionUnblocked => "admin.subscription_unblocked",
             Event::AdminCreated => "admin.created",
             Event::AdminPromoted => "admin.promoted",
             Event::AuditExported => "admin.audit_exported",
@@ -110,6 +116,8 @@ impl Event {
             Event::RequestRejected => "Request rejected",
             Event::AccountDisabled => "Account disabled",
             Event::AccountEnabled => "Account enabled",
+            Event::SubscriptionBlocked => "Subscription blocked",
+            Event::SubscriptionUnblocked => "Subscription unblocked",
             Event::AdminCreated => "Admin created",
             Event::AdminPromoted => "Account promoted to admin",
             Event::AuditExported => "Audit log exported",
@@ -171,6 +179,13 @@ impl Target {
     pub fn request(id: &str) -> Target {
         Target {
             kind: "request",
+            id: id.to_string(),
+        }
+    }
+
+    pub fn subscription(id: &str) -> Target {
+        Target {
+            kind: "subscription",
             id: id.to_string(),
         }
     }

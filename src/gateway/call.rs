@@ -93,6 +93,16 @@ impl<A: SandboxApi> FromRequestParts<Services> for Call<A> {
             }
             Err(AccessDenied::Internal(e)) => return Err(GatewayError::internal(e)),
         };
+        if access.blocked.contains(A::SLUG) {
+            return Err(GatewayError::new(
+                StatusCode::FORBIDDEN,
+                "SUBSCRIPTION_BLOCKED",
+                format!(
+                    "The bank has blocked this application's subscription to {}. Contact the bank through the developer portal.",
+                    A::NAME
+                ),
+            ));
+        }
         if !access.apis.contains(A::SLUG) {
             return Err(GatewayError::new(
                 StatusCode::FORBIDDEN,

@@ -41,6 +41,9 @@ mail_parts!(AppliedText = "email/request_applied.txt", AppliedHtml = "email/requ
 mail_parts!(RejectedText = "email/request_rejected.txt", RejectedHtml = "email/request_rejected.html", {
     name: &'a str, reason: &'a str,
 });
+mail_parts!(BlockedText = "email/subscription_blocked.txt", BlockedHtml = "email/subscription_blocked.html", {
+    name: &'a str, application: &'a str, api: &'a str, blocked: bool,
+});
 
 fn mail(to: &str, subject: &str, text: String, html: String) -> OutgoingMail {
     OutgoingMail {
@@ -174,5 +177,35 @@ pub fn request_rejected(user: &User, reason: &str) -> askama::Result<OutgoingMai
         "Your request to the bank was not carried out",
         RejectedText { name, reason, _p: P }.render()?,
         RejectedHtml { name, reason, _p: P }.render()?,
+    ))
+}
+
+/// A bank admin blocked (or unblocked) one of the developer's subscriptions.
+pub fn subscription_blocked(user: &User, application: &str, api: &str, blocked: bool) -> askama::Result<OutgoingMail> {
+    let name = &user.first_name;
+    let subject = if blocked {
+        format!("The bank blocked {application}'s subscription to {api}")
+    } else {
+        format!("{application}'s subscription to {api} works again")
+    };
+    Ok(mail(
+        &user.email,
+        &subject,
+        BlockedText {
+            name,
+            application,
+            api,
+            blocked,
+            _p: P,
+        }
+        .render()?,
+        BlockedHtml {
+            name,
+            application,
+            api,
+            blocked,
+            _p: P,
+        }
+        .render()?,
     ))
 }

@@ -31,6 +31,8 @@ pub struct Access {
     pub expires_at: i64,
     /// Slugs of the APIs the application subscribes to.
     pub apis: Arc<HashSet<String>>,
+    /// Slugs of subscribed APIs a bank admin has blocked.
+    pub blocked: Arc<HashSet<String>>,
 }
 
 struct Cached {
@@ -149,13 +151,17 @@ async fn load(svc: &Services, hash: &str) -> anyhow::Result<Option<Access>> {
     let Some(grant) = oauth_tokens::find(conn.exec(), hash).await? else {
         return Ok(None);
     };
-    let apis = subscriptions::active_api_slugs(conn.exec(), &grant.application_id).await?;
+    let (blocked, active): (Vec<_>, Vec<_>) = subscriptions::api_slugs(conn.exec(), &grant.application_id)
+        .await?
+        .into_iter()
+        .partition(|(_, status)| status == "blocked");
     Ok(Some(Access {
         application_id: grant.application_id.into(),
         environment: grant.environment,
         ssn: grant.ssn.into(),
         expires_at: grant.expires_at,
-        apis: Arc::new(apis.into_iter().collect()),
+        apis: Arc::new(active.into_iter().map(|(slug, _)| slug).collect()),
+        blocked: Arc::new(blocked.into_iter().map(|(slug, _)| slug).collect()),
     }))
 }
 

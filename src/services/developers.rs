@@ -1,13 +1,15 @@
 //! Bank admins' view of developer accounts: search, one developer's
-//! applications and what hangs on them, disable and enable.
+//! applications and what hangs on them, disable and enable, block a
+//! subscription.
 
 use super::{ServiceError, Services, audit, must_be_admin};
 use crate::domain::application::{Application, ClientKey, Subscription};
 use crate::domain::audit::{Actor, Entry, Event, Target};
 use crate::domain::catalogue::Environment;
 use crate::domain::user::{Role, User};
+use crate::mail::templates;
 use crate::storage::certificates::{self, Registered};
-use crate::storage::{applications, client_keys, oauth_tokens, subscriptions, users};
+use crate::storage::{applications, client_keys, oauth_tokens, outbox, subscriptions, users};
 
 pub async fn search(svc: &Services, admin: &User, q: &str) -> Result<Vec<User>, ServiceError> {
     must_be_admin(admin)?;
@@ -87,4 +89,49 @@ pub async fn enable(svc: &Services, admin: &User, client: &str, id: i64) -> Resu
     tx.commit().await?;
     tracing::info!(admin_id = admin.id, user_id = dev.id, "account enabled");
     Ok(dev)
+}
+
+/// Blocks (or unblocks) one subscription of the developer's: calls to its API
+/// are refused with `SUBSCRIPTION_BLOCKED` (on this instance at once, others
+/// within the access cache's lifetime); the developer is told by e-mail.
+pub async fn set_subscription_blocked(
+    svc: &Services,
+    admin: &User,
+    client: &str,
+    developer_id: i64,
+    subscription_id: &str,
+    blocked: bool,
+) -> Result<Subscription, ServiceError> {
+    let (dev, apps) = detail(svc, admin, developer_id).await?;
+    let sub = apps
+        .into_iter()
+        .flat_map(|a| a.subscriptions)
+        .find(|s| s.id == subscription_id)
+        .ok_or(ServiceError::NotFound)?;
+    let api = format!("{} {} ({})", sub.api_name, sub.api_version, sub.environment.label());
+    let now = svc.now();
+    let mut tx = svc.db.begin().await?;
+    if !subscriptions::set_blocked(tx.exec(), &sub.id, blocked).await? {
+        let state = if blocked { "blocked" } else { "active" };
+        return Err(ServiceError::conflict(
+            "unchanged",
+            format!("This subscription is {state} already."),
+        ));
+    }
+    let mail = templates::subscription_blocked(&dev, &sub.application_name, &api, blocked)
+        .map_err(|e| ServiceError::Internal(e.into()))?;
+    outbox::enqueue(tx.exec(), &mail, now).await?;
+    let event = if blocked {
+        Event::SubscriptionBlocked
+    } else {
+        Event::SubscriptionUnblocked
+    };
+    let detail = format!("{} · {} · {}", dev.email, sub.application_name, api);
+    let entry = Entry::new(event, &Actor::of(admin, client), Target::subscription(&sub.id), detail);
+    audit::append(svc, tx.exec(), &entry).await?;
+    tx.commit().await?;
+    svc.mail.wake();
+    svc.access.evict_application(&sub.application_id);
+    tracing::info!(admin_id = admin.id, subscription_id = %sub.id, blocked, "subscription status changed");
+    Ok(sub)
 }

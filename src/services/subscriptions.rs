@@ -110,6 +110,13 @@ pub async fn for_application(
 /// is refused from now on (on this instance at once).
 pub async fn unsubscribe(svc: &Services, dev: &User, id: &str) -> Result<Subscription, ServiceError> {
     let sub = get(svc, dev, id).await?;
+    if sub.is_blocked() {
+        // Removing it would also remove the block: a new subscription would start clean.
+        return Err(ServiceError::conflict(
+            "subscription_blocked",
+            "The bank has blocked this subscription, so it cannot be removed. Write to the bank through Contact us.",
+        ));
+    }
     let mut tx = svc.db.begin().await?;
     if !subscriptions::delete(tx.exec(), dev.id, id).await? {
         return Err(ServiceError::NotFound);

@@ -97,9 +97,29 @@ pub async fn delete(ex: Exec<'_>, developer_id: i64, id: &str) -> Result<bool> {
     Ok(n == 1)
 }
 
-/// Slugs of the APIs an application subscribes to, with active status (the gateway's check).
-pub async fn active_api_slugs(ex: Exec<'_>, application_id: &str) -> Result<Vec<String>> {
-    let sql = "SELECT p.slug FROM subscriptions s JOIN apis p ON p.id = s.api_id \
-               WHERE s.application_id = $1 AND s.status = 'active'";
-    on_backend!(ex, |c| sqlx::query_scalar(sql).bind(application_id).fetch_all(c).await)
+/// (slug, status) of every API an application subscribes to (the gateway's check).
+pub async fn api_slugs(ex: Exec<'_>, application_id: &str) -> Result<Vec<(String, String)>> {
+    let sql = "SELECT p.slug, s.status FROM subscriptions s JOIN apis p ON p.id = s.api_id WHERE s.application_id = $1";
+    on_backend!(ex, |c| sqlx::query_as(sql).bind(application_id).fetch_all(c).await)
+}
+
+/// Blocks or unblocks a subscription (a bank admin's decision); false if it
+/// already had that status.
+pub async fn set_blocked(ex: Exec<'_>, id: &str, blocked: bool) -> Result<bool> {
+    let (to, from) = if blocked {
+        ("blocked", "active")
+    } else {
+        ("active", "blocked")
+    };
+    let sql = "UPDATE subscriptions SET status = $2 WHERE id = $1 AND status = $3";
+    let n = on_backend!(ex, |c| {
+        sqlx::query(sql)
+            .bind(id)
+            .bind(to)
+            .bind(from)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
 }

@@ -10,7 +10,7 @@ use super::session::{self, FlashKind, Layout, SignedIn};
 use super::{format_time, render};
 use crate::domain::application::Subscription;
 use crate::error::AppError;
-use crate::services::{Services, subscriptions};
+use crate::services::{ServiceError, Services, subscriptions};
 
 pub fn router() -> Router<Services> {
     Router::new()
@@ -67,7 +67,14 @@ async fn unsubscribe(
     SignedIn { user, page }: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let sub = subscriptions::unsubscribe(&svc, &user, &id).await?;
+    let sub = match subscriptions::unsubscribe(&svc, &user, &id).await {
+        Ok(sub) => sub,
+        Err(ServiceError::Conflict { message, .. }) => {
+            let back = format!("/subscriptions/{id}");
+            return session::redirect_with(&page.session, FlashKind::Warning, message, &back).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
     let message = format!(
         "{} is no longer subscribed to {} {} ({}).",
         sub.application_name, sub.api_name, sub.api_version, sub.environment

@@ -150,6 +150,8 @@ async fn every_admin_route_is_404_for_a_developer_and_a_signed_out_visitor() {
     let app = spawn_app().await;
     let dev = app.signed_in_developer("anna@example.se").await;
     send_profile_change(&dev, &[("organization", "X AB")]).await;
+    let app_id = dev.create_application("psd2_sandbox").await;
+    let sub_id = dev.subscribe(&app_id, "accounts-sandbox").await;
     let admin = app.admin("britt@bank.example").await;
     let id = request_id(&admin.get_html("/admin/requests").await);
     let dev_id = developer_id(&admin.get_html("/admin/developers").await);
@@ -173,12 +175,20 @@ async fn every_admin_route_is_404_for_a_developer_and_a_signed_out_visitor() {
             format!("/admin/requests/{id}/reject"),
             format!("/admin/developers/{dev_id}/disable"),
             format!("/admin/developers/{dev_id}/enable"),
+            format!("/admin/developers/{dev_id}/subscriptions/{sub_id}/block"),
+            format!("/admin/developers/{dev_id}/subscriptions/{sub_id}/unblock"),
         ] {
             let res = b.post_form(&action, &[("reason", "no")]).await;
             assert_eq!(res.status(), 404, "POST {action}");
         }
     }
     assert!(dev.is_signed_in().await, "the developer was not disabled");
+    assert!(
+        dev.get_html(&format!("/subscriptions/{sub_id}"))
+            .await
+            .contains(">Active</dd>"),
+        "the subscription was not blocked"
+    );
     assert_eq!(app.audit_rows().await, audit_rows, "no admin action was recorded");
     assert!(
         dev.get_html("/profile")
@@ -331,4 +341,88 @@ async fn an_admin_sees_a_developers_applications_keys_and_certificates_but_never
         404
     );
     assert_eq!(admin.get("/admin/developers/999999").await.status(), 404);
+}
+
+/// The id of the subscription to `api` on the admin's developer page.
+fn subscription_on(page: &str, api: &str) -> String {
+    page.split(r#"<tr id="subscription-"#)
+        .skip(1)
+        .find(|row| row.split("</tr>").next().unwrap().contains(api))
+        .map(|row| row.split('"').next().unwrap().to_string())
+        .unwrap_or_else(|| panic!("no {api} subscription on the page"))
+}
+
+#[tokio::test]
+async fn an_admin_blocks_a_subscription_its_calls_are_refused_and_the_developer_is_told() {
+    let app = spawn_app().await;
+    let tpp = app.tpp("anna@example.se", &["accounts-sandbox"]).await;
+    let token = tpp.token("195505063676").await;
+    let accounts = format!("{}/Accounts", crate::sandbox_client::ACCOUNTS);
+    assert_eq!(tpp.get(&accounts, &token).await.status, 200);
+
+    let admin = app.admin("britt@bank.example").await;
+    let dev = developer_id(&admin.get_html("/admin/developers?q=anna").await);
+    let page = admin.get_html(&format!("/admin/developers/{dev}")).await;
+    let sub = subscription_on(&page, "Accounts");
+    let block = format!("/admin/developers/{dev}/subscriptions/{sub}/block");
+    let res = admin.post_form(&block, &[]).await;
+    let page = admin.get_html(&location(&res)).await;
+    assert!(page.contains("psd2_sandbox&#39;s subscription to Accounts is blocked"));
+    assert!(page.contains("Blocked by the bank") && page.contains(">Unblock</button>"));
+
+    let refused = tpp.get(&accounts, &token).await;
+    assert_eq!((refused.status, refused.code()), (403, "SUBSCRIPTION_BLOCKED"));
+    let mail = app.smtp().wait_for_n("anna@example.se", 2).await.remove(1);
+    assert!(
+        mail.subject()
+            .contains("The bank blocked psd2_sandbox's subscription to Accounts")
+    );
+    assert!(mail.text().contains("SUBSCRIPTION_BLOCKED"));
+
+    let shown = tpp.browser.get_html(&format!("/subscriptions/{sub}")).await;
+    assert!(shown.contains(r#"<dd id="subscription-status">Blocked by the bank</dd>"#));
+    assert!(!shown.contains(">Unsubscribe</button>"), "no way to remove the block");
+    let res = tpp
+        .browser
+        .post_form(&format!("/subscriptions/{sub}/delete"), &[])
+        .await;
+    assert!(
+        tpp.browser
+            .get_html(&location(&res))
+            .await
+            .contains("cannot be removed")
+    );
+    let api = app.api_for("anna@example.se").await;
+    let (status, body) = api
+        .delete(&format!(
+            "/api/v1/applications/{}/subscriptions/{sub}",
+            tpp.application_id
+        ))
+        .await;
+    assert_eq!((status, body["error"].as_str()), (409, Some("subscription_blocked")));
+
+    let again = admin.post_form(&block, &[]).await;
+    assert!(
+        admin
+            .get_html(&location(&again))
+            .await
+            .contains("This subscription is blocked already.")
+    );
+    assert_eq!(app.audited("admin.subscription_blocked").await.len(), 1);
+
+    admin
+        .post_form(&format!("/admin/developers/{dev}/subscriptions/{sub}/unblock"), &[])
+        .await;
+    assert_eq!(tpp.get(&accounts, &token).await.status, 200, "calls work again");
+    let mails = app.smtp().wait_for_n("anna@example.se", 3).await;
+    assert!(mails[2].subject().contains("works again"));
+    let unblocked = app.audited("admin.subscription_unblocked").await;
+    assert_eq!(
+        (
+            unblocked.len(),
+            unblocked[0].target_kind.as_str(),
+            unblocked[0].target_id.as_str()
+        ),
+        (1, "subscription", sub.as_str())
+    );
 }

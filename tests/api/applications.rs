@@ -101,7 +101,7 @@ async fn subscribing_viewing_a_second_time_and_unsubscribing() {
         view.contains("psd2_sandbox is subscribed to Accounts 1.0.0 (Sandbox)."),
         "flash"
     );
-    for shown in ["psd2_sandbox", "Accounts 1.0.0", "Sandbox", "Since", "active"] {
+    for shown in ["psd2_sandbox", "Accounts 1.0.0", "Sandbox", "Since", "Active"] {
         assert!(view.contains(shown), "{shown}");
     }
     assert!(

@@ -102,7 +102,7 @@ impl LogQuery {
 struct LogView {
     layout: Layout,
     q: LogQuery,
-    events: [Event; 22],
+    events: [Event; 24],
     records: Vec<Record>,
     developers: HashSet<i64>,
     error: Option<&'static str>,

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use super::Admin;
 use crate::domain::user::User;
 use crate::error::AppError;
-use crate::services::Services;
 use crate::services::developers::{self, AppOverview};
+use crate::services::{ServiceError, Services};
 use crate::web::session::{self, FlashKind, Layout, Page};
 use crate::web::{format_time, render};
 
@@ -21,6 +21,8 @@ pub(super) fn router() -> Router<Services> {
         .route("/admin/developers/{id}", get(developer))
         .route("/admin/developers/{id}/disable", post(disable))
         .route("/admin/developers/{id}/enable", post(enable))
+        .route("/admin/developers/{id}/subscriptions/{sub}/block", post(block))
+        .route("/admin/developers/{id}/subscriptions/{sub}/unblock", post(unblock))
 }
 
 #[derive(Deserialize, Default)]
@@ -97,6 +99,44 @@ async fn enable(
 ) -> Result<Response, AppError> {
     let dev = developers::enable(&svc, &user, &client, id).await?;
     back_to_developer(&page, id, format!("{} is enabled again and can sign in.", dev.email)).await
+}
+
+async fn block(
+    State(svc): State<Services>,
+    admin: Admin,
+    Path((id, sub)): Path<(i64, String)>,
+) -> Result<Response, AppError> {
+    set_blocked(&svc, admin, id, &sub, true).await
+}
+
+async fn unblock(
+    State(svc): State<Services>,
+    admin: Admin,
+    Path((id, sub)): Path<(i64, String)>,
+) -> Result<Response, AppError> {
+    set_blocked(&svc, admin, id, &sub, false).await
+}
+
+async fn set_blocked(
+    svc: &Services,
+    Admin { user, page, client }: Admin,
+    id: i64,
+    sub: &str,
+    blocked: bool,
+) -> Result<Response, AppError> {
+    let message = match developers::set_subscription_blocked(svc, &user, &client, id, sub, blocked).await {
+        Ok(s) if blocked => format!(
+            "{}'s subscription to {} is blocked; its calls are refused. The developer is told by e-mail.",
+            s.application_name, s.api_name
+        ),
+        Ok(s) => format!(
+            "{}'s subscription to {} works again. The developer is told by e-mail.",
+            s.application_name, s.api_name
+        ),
+        Err(ServiceError::Conflict { message, .. }) => message,
+        Err(e) => return Err(e.into()),
+    };
+    back_to_developer(&page, id, message).await
 }
 
 async fn back_to_developer(page: &Page, id: i64, message: String) -> Result<Response, AppError> {

@@ -236,7 +236,8 @@ pub async fn subscribe(
 #[utoipa::path(delete, path = "/api/v1/applications/{id}/subscriptions/{subscription_id}", tag = "applications",
     security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id"), ("subscription_id" = String, Path, description = "Subscription id")),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 404, body = ErrorBody),
+              (status = 409, description = "Blocked by the bank (subscription_blocked)", body = ErrorBody)))]
 pub async fn unsubscribe(
     State(svc): State<Services>,
     ApiUser(user): ApiUser,
