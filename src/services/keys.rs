@@ -136,13 +136,17 @@ pub async fn revoke(
 ) -> Result<(), ServiceError> {
     let app = applications::get(svc, dev, application_id).await?;
     let mut tx = svc.db.begin().await?;
-    let Some(existing) = client_keys::find(tx.exec(), &app.id, env).await? else {
-        return Err(ServiceError::conflict(
+    let no_keys = || {
+        ServiceError::conflict(
             "no_keys",
             format!("{} has no {} keys.", app.name, env.label().to_lowercase()),
-        ));
+        )
     };
-    client_keys::delete(tx.exec(), &app.id, env).await?;
+    let existing = client_keys::find(tx.exec(), &app.id, env).await?.ok_or_else(no_keys)?;
+    // A revocation that raced this one leaves nothing to delete, and no second audit row.
+    if !client_keys::delete(tx.exec(), &app.id, env).await? {
+        return Err(no_keys());
+    }
     // The keys and every token issued with them end together.
     oauth_tokens::delete_for(tx.exec(), &app.id, env).await?;
     let entry = key_event(Event::KeysRevoked, dev, client, &app, env, &existing.client_id);
