@@ -4,8 +4,8 @@
 
 use std::collections::HashSet;
 
-use futures_util::Stream;
 use futures_util::stream;
+use futures_util::{Stream, StreamExt};
 
 use super::{ServiceError, Services, must_be_admin};
 use crate::domain::audit::{Actor, Entry, Event, Filter, Target, csv_field};
@@ -114,13 +114,9 @@ pub async fn export(
     record(svc, &entry).await?;
     tracing::info!(admin_id = admin.id, "audit log exported");
 
-    // State: (services, filter, the id to read below, finished?). The header
-    // goes out first, then one chunk of lines per step.
-    let start = (svc.clone(), filter, None::<i64>, false, true);
-    Ok(stream::unfold(start, |(svc, filter, before, done, first)| async move {
-        if first {
-            return Some((Ok(CSV_HEADER.to_string()), (svc, filter, before, false, false)));
-        }
+    // State: (services, filter, the id to read below, finished?); one chunk of lines per step.
+    let start = (svc.clone(), filter, None::<i64>, false);
+    let rows = stream::unfold(start, |(svc, filter, before, done)| async move {
         if done {
             return None;
         }
@@ -135,14 +131,15 @@ pub async fn export(
                 let last = rows.last().map(|r| r.id);
                 let finished = (rows.len() as i64) < EXPORT_CHUNK;
                 let chunk: String = rows.iter().map(csv_line).collect();
-                Some((Ok(chunk), (svc, filter, last, finished, false)))
+                Some((Ok(chunk), (svc, filter, last, finished)))
             }
             Err(e) => {
                 tracing::error!(error = %e, "audit export stopped");
-                Some((Err(e), (svc, filter, before, true, false)))
+                Some((Err(e), (svc, filter, before, true)))
             }
         }
-    }))
+    });
+    Ok(stream::iter([Ok(CSV_HEADER.to_string())]).chain(rows))
 }
 
 /// The filter in words, for the export's own audit row.

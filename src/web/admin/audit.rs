@@ -102,7 +102,7 @@ impl LogQuery {
 struct LogView {
     layout: Layout,
     q: LogQuery,
-    events: [Event; 24],
+    events: &'static [Event],
     records: Vec<Record>,
     developers: HashSet<i64>,
     error: Option<&'static str>,
@@ -148,7 +148,7 @@ async fn browse(
         layout: page.layout,
         export: format!("/admin/audit.csv?{}", q.encoded()),
         q,
-        events: Event::ALL,
+        events: &Event::ALL,
         records,
         developers,
         error,
