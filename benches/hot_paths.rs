@@ -9,7 +9,7 @@ use devportal::domain::personnummer::Personnummer;
 use devportal::domain::sandbox::customer;
 use devportal::domain::secret::{SecretToken, hash_secret};
 use devportal::gateway::dto::{AccountDto, AccountListDto};
-use devportal::services::limits::TokenBuckets;
+use devportal::services::rate_limits::TokenBuckets;
 use time::macros::date;
 
 fn hot_paths(c: &mut Criterion) {

@@ -15,11 +15,12 @@ use crate::config::Config;
 use crate::mail::MailQueue;
 use crate::mail::worker::Worker;
 use crate::services::access::AccessCache;
-use crate::services::limits::{TokenBuckets, UsageCounter};
 use crate::services::passwords::PasswordHasher;
-use crate::services::{Limits, Services};
+use crate::services::rate_limits::TokenBuckets;
+use crate::services::usage::UsageCounter;
+use crate::services::{RateLimits, Services};
 use crate::storage::sessions::SessionBackend;
-use crate::storage::{Db, migrate, oauth_tokens, throttle};
+use crate::storage::{Db, migrate};
 
 pub struct Application {
     listener: TcpListener,
@@ -50,10 +51,9 @@ impl Application {
             Url::parse(&format!("http://{}/", std::net::SocketAddr::new(self_ip, addr.port()))).context("own URL")?;
         let mail = MailQueue::default();
         let g = config.gateway;
-        let limits = Limits {
+        let rate_limits = RateLimits {
             sandbox: TokenBuckets::new(g.sandbox_rate, g.sandbox_burst),
             token_endpoint: TokenBuckets::new(g.token_rate, g.token_rate * 4.0),
-            usage: UsageCounter::default(),
         };
         let services = Services {
             db: db.clone(),
@@ -62,7 +62,8 @@ impl Application {
             config: Arc::new(config.clone()),
             mail: mail.clone(),
             access: Arc::new(AccessCache::new(g.access_cache_ttl)),
-            limits: Arc::new(limits),
+            rate_limits: Arc::new(rate_limits),
+            usage: Arc::new(UsageCounter::default()),
             base_url,
             self_url,
         };
@@ -117,11 +118,11 @@ pub async fn offline_services(config: Config) -> anyhow::Result<Services> {
         hasher: PasswordHasher::new(config.hash_cost)?,
         mail: MailQueue::default(),
         access: Arc::new(AccessCache::new(g.access_cache_ttl)),
-        limits: Arc::new(Limits {
+        rate_limits: Arc::new(RateLimits {
             sandbox: TokenBuckets::new(g.sandbox_rate, g.sandbox_burst),
             token_endpoint: TokenBuckets::new(g.token_rate, g.token_rate * 4.0),
-            usage: UsageCounter::default(),
         }),
+        usage: Arc::new(UsageCounter::default()),
         self_url: base_url.clone(),
         base_url,
         config: Arc::new(config),
@@ -136,18 +137,8 @@ async fn janitor(svc: Services, sessions: SessionBackend) {
         if let Err(e) = sessions.delete_expired().await {
             tracing::warn!(error = %e, "deleting expired sessions");
         }
-        let now = svc.now().unix_timestamp();
-        svc.access.prune(now);
-        match svc.db.conn().await {
-            Ok(mut c) => {
-                if let Err(e) = throttle::prune(c.exec(), now - 86_400).await {
-                    tracing::warn!(error = %e, "pruning throttle windows");
-                }
-                if let Err(e) = oauth_tokens::prune(c.exec(), now).await {
-                    tracing::warn!(error = %e, "pruning expired access tokens");
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "janitor"),
+        if let Err(e) = crate::services::maintenance::sweep(&svc).await {
+            tracing::warn!(error = %e, "janitor");
         }
     }
 }

@@ -148,7 +148,7 @@ impl Subscription {
 
 /// The public half of an application's client credentials.
 #[derive(Debug, Clone)]
-pub struct ClientKey {
+pub struct Keys {
     pub application_id: String,
     pub environment: super::catalogue::Environment,
     pub client_id: String,

@@ -218,6 +218,20 @@ pub fn typed_email(typed: &str) -> String {
 
 pub const NOT_AN_EMAIL: &str = "(not an e-mail address)";
 
+/// A row of the log, as the admin page and the export show it.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub id: i64,
+    pub at: time::OffsetDateTime,
+    pub event: String,
+    pub actor_id: Option<i64>,
+    pub actor_email: String,
+    pub client_addr: String,
+    pub target_kind: String,
+    pub target_id: String,
+    pub detail: String,
+}
+
 /// One row to append.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {

@@ -7,6 +7,23 @@ use super::email::EmailAddress;
 use super::profile::{parse_country, parse_phone, parse_text};
 use super::validation::FieldErrors;
 
+/// A stored request, with its developer's name and e-mail for lists.
+#[derive(Debug, Clone)]
+pub struct ContactRequest {
+    pub id: String,
+    pub user_id: i64,
+    pub category: String,
+    pub message: String,
+    /// JSON object of the profile values asked for.
+    pub requested: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub created_at: time::OffsetDateTime,
+    pub updated_at: time::OffsetDateTime,
+    pub developer: String,
+    pub developer_email: String,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Category {
     Profile,

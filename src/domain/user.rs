@@ -16,8 +16,12 @@ impl Role {
         }
     }
 
-    pub fn parse(s: &str) -> Role {
-        if s == "admin" { Role::Admin } else { Role::Developer }
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "developer" => Some(Role::Developer),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
     }
 }
 

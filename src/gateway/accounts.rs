@@ -10,7 +10,7 @@ use super::dto::*;
 use super::error::{ErrorDto, GatewayError};
 use crate::domain::sandbox::payments::{kyc, under_16};
 use crate::domain::sandbox::{Customer, Refusal, TransactionStatus};
-use crate::services::{Services, sandbox, throttle};
+use crate::services::{Services, sandbox};
 
 type R<T> = Result<Json<T>, GatewayError>;
 
@@ -46,17 +46,10 @@ async fn customer(svc: &Services, call: &Call<Accounts>) -> Result<Customer, Gat
     }
 }
 
-/// PSD2: without the customer present (no `PSU-IP-Address`), an account may
-/// be read four times a day per application.
+/// The PSD2 rule for reads without the customer present (the service decides; this maps its answer).
 async fn unattended_limit(svc: &Services, call: &Call<Accounts>, account: &str) -> Result<(), GatewayError> {
-    if call.psu_present {
-        return Ok(());
-    }
-    let bucket = format!(
-        "psd2-unattended:{}:{}:{account}",
-        call.access.application_id, call.access.ssn
-    );
-    if let Err(retry) = throttle::hit(svc, &bucket, 4, 86_400).await? {
+    let party = (&*call.access.application_id, &*call.access.ssn);
+    if let Err(retry) = sandbox::account_read(svc, party, account, call.psu_present).await? {
         return Err(GatewayError::too_many(
             "ACCESS_EXCEEDED",
             "PSD2 allows an application to read an account 4 times a day without the customer present. \

@@ -113,7 +113,7 @@ impl<A: SandboxApi> FromRequestParts<Services> for Call<A> {
                 ),
             ));
         }
-        if let Err(wait) = svc.limits.sandbox.take(&access.application_id) {
+        if let Err(wait) = svc.rate_limits.sandbox.take(&access.application_id) {
             usage::record(svc, &access.application_id, true);
             let secs = wait.as_secs_f64().ceil() as u64;
             return Err(GatewayError::too_many(

@@ -80,12 +80,6 @@ impl From<anyhow::Error> for GatewayError {
     }
 }
 
-impl From<sqlx::Error> for GatewayError {
-    fn from(e: sqlx::Error) -> Self {
-        GatewayError::internal(e.into())
-    }
-}
-
 impl IntoResponse for GatewayError {
     fn into_response(self) -> Response {
         let mut res = (

@@ -1,7 +1,6 @@
 //! The Payments API (PIS), `/sandbox/payments/1.0.0`: payments and periodic
-//! payments per product, and signing baskets. Payments are stored per
-//! application and customer; an internal transfer settles at once and moves
-//! money between the customer's accounts as that application sees them.
+//! payments per product, and signing baskets. This file reads requests and
+//! maps answers; the use cases are in `services::sandbox_payments`.
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -12,33 +11,43 @@ use time::Date;
 use super::call::{Call, Payments};
 use super::dto::*;
 use super::error::{ErrorDto, GatewayError};
-use crate::domain::sandbox::payments::{self, PaymentOrder, Product, Status, kyc, under_16};
-use crate::domain::sandbox::{Customer, Money, Refusal};
-use crate::services::{Services, sandbox};
-use crate::storage::sandbox::{self as store, StoredPayment};
+use crate::domain::sandbox::Money;
+use crate::domain::sandbox::payments::{FREQUENCIES, PaymentOrder, PaymentService, Product};
+use crate::services::Services;
+use crate::services::sandbox_payments::{self, Basket, Initiation, Party, PaymentError, PaymentRef, StoredPayment};
 
 const BASE: &str = "/sandbox/payments/1.0.0";
-const FREQUENCIES: &[&str] = &["Daily", "Weekly", "EveryTwoWeeks", "Monthly", "Quarterly", "Annual"];
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Service {
-    Payments,
-    Periodic,
+fn path(service: PaymentService) -> &'static str {
+    match service {
+        PaymentService::Payments => "Payments",
+        PaymentService::Periodic => "PeriodicPayments",
+    }
 }
 
-impl Service {
-    fn column(self) -> &'static str {
-        match self {
-            Service::Payments => "payments",
-            Service::Periodic => "periodic-payments",
+impl From<PaymentError> for GatewayError {
+    fn from(e: PaymentError) -> Self {
+        match e {
+            PaymentError::Refused(r) => r.into(),
+            PaymentError::NotFound(what) => GatewayError::not_found(&what),
+            PaymentError::NotCancellable(status) => GatewayError::new(
+                StatusCode::CONFLICT,
+                "CANCELLATION_INVALID",
+                format!("The payment is {} and can no longer be cancelled.", status.code()),
+            ),
+            PaymentError::UnknownPayments => GatewayError::bad_request(
+                "RESOURCE_UNKNOWN",
+                "Some paymentIds are not payments of this customer made with this application.",
+            ),
+            PaymentError::Internal(e) => GatewayError::internal(e),
         }
     }
+}
 
-    fn path(self) -> &'static str {
-        match self {
-            Service::Payments => "Payments",
-            Service::Periodic => "PeriodicPayments",
-        }
+fn party(call: &Call<Payments>) -> Party<'_> {
+    Party {
+        application_id: &call.access.application_id,
+        ssn: &call.access.ssn,
     }
 }
 
@@ -52,17 +61,12 @@ fn product(s: &str) -> Result<Product, GatewayError> {
     })
 }
 
-async fn customer(svc: &Services, call: &Call<Payments>) -> Result<Customer, GatewayError> {
-    Ok(sandbox::customer_for(svc, &call.access.application_id, &call.access.ssn).await?)
-}
-
-/// Every call but initiation refuses these customers outright.
-fn refuse(c: &Customer) -> Result<(), GatewayError> {
-    match c.refusal {
-        Some(Refusal::InvalidKyc) => Err(kyc().into()),
-        Some(Refusal::Under16) => Err(under_16().into()),
-        None => Ok(()),
-    }
+fn payment<'a>(service: PaymentService, product_name: &str, id: &'a str) -> Result<PaymentRef<'a>, GatewayError> {
+    Ok(PaymentRef {
+        service,
+        product: product(product_name)?,
+        id,
+    })
 }
 
 fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, GatewayError> {
@@ -76,16 +80,8 @@ fn date(s: &str, name: &str) -> Result<Date, GatewayError> {
         .map_err(|_| GatewayError::bad_request("FORMAT_ERROR", format!("{name} must be a date like 2026-01-31.")))
 }
 
-async fn initiate(
-    svc: &Services,
-    call: &Call<Payments>,
-    service: Service,
-    product_name: &str,
-    order: PaymentRequestDto,
-) -> Result<(StatusCode, Json<PaymentInitiationDto>), GatewayError> {
-    let product = product(product_name)?;
-    let c = customer(svc, call).await?;
-    let today = svc.now().date();
+/// Reads the request body into the service's terms (formats only; the rules are the service's).
+fn initiation(service: PaymentService, product: Product, order: PaymentRequestDto) -> Result<Initiation, GatewayError> {
     let amount = Money::parse_positive(&order.instructed_amount.amount)
         .map_err(|m| GatewayError::bad_request("FORMAT_ERROR", m))?;
     let requested_execution_date = order
@@ -93,7 +89,7 @@ async fn initiate(
         .as_deref()
         .map(|d| date(d, "requestedExecutionDate"))
         .transpose()?;
-    if service == Service::Periodic {
+    if service == PaymentService::Periodic {
         let start = order.start_date.as_deref().ok_or_else(|| {
             GatewayError::bad_request("FORMAT_ERROR", "startDate is required for a periodic payment.")
         })?;
@@ -108,44 +104,35 @@ async fn initiate(
             }
         }
     }
-    let domain_order = PaymentOrder {
-        amount,
-        currency: order.instructed_amount.currency.clone(),
-        debtor_account: order.debtor_account.bban.clone(),
-        creditor_account: order.creditor_account.as_ref().map(|a| a.bban.clone()),
-        requested_execution_date,
-    };
-    let mut accepted = payments::initiate(&c, product, &domain_order, today)?;
-    if service == Service::Periodic && accepted.status == Status::Acsc {
-        // A standing order is received now and executed on its dates.
-        accepted.status = Status::Rcvd;
-        accepted.internal = false;
-    }
-    let id = Services::new_id();
-    let stored = StoredPayment {
-        id: id.clone(),
-        application_id: call.access.application_id.to_string(),
-        ssn: call.access.ssn.to_string(),
-        service: service.column().into(),
-        product: product.as_str().into(),
-        status: accepted.status.code().into(),
-        debtor_account: domain_order.debtor_account.clone(),
-        creditor_account: domain_order.creditor_account.clone(),
-        internal: accepted.internal,
-        amount: amount.0,
-        currency: domain_order.currency.clone(),
-        request: serde_json::to_string(&order).map_err(|e| GatewayError::internal(e.into()))?,
-        created_at: svc.now().unix_timestamp(),
-    };
-    {
-        let mut conn = svc.db.conn().await?;
-        store::insert_payment(conn.exec(), &stored, svc.now()).await?;
-    }
-    let href = format!("{BASE}/{}/{}/{id}", service.path(), product.as_str());
+    Ok(Initiation {
+        service,
+        product,
+        order: PaymentOrder {
+            amount,
+            currency: order.instructed_amount.currency.clone(),
+            debtor_account: order.debtor_account.bban.clone(),
+            creditor_account: order.creditor_account.as_ref().map(|a| a.bban.clone()),
+            requested_execution_date,
+        },
+        request_json: serde_json::to_string(&order).map_err(|e| GatewayError::internal(e.into()))?,
+    })
+}
+
+async fn initiate(
+    svc: &Services,
+    call: &Call<Payments>,
+    service: PaymentService,
+    product_name: &str,
+    order: PaymentRequestDto,
+) -> Result<(StatusCode, Json<PaymentInitiationDto>), GatewayError> {
+    let product = product(product_name)?;
+    let initiation = initiation(service, product, order)?;
+    let (id, status) = sandbox_payments::initiate(svc, party(call), initiation).await?;
+    let href = format!("{BASE}/{}/{}/{id}", path(service), product.as_str());
     Ok((
         StatusCode::CREATED,
         Json(PaymentInitiationDto {
-            transaction_status: accepted.status.code().into(),
+            transaction_status: status.code().into(),
             payment_id: id,
             links: LinksDto {
                 status: HrefDto {
@@ -160,24 +147,11 @@ async fn initiate(
 async fn find(
     svc: &Services,
     call: &Call<Payments>,
-    service: Service,
+    service: PaymentService,
     product_name: &str,
     id: &str,
 ) -> Result<StoredPayment, GatewayError> {
-    let product = product(product_name)?;
-    let c = customer(svc, call).await?;
-    refuse(&c)?;
-    let mut conn = svc.db.conn().await?;
-    store::find_payment(
-        conn.exec(),
-        &call.access.application_id,
-        &call.access.ssn,
-        service.column(),
-        product.as_str(),
-        id,
-    )
-    .await?
-    .ok_or_else(|| GatewayError::not_found(&format!("Payment {id}")))
+    Ok(sandbox_payments::find(svc, party(call), payment(service, product_name, id)?).await?)
 }
 
 fn to_dto(p: StoredPayment) -> Result<PaymentDto, GatewayError> {
@@ -193,24 +167,32 @@ fn to_dto(p: StoredPayment) -> Result<PaymentDto, GatewayError> {
 async fn cancel(
     svc: &Services,
     call: &Call<Payments>,
-    service: Service,
+    service: PaymentService,
     product_name: &str,
     id: &str,
 ) -> Result<Json<StatusDto>, GatewayError> {
-    let p = find(svc, call, service, product_name, id).await?;
-    let status = Status::parse(&p.status);
-    if status.is_final() {
-        return Err(GatewayError::new(
-            StatusCode::CONFLICT,
-            "CANCELLATION_INVALID",
-            format!("The payment is {} and can no longer be cancelled.", status.code()),
+    let status = sandbox_payments::cancel(svc, party(call), payment(service, product_name, id)?).await?;
+    Ok(Json(StatusDto {
+        transaction_status: status.code().into(),
+    }))
+}
+
+fn basket_dto(b: Basket) -> BasketDto {
+    BasketDto {
+        basket_id: b.id,
+        payment_ids: b.payment_ids,
+        transaction_status: b.status,
+    }
+}
+
+fn basket_ids(ids: Vec<String>) -> Result<Vec<String>, GatewayError> {
+    if ids.is_empty() {
+        return Err(GatewayError::bad_request(
+            "FORMAT_ERROR",
+            "paymentIds must list at least one payment.",
         ));
     }
-    let mut conn = svc.db.conn().await?;
-    store::set_status(conn.exec(), &p.id, Status::Canc.code(), svc.now()).await?;
-    Ok(Json(StatusDto {
-        transaction_status: Status::Canc.code().into(),
-    }))
+    Ok(ids)
 }
 
 type Created = Result<(StatusCode, Json<PaymentInitiationDto>), GatewayError>;
@@ -223,7 +205,7 @@ type Body = Result<Json<PaymentRequestDto>, JsonRejection>;
     responses((status = 201, body = PaymentInitiationDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto),
               (status = 403, body = ErrorDto), (status = 404, body = ErrorDto), (status = 429, body = ErrorDto)))]
 pub async fn create(State(svc): State<Services>, call: Call<Payments>, Path(p): Path<String>, b: Body) -> Created {
-    initiate(&svc, &call, Service::Payments, &p, body(b)?).await
+    initiate(&svc, &call, PaymentService::Payments, &p, body(b)?).await
 }
 
 /// A payment.
@@ -235,7 +217,9 @@ pub async fn get(
     call: Call<Payments>,
     Path((p, id)): Path<(String, String)>,
 ) -> Result<Json<PaymentDto>, GatewayError> {
-    Ok(Json(to_dto(find(&svc, &call, Service::Payments, &p, &id).await?)?))
+    Ok(Json(to_dto(
+        find(&svc, &call, PaymentService::Payments, &p, &id).await?,
+    )?))
 }
 
 /// Cancels a payment (status CANC).
@@ -247,7 +231,7 @@ pub async fn delete(
     call: Call<Payments>,
     Path((p, id)): Path<(String, String)>,
 ) -> Result<Json<StatusDto>, GatewayError> {
-    cancel(&svc, &call, Service::Payments, &p, &id).await
+    cancel(&svc, &call, PaymentService::Payments, &p, &id).await
 }
 
 /// A payment's transaction status.
@@ -259,7 +243,7 @@ pub async fn status(
     call: Call<Payments>,
     Path((p, id)): Path<(String, String)>,
 ) -> Result<Json<StatusDto>, GatewayError> {
-    let found = find(&svc, &call, Service::Payments, &p, &id).await?;
+    let found = find(&svc, &call, PaymentService::Payments, &p, &id).await?;
     Ok(Json(StatusDto {
         transaction_status: found.status,
     }))
@@ -275,7 +259,7 @@ pub async fn create_periodic(
     Path(p): Path<String>,
     b: Body,
 ) -> Created {
-    initiate(&svc, &call, Service::Periodic, &p, body(b)?).await
+    initiate(&svc, &call, PaymentService::Periodic, &p, body(b)?).await
 }
 
 /// A periodic payment.
@@ -287,7 +271,9 @@ pub async fn get_periodic(
     call: Call<Payments>,
     Path((p, id)): Path<(String, String)>,
 ) -> Result<Json<PaymentDto>, GatewayError> {
-    Ok(Json(to_dto(find(&svc, &call, Service::Periodic, &p, &id).await?)?))
+    Ok(Json(to_dto(
+        find(&svc, &call, PaymentService::Periodic, &p, &id).await?,
+    )?))
 }
 
 /// Cancels a periodic payment.
@@ -299,7 +285,7 @@ pub async fn delete_periodic(
     call: Call<Payments>,
     Path((p, id)): Path<(String, String)>,
 ) -> Result<Json<StatusDto>, GatewayError> {
-    cancel(&svc, &call, Service::Periodic, &p, &id).await
+    cancel(&svc, &call, PaymentService::Periodic, &p, &id).await
 }
 
 /// A periodic payment's status.
@@ -311,30 +297,10 @@ pub async fn status_periodic(
     call: Call<Payments>,
     Path((p, id)): Path<(String, String)>,
 ) -> Result<Json<StatusDto>, GatewayError> {
-    let found = find(&svc, &call, Service::Periodic, &p, &id).await?;
+    let found = find(&svc, &call, PaymentService::Periodic, &p, &id).await?;
     Ok(Json(StatusDto {
         transaction_status: found.status,
     }))
-}
-
-async fn check_basket_payments(svc: &Services, call: &Call<Payments>, ids: &[String]) -> Result<(), GatewayError> {
-    if ids.is_empty() {
-        return Err(GatewayError::bad_request(
-            "FORMAT_ERROR",
-            "paymentIds must list at least one payment.",
-        ));
-    }
-    let c = customer(svc, call).await?;
-    refuse(&c)?;
-    let mut conn = svc.db.conn().await?;
-    let owned = store::count_owned(conn.exec(), &call.access.application_id, &call.access.ssn, ids).await?;
-    if owned != ids.len() as i64 {
-        return Err(GatewayError::bad_request(
-            "RESOURCE_UNKNOWN",
-            "Some paymentIds are not payments of this customer made with this application.",
-        ));
-    }
-    Ok(())
 }
 
 /// Creates a signing basket: several payments for one authorisation.
@@ -346,43 +312,9 @@ pub async fn create_basket(
     call: Call<Payments>,
     b: Result<Json<BasketRequestDto>, JsonRejection>,
 ) -> Result<(StatusCode, Json<BasketDto>), GatewayError> {
-    let b = body(b)?;
-    check_basket_payments(&svc, &call, &b.payment_ids).await?;
-    let id = Services::new_id();
-    let ids = serde_json::to_string(&b.payment_ids).map_err(|e| GatewayError::internal(e.into()))?;
-    let mut conn = svc.db.conn().await?;
-    store::insert_basket(
-        conn.exec(),
-        &id,
-        &call.access.application_id,
-        &call.access.ssn,
-        &ids,
-        svc.now(),
-    )
-    .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(BasketDto {
-            basket_id: id,
-            payment_ids: b.payment_ids,
-            transaction_status: "RCVD".into(),
-        }),
-    ))
-}
-
-async fn basket(svc: &Services, call: &Call<Payments>, id: &str) -> Result<BasketDto, GatewayError> {
-    let c = customer(svc, call).await?;
-    refuse(&c)?;
-    let mut conn = svc.db.conn().await?;
-    let (ids, status) = store::find_basket(conn.exec(), &call.access.application_id, &call.access.ssn, id)
-        .await?
-        .ok_or_else(|| GatewayError::not_found(&format!("Signing basket {id}")))?;
-    let payment_ids = serde_json::from_str(&ids).map_err(|e| GatewayError::internal(e.into()))?;
-    Ok(BasketDto {
-        basket_id: id.into(),
-        payment_ids,
-        transaction_status: status,
-    })
+    let ids = basket_ids(body(b)?.payment_ids)?;
+    let basket = sandbox_payments::create_basket(&svc, party(&call), ids).await?;
+    Ok((StatusCode::CREATED, Json(basket_dto(basket))))
 }
 
 /// A signing basket.
@@ -394,7 +326,9 @@ pub async fn get_basket(
     call: Call<Payments>,
     Path(id): Path<String>,
 ) -> Result<Json<BasketDto>, GatewayError> {
-    Ok(Json(basket(&svc, &call, &id).await?))
+    Ok(Json(basket_dto(
+        sandbox_payments::basket(&svc, party(&call), &id).await?,
+    )))
 }
 
 /// Replaces the payments of a signing basket.
@@ -407,14 +341,8 @@ pub async fn update_basket(
     Path(id): Path<String>,
     b: Result<Json<BasketRequestDto>, JsonRejection>,
 ) -> Result<Json<BasketDto>, GatewayError> {
-    let b = body(b)?;
-    let current = basket(&svc, &call, &id).await?;
-    check_basket_payments(&svc, &call, &b.payment_ids).await?;
-    let ids = serde_json::to_string(&b.payment_ids).map_err(|e| GatewayError::internal(e.into()))?;
-    let mut conn = svc.db.conn().await?;
-    store::update_basket(conn.exec(), &id, &ids, svc.now()).await?;
-    Ok(Json(BasketDto {
-        payment_ids: b.payment_ids,
-        ..current
-    }))
+    let ids = basket_ids(body(b)?.payment_ids)?;
+    Ok(Json(basket_dto(
+        sandbox_payments::update_basket(&svc, party(&call), &id, ids).await?,
+    )))
 }

@@ -3,8 +3,8 @@
 use askama::Template;
 use time::Duration;
 
+use crate::domain::mail::OutgoingMail;
 use crate::domain::user::User;
-use crate::storage::outbox::OutgoingMail;
 
 /// Declares the text and HTML template structs of one mail, with the same fields.
 macro_rules! mail_parts {

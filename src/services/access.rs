@@ -16,7 +16,7 @@ use super::Services;
 use crate::domain::catalogue::Environment;
 use crate::domain::personnummer::Personnummer;
 use crate::domain::secret::{SecretToken, hash_secret};
-use crate::storage::{client_keys, oauth_tokens, subscriptions};
+use crate::storage::{access_tokens, keys, subscriptions};
 
 /// A token's lifetime, as the bank's sandbox: one hour.
 pub const TOKEN_LIFETIME: time::Duration = time::Duration::hours(1);
@@ -148,7 +148,7 @@ pub async fn check(svc: &Services, token: &str) -> Result<Access, AccessDenied> 
 
 async fn load(svc: &Services, hash: &str) -> anyhow::Result<Option<Access>> {
     let mut conn = svc.db.conn().await?;
-    let Some(grant) = oauth_tokens::find(conn.exec(), hash).await? else {
+    let Some(grant) = access_tokens::find(conn.exec(), hash).await? else {
         return Ok(None);
     };
     let (blocked, active): (Vec<_>, Vec<_>) = subscriptions::api_slugs(conn.exec(), &grant.application_id)
@@ -193,8 +193,8 @@ pub enum OAuthError {
     Internal(anyhow::Error),
 }
 
-impl From<sqlx::Error> for OAuthError {
-    fn from(e: sqlx::Error) -> Self {
+impl From<crate::storage::Error> for OAuthError {
+    fn from(e: crate::storage::Error) -> Self {
         OAuthError::Internal(e.into())
     }
 }
@@ -223,7 +223,7 @@ pub async fn issue(svc: &Services, req: TokenRequest) -> Result<TokenResponse, O
             "Authenticate the client with HTTP Basic or the client_id and client_secret fields.".into(),
         ));
     };
-    svc.limits
+    svc.rate_limits
         .token_endpoint
         .take(&client_id)
         .map_err(OAuthError::Throttled)?;
@@ -231,7 +231,7 @@ pub async fn issue(svc: &Services, req: TokenRequest) -> Result<TokenResponse, O
         Some(c) => Some(c),
         None => {
             let mut conn = svc.db.conn().await?;
-            let found = client_keys::by_client_id(conn.exec(), &client_id).await?;
+            let found = keys::by_client_id(conn.exec(), &client_id).await?;
             found.map(|(application_id, environment, secret_hash)| {
                 let c = Client {
                     application_id,
@@ -288,7 +288,7 @@ async fn mint(
 ) -> Result<TokenResponse, OAuthError> {
     let token = SecretToken::generate();
     let mut conn = svc.db.conn().await?;
-    oauth_tokens::insert(
+    access_tokens::insert(
         conn.exec(),
         &token.hash(),
         application_id,

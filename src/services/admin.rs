@@ -9,7 +9,7 @@ use crate::domain::legal::{PRIVACY_POLICY_VERSION, TERMS_OF_USE_VERSION};
 use crate::domain::password::NewPassword;
 use crate::domain::profile::parse_text;
 use crate::domain::user::NewUser;
-use crate::storage::{is_unique_violation, users};
+use crate::storage::{self, users};
 
 /// Creates a verified admin account. `name` is "First Last".
 pub async fn create(svc: &Services, email: &str, name: &str, password: &str) -> anyhow::Result<()> {
@@ -31,7 +31,7 @@ pub async fn create(svc: &Services, email: &str, name: &str, password: &str) -> 
     let mut tx = svc.db.begin().await?;
     let user = match users::insert(tx.exec(), &new, svc.now()).await {
         Ok(user) => user,
-        Err(e) if is_unique_violation(&e) => {
+        Err(storage::Error::Duplicate { .. }) => {
             anyhow::bail!("{email} already has an account: use `devportal admin promote --email {email}`")
         }
         Err(e) => return Err(e).context("creating the admin"),

@@ -11,8 +11,8 @@ use crate::domain::application::{
 use crate::domain::audit::{Actor, Entry, Event, Target};
 use crate::domain::user::User;
 use crate::domain::validation::FieldErrors;
+use crate::storage;
 use crate::storage::applications::{self, NewApplication};
-use crate::storage::is_unique_violation;
 
 /// What the form and the JSON API send.
 #[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
@@ -77,7 +77,7 @@ pub async fn create(svc: &Services, dev: &User, input: &ApplicationInput) -> Res
             tracing::info!(user_id = dev.id, application_id = %app.id, "application created");
             Ok(app)
         }
-        Err(e) if is_unique_violation(&e) => Err(name_taken(&v.name)),
+        Err(storage::Error::Duplicate { .. }) => Err(name_taken(&v.name)),
         Err(e) => Err(e.into()),
     }
 }
@@ -87,11 +87,43 @@ pub async fn list(svc: &Services, dev: &User) -> Result<Vec<Application>, Servic
     Ok(applications::list(conn.exec(), dev.id).await?)
 }
 
-pub async fn get(svc: &Services, dev: &User, id: &str) -> Result<Application, ServiceError> {
+/// One of the developer's applications, looked up once per request. The use
+/// cases that act on an application (keys, subscriptions, certificates,
+/// sandbox, console) take this type, and only [`owned`] makes one: none of
+/// them can be handed an application its caller does not own.
+#[derive(Debug, Clone)]
+pub struct Owned {
+    app: Application,
+    owner: User,
+}
+
+impl Owned {
+    pub fn owner(&self) -> &User {
+        &self.owner
+    }
+
+    pub fn into_inner(self) -> Application {
+        self.app
+    }
+}
+
+impl std::ops::Deref for Owned {
+    type Target = Application;
+    fn deref(&self) -> &Application {
+        &self.app
+    }
+}
+
+/// The developer's application `id`; another developer's id is "not found".
+pub async fn owned(svc: &Services, dev: &User, id: &str) -> Result<Owned, ServiceError> {
     let mut conn = svc.db.conn().await?;
-    applications::find(conn.exec(), dev.id, id)
+    let app = applications::find(conn.exec(), dev.id, id)
         .await?
-        .ok_or(ServiceError::NotFound)
+        .ok_or(ServiceError::NotFound)?;
+    Ok(Owned {
+        app,
+        owner: dev.clone(),
+    })
 }
 
 pub async fn update(
@@ -115,36 +147,30 @@ pub async fn update(
         match applications::update(conn.exec(), dev.id, &changed, svc.now()).await {
             Ok(true) => {}
             Ok(false) => return Err(ServiceError::NotFound),
-            Err(e) if is_unique_violation(&e) => return Err(name_taken(&v.name)),
+            Err(storage::Error::Duplicate { .. }) => return Err(name_taken(&v.name)),
             Err(e) => return Err(e.into()),
         }
     }
-    get(svc, dev, id).await
+    Ok(owned(svc, dev, id).await?.into_inner())
 }
 
-/// The application and what deleting it would take with it.
-pub async fn deletion_preview(
-    svc: &Services,
-    dev: &User,
-    id: &str,
-) -> Result<(Application, DeletionPreview), ServiceError> {
-    let app = get(svc, dev, id).await?;
+/// What deleting the application would take with it.
+pub async fn deletion_preview(svc: &Services, app: &Owned) -> Result<DeletionPreview, ServiceError> {
     let mut conn = svc.db.conn().await?;
-    let preview = applications::deletion_preview(conn.exec(), &app.id).await?;
-    Ok((app, preview))
+    Ok(applications::deletion_preview(conn.exec(), &app.id).await?)
 }
 
 /// Deletes the application and, in the same transaction, its subscriptions,
 /// keys, access tokens, sandbox payments and usage counts (the database cascades).
-pub async fn delete(svc: &Services, dev: &User, client: &str, id: &str) -> Result<(), ServiceError> {
-    let app = get(svc, dev, id).await?;
+pub async fn delete(svc: &Services, app: &Owned, client_address: &str) -> Result<(), ServiceError> {
+    let (dev, id) = (app.owner(), app.id.as_str());
     let mut tx = svc.db.begin().await?;
     if !applications::delete(tx.exec(), dev.id, id).await? {
         return Err(ServiceError::NotFound);
     }
     let entry = Entry::new(
         Event::ApplicationDeleted,
-        &Actor::of(dev, client),
+        &Actor::of(dev, client_address),
         Target::application(id),
         &app.name,
     );

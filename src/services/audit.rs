@@ -11,7 +11,7 @@ use super::{ServiceError, Services, must_be_admin};
 use crate::domain::audit::{Actor, Entry, Event, Filter, Target, csv_field};
 use crate::domain::user::User;
 use crate::storage::audit::{self, Record};
-use crate::storage::{Exec, users};
+use crate::storage::{self, Exec, users};
 
 /// Rows on one page of the admin view.
 pub const PAGE_SIZE: i64 = 100;
@@ -19,12 +19,12 @@ pub const PAGE_SIZE: i64 = 100;
 const EXPORT_CHUNK: i64 = 1000;
 
 /// Appends `entry` as part of the caller's transaction.
-pub async fn append(svc: &Services, ex: Exec<'_>, entry: &Entry) -> Result<(), sqlx::Error> {
+pub async fn append(svc: &Services, ex: Exec<'_>, entry: &Entry) -> Result<(), storage::Error> {
     audit::append(ex, entry, svc.now()).await
 }
 
 /// Appends `entry` on its own, for events that change nothing else (a sign-in).
-pub async fn record(svc: &Services, entry: &Entry) -> Result<(), sqlx::Error> {
+pub async fn record(svc: &Services, entry: &Entry) -> Result<(), storage::Error> {
     let mut conn = svc.db.conn().await?;
     audit::append(conn.exec(), entry, svc.now()).await
 }
@@ -100,7 +100,7 @@ pub async fn export(
     admin: &User,
     client: &str,
     filter: Filter,
-) -> Result<impl Stream<Item = Result<String, sqlx::Error>> + use<>, ServiceError> {
+) -> Result<impl Stream<Item = Result<String, storage::Error>> + use<>, ServiceError> {
     must_be_admin(admin)?;
     let entry = Entry::new(
         Event::AuditExported,

@@ -1,11 +1,12 @@
 //! Production onboarding: registering an application's eIDAS QWAC. Nothing
 //! is stored unless the certificate is accepted; a refusal says why.
 
-use super::{ServiceError, Services, applications, audit};
+use super::applications::Owned;
+use super::{ServiceError, Services, audit};
 use crate::domain::audit::{Actor, Entry, Event, Target};
 use crate::domain::qwac;
-use crate::domain::user::User;
-use crate::storage::certificates::{self, Registered};
+use crate::domain::qwac::Registered;
+use crate::storage::certificates;
 
 /// The largest upload taken.
 pub const MAX_BYTES: usize = 64 * 1024;
@@ -19,12 +20,11 @@ pub struct Registration {
 
 pub async fn register(
     svc: &Services,
-    dev: &User,
-    client: &str,
-    application_id: &str,
+    app: &Owned,
+    client_address: &str,
     upload: &[u8],
 ) -> Result<Registration, ServiceError> {
-    let app = applications::get(svc, dev, application_id).await?;
+    let dev = app.owner();
     if upload.len() > MAX_BYTES {
         return Err(ServiceError::refused(
             "too_large",
@@ -59,14 +59,14 @@ pub async fn register(
     );
     let entry = Entry::new(
         Event::CertificateRegistered,
-        &Actor::of(dev, client),
+        &Actor::of(dev, client_address),
         Target::application(&app.id),
         detail,
     );
     audit::append(svc, tx.exec(), &entry).await?;
     tx.commit().await?;
     tracing::info!(user_id = dev.id, application_id = %app.id, organization_id = %cert.organization_id, replaced, "certificate registered");
-    let certificate = active(svc, &app.id).await?.ok_or(ServiceError::NotFound)?;
+    let certificate = active(svc, app).await?.ok_or(ServiceError::NotFound)?;
     Ok(Registration {
         certificate,
         ignored_in_chain: cert.ignored_in_chain,
@@ -75,31 +75,30 @@ pub async fn register(
 }
 
 /// The application's certificates: the active one first, then the history.
-pub async fn history(svc: &Services, dev: &User, application_id: &str) -> Result<Vec<Registered>, ServiceError> {
-    let app = applications::get(svc, dev, application_id).await?;
+pub async fn history(svc: &Services, app: &Owned) -> Result<Vec<Registered>, ServiceError> {
     let mut conn = svc.db.conn().await?;
     Ok(certificates::for_application(conn.exec(), &app.id).await?)
 }
 
-/// The active certificate of an application (the caller checked ownership).
-pub async fn active(svc: &Services, application_id: &str) -> Result<Option<Registered>, ServiceError> {
+/// The active certificate of an application.
+pub async fn active(svc: &Services, app: &Owned) -> Result<Option<Registered>, ServiceError> {
     let mut conn = svc.db.conn().await?;
-    Ok(certificates::for_application(conn.exec(), application_id)
+    Ok(certificates::for_application(conn.exec(), &app.id)
         .await?
         .into_iter()
         .find(|c| c.active))
 }
 
 /// Ends the active certificate; it stays in the history.
-pub async fn delete(svc: &Services, dev: &User, client: &str, application_id: &str) -> Result<(), ServiceError> {
-    let app = applications::get(svc, dev, application_id).await?;
+pub async fn delete(svc: &Services, app: &Owned, client_address: &str) -> Result<(), ServiceError> {
+    let dev = app.owner();
     let mut tx = svc.db.begin().await?;
     if !certificates::end_active(tx.exec(), &app.id, svc.now()).await? {
         return Err(ServiceError::NotFound);
     }
     let entry = Entry::new(
         Event::CertificateDeleted,
-        &Actor::of(dev, client),
+        &Actor::of(dev, client_address),
         Target::application(&app.id),
         &app.name,
     );

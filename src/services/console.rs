@@ -81,7 +81,7 @@ pub async fn execute(svc: &Services, dev: &User, req: &ConsoleRequest) -> Result
     let token = match req.field("token") {
         "" => {
             let app_id = req.field("application_id");
-            let app = applications::get(svc, dev, app_id).await.map_err(|_| {
+            let app = applications::owned(svc, dev, app_id).await.map_err(|_| {
                 ServiceError::invalid(
                     "application_id",
                     "Choose one of your applications, or paste an access token.",

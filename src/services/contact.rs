@@ -13,7 +13,7 @@ use crate::domain::user::User;
 use crate::domain::validation::FieldErrors;
 use crate::mail::templates;
 use crate::storage::contact_requests::{self, ContactRequest, NewRequest};
-use crate::storage::{is_unique_violation, outbox, users};
+use crate::storage::{self, outbox, users};
 
 /// What the contact form sends: `category`, `message`, and for a profile
 /// change the new values (`first_name`, …, `email`).
@@ -219,7 +219,7 @@ pub async fn confirm_email_change(svc: &Services, client: &str, token: &str) -> 
     };
     match users::set_email(tx.exec(), user_id, &new_email).await {
         Ok(()) => {}
-        Err(e) if is_unique_violation(&e) => return Ok(EmailChange::Taken),
+        Err(storage::Error::Duplicate { .. }) => return Ok(EmailChange::Taken),
         Err(e) => return Err(e.into()),
     }
     let entry = Entry::new(

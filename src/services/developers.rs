@@ -3,13 +3,14 @@
 //! subscription.
 
 use super::{ServiceError, Services, audit, must_be_admin};
-use crate::domain::application::{Application, ClientKey, Subscription};
+use crate::domain::application::{Application, Keys, Subscription};
 use crate::domain::audit::{Actor, Entry, Event, Target};
 use crate::domain::catalogue::Environment;
+use crate::domain::qwac::Registered;
 use crate::domain::user::{Role, User};
 use crate::mail::templates;
-use crate::storage::certificates::{self, Registered};
-use crate::storage::{applications, client_keys, oauth_tokens, outbox, subscriptions, users};
+use crate::storage::certificates;
+use crate::storage::{access_tokens, applications, keys, outbox, subscriptions, users};
 
 pub async fn search(svc: &Services, admin: &User, q: &str) -> Result<Vec<User>, ServiceError> {
     must_be_admin(admin)?;
@@ -21,7 +22,7 @@ pub async fn search(svc: &Services, admin: &User, q: &str) -> Result<Vec<User>, 
 pub struct AppOverview {
     pub application: Application,
     pub subscriptions: Vec<Subscription>,
-    pub keys: Vec<ClientKey>,
+    pub keys: Vec<Keys>,
     pub certificates: Vec<Registered>,
 }
 
@@ -37,7 +38,7 @@ pub async fn detail(svc: &Services, admin: &User, id: i64) -> Result<(User, Vec<
         let subscriptions = subscriptions::for_application(conn.exec(), dev.id, &application.id).await?;
         let mut keys = Vec::new();
         for env in [Environment::Sandbox, Environment::Production] {
-            keys.extend(client_keys::find(conn.exec(), &application.id, env).await?);
+            keys.extend(keys::find(conn.exec(), &application.id, env).await?);
         }
         let certificates = certificates::for_application(conn.exec(), &application.id).await?;
         apps.push(AppOverview {
@@ -59,7 +60,7 @@ pub async fn disable(svc: &Services, admin: &User, client: &str, id: i64) -> Res
     if !users::set_disabled(tx.exec(), dev.id, Some(svc.now())).await? {
         return Err(ServiceError::NotFound);
     }
-    oauth_tokens::delete_for_developer(tx.exec(), dev.id).await?;
+    access_tokens::delete_for_developer(tx.exec(), dev.id).await?;
     let entry = Entry::new(
         Event::AccountDisabled,
         &Actor::of(admin, client),

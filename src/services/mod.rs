@@ -2,7 +2,6 @@
 //! functions here, so no rule is written twice.
 
 pub mod access;
-pub mod accounts;
 pub mod admin;
 pub mod applications;
 pub mod audit;
@@ -12,13 +11,16 @@ pub mod console;
 pub mod contact;
 pub mod developers;
 pub mod keys;
-pub mod limits;
+pub mod mailbox;
+pub mod maintenance;
 pub mod passwords;
 pub mod personal_tokens;
+pub mod rate_limits;
 pub mod sandbox;
+pub mod sandbox_payments;
 pub mod sign_in;
+pub mod sign_up;
 pub mod subscriptions;
-pub mod throttle;
 pub mod usage;
 
 use std::sync::Arc;
@@ -29,15 +31,14 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::validation::FieldErrors;
 use crate::mail::MailQueue;
-use crate::storage::Db;
+use crate::storage::{self, Db};
 
-/// The gateway's in-memory limits and counters.
-pub struct Limits {
+/// The gateway's in-memory rate limits.
+pub struct RateLimits {
     /// Requests per application to the sandbox APIs.
-    pub sandbox: limits::TokenBuckets,
+    pub sandbox: rate_limits::TokenBuckets,
     /// Token requests per client id.
-    pub token_endpoint: limits::TokenBuckets,
-    pub usage: limits::UsageCounter,
+    pub token_endpoint: rate_limits::TokenBuckets,
 }
 
 /// How a use case can refuse. The pages and the JSON API map these to a
@@ -57,8 +58,8 @@ pub enum ServiceError {
     Internal(#[from] anyhow::Error),
 }
 
-impl From<sqlx::Error> for ServiceError {
-    fn from(e: sqlx::Error) -> Self {
+impl From<storage::Error> for ServiceError {
+    fn from(e: storage::Error) -> Self {
         ServiceError::Internal(e.into())
     }
 }
@@ -105,7 +106,9 @@ pub struct Services {
     pub mail: MailQueue,
     /// Access tokens checked from memory (see [`access`]).
     pub access: Arc<access::AccessCache>,
-    pub limits: Arc<Limits>,
+    pub rate_limits: Arc<RateLimits>,
+    /// Calls counted for the usage chart, not yet written.
+    pub usage: Arc<usage::UsageCounter>,
     /// Where users reach the portal; links in e-mails start with it.
     pub base_url: Url,
     /// This instance's own address, for the API console's calls.

@@ -3,10 +3,11 @@
 
 use time::OffsetDateTime;
 
-use super::{ServiceError, Services, applications};
+use super::applications::Owned;
+use super::rate_limits::{self, RetryAfter};
+use super::{ServiceError, Services};
 use crate::domain::sandbox::customers::customer_for_ssn;
 use crate::domain::sandbox::{Customer, Money, Transaction, TransactionStatus};
-use crate::domain::user::User;
 use crate::storage::sandbox;
 
 /// The customer behind `ssn`, with this application's settled internal
@@ -50,10 +51,30 @@ pub async fn customer_for(svc: &Services, application_id: &str, ssn: &str) -> an
     Ok(c)
 }
 
+/// PSD2: without the customer present (no `PSU-IP-Address`), an account may
+/// be read four times a day per application and customer; with the customer
+/// present, without limit. `party` is (application id, personnummer).
+pub async fn account_read(
+    svc: &Services,
+    party: (&str, &str),
+    account: &str,
+    customer_present: bool,
+) -> anyhow::Result<Result<(), RetryAfter>> {
+    if customer_present {
+        return Ok(Ok(()));
+    }
+    let (application_id, ssn) = party;
+    let bucket = format!("psd2-unattended:{application_id}:{ssn}:{account}");
+    rate_limits::hit(svc, &bucket, UNATTENDED_READS_PER_DAY, 86_400).await
+}
+
+/// How often PSD2 lets an application read an account without the customer present.
+pub const UNATTENDED_READS_PER_DAY: i64 = 4;
+
 /// Deletes the application's sandbox payments and baskets: its customers are
 /// back to the documented state.
-pub async fn reset(svc: &Services, dev: &User, application_id: &str) -> Result<u64, ServiceError> {
-    let app = applications::get(svc, dev, application_id).await?;
+pub async fn reset(svc: &Services, app: &Owned) -> Result<u64, ServiceError> {
+    let dev = app.owner();
     let mut tx = svc.db.begin().await?;
     let n = sandbox::reset(tx.exec(), &app.id).await?;
     tx.commit().await?;

@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 
-use super::throttle::{self, RetryAfter};
+use super::rate_limits::{self, RetryAfter};
 use super::{Services, audit};
 use crate::domain::audit::{Actor, Entry, Event, Target, typed_email};
 use crate::domain::email::EmailAddress;
@@ -10,8 +10,8 @@ use crate::domain::password::NewPassword;
 use crate::domain::secret::{SecretToken, hash_secret};
 use crate::domain::user::User;
 use crate::mail::templates;
-use crate::storage::tokens::Purpose;
-use crate::storage::{outbox, tokens, users};
+use crate::storage::email_tokens::Purpose;
+use crate::storage::{email_tokens, outbox, users};
 
 #[derive(Debug)]
 pub enum SignInError {
@@ -40,7 +40,7 @@ pub async fn sign_in(svc: &Services, email: &str, password: &str, client: &str) 
     let limit = svc.config.signin_attempts_per_minute;
     let key = email.trim().to_lowercase();
     for bucket in [format!("signin-ip:{client}"), format!("signin-account:{key}")] {
-        if let Err(retry) = throttle::hit(svc, &bucket, limit, 60).await? {
+        if let Err(retry) = rate_limits::hit(svc, &bucket, limit, 60).await? {
             tracing::warn!(%client, "sign-in throttled");
             return Err(SignInError::Throttled(retry));
         }
@@ -112,7 +112,7 @@ pub async fn request_reset(svc: &Services, email: &str) -> anyhow::Result<()> {
     let Some(user) = user.filter(|u| u.disabled_at.is_none()) else {
         return Ok(());
     };
-    if throttle::hit(svc, &format!("reset-mail:{}", user.id), 5, 3600)
+    if rate_limits::hit(svc, &format!("reset-mail:{}", user.id), 5, 3600)
         .await?
         .is_err()
     {
@@ -124,7 +124,7 @@ pub async fn request_reset(svc: &Services, email: &str) -> anyhow::Result<()> {
     let ttl = svc.config.reset_link_ttl;
     let mail = templates::reset_password(&user, &svc.link("/password/reset", token.expose()), ttl)?;
     let mut tx = svc.db.begin().await?;
-    tokens::insert(
+    email_tokens::insert(
         tx.exec(),
         user.id,
         Purpose::ResetPassword,
@@ -142,7 +142,7 @@ pub async fn request_reset(svc: &Services, email: &str) -> anyhow::Result<()> {
 /// True when a reset link can still be used (to show the form or not).
 pub async fn reset_link_is_valid(svc: &Services, token: &str) -> anyhow::Result<bool> {
     let mut conn = svc.db.conn().await?;
-    let found = tokens::find(conn.exec(), Purpose::ResetPassword, &hash_secret(token)).await?;
+    let found = email_tokens::find(conn.exec(), Purpose::ResetPassword, &hash_secret(token)).await?;
     Ok(found.is_some_and(|t| t.used_at.is_none() && t.expires_at > svc.now()))
 }
 
@@ -161,8 +161,8 @@ impl From<anyhow::Error> for ResetError {
     }
 }
 
-impl From<sqlx::Error> for ResetError {
-    fn from(e: sqlx::Error) -> Self {
+impl From<crate::storage::Error> for ResetError {
+    fn from(e: crate::storage::Error) -> Self {
         ResetError::Internal(e.into())
     }
 }
@@ -180,7 +180,7 @@ pub async fn reset_password(
     let now = svc.now();
     let found = {
         let mut conn = svc.db.conn().await?;
-        tokens::find(conn.exec(), Purpose::ResetPassword, &hash_secret(token)).await?
+        email_tokens::find(conn.exec(), Purpose::ResetPassword, &hash_secret(token)).await?
     };
     let Some(found) = found.filter(|t| t.used_at.is_none() && t.expires_at > now) else {
         return Err(ResetError::LinkInvalid);
@@ -197,12 +197,12 @@ pub async fn reset_password(
 
     let mut tx = svc.db.begin().await?;
     let mut ex = tx.exec();
-    if !tokens::consume(ex.reborrow(), found.id, now).await? {
+    if !email_tokens::consume(ex.reborrow(), found.id, now).await? {
         return Err(ResetError::LinkInvalid);
     }
     users::set_password(ex.reborrow(), user.id, &hash).await?;
     users::mark_verified(ex.reborrow(), user.id, now).await?;
-    tokens::consume_all(ex.reborrow(), user.id, Purpose::ResetPassword, now).await?;
+    email_tokens::consume_all(ex.reborrow(), user.id, Purpose::ResetPassword, now).await?;
     let mail = templates::password_changed(&user).map_err(|e| ResetError::Internal(e.into()))?;
     outbox::enqueue(ex.reborrow(), &mail, now).await?;
     let entry = Entry::new(

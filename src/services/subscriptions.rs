@@ -1,19 +1,15 @@
 //! Subscriptions of applications to API versions.
 
-use super::{ServiceError, Services, applications, catalogue, certificates};
+use super::applications::Owned;
+use super::{ServiceError, Services, catalogue, certificates};
 use crate::domain::application::Subscription;
 use crate::domain::catalogue::Environment;
 use crate::domain::user::User;
-use crate::storage::{is_unique_violation, subscriptions};
+use crate::storage::{self, subscriptions};
 
 /// Subscribes one of the developer's applications to an API version.
-pub async fn subscribe(
-    svc: &Services,
-    dev: &User,
-    application_id: &str,
-    api_slug: &str,
-) -> Result<Subscription, ServiceError> {
-    let app = applications::get(svc, dev, application_id).await?;
+pub async fn subscribe(svc: &Services, app: &Owned, api_slug: &str) -> Result<Subscription, ServiceError> {
+    let dev = app.owner();
     let api = match catalogue::get(svc, api_slug).await {
         Ok(api) => api,
         Err(ServiceError::NotFound) => {
@@ -31,7 +27,7 @@ pub async fn subscribe(
         ));
     }
     if api.environment == Environment::Production {
-        let Some(cert) = certificates::active(svc, &app.id).await? else {
+        let Some(cert) = certificates::active(svc, app).await? else {
             return Err(ServiceError::conflict(
                 "certificate_required",
                 format!(
@@ -41,7 +37,7 @@ pub async fn subscribe(
                 ),
             ));
         };
-        if cert.not_after < svc.now() {
+        if cert.qwac.not_after < svc.now() {
             return Err(ServiceError::conflict(
                 "certificate_expired",
                 "The application's registered certificate has expired. Register the current QWAC first.",
@@ -52,12 +48,12 @@ pub async fn subscribe(
             "payments" => "PSP_PI",
             _ => "PSP_IC",
         };
-        if !cert.has_role(needed) {
+        if !cert.qwac.has_role(needed) {
             return Err(ServiceError::conflict(
                 "missing_role",
                 format!(
                     "The registered certificate ({}) does not carry the role {needed}, which {} {} (Production) needs.",
-                    cert.organization_id, api.name, api.version
+                    cert.qwac.organization_id, api.name, api.version
                 ),
             ));
         }
@@ -67,7 +63,7 @@ pub async fn subscribe(
         let mut conn = svc.db.conn().await?;
         match subscriptions::insert(conn.exec(), &id, &app.id, api.id, svc.now()).await {
             Ok(()) => {}
-            Err(e) if is_unique_violation(&e) => {
+            Err(storage::Error::Duplicate { .. }) => {
                 return Err(ServiceError::conflict(
                     "already_subscribed",
                     format!(
@@ -96,13 +92,25 @@ pub async fn for_developer(svc: &Services, dev: &User) -> Result<Vec<Subscriptio
     Ok(subscriptions::for_developer(conn.exec(), dev.id).await?)
 }
 
-pub async fn for_application(
-    svc: &Services,
-    dev: &User,
-    application_id: &str,
-) -> Result<Vec<Subscription>, ServiceError> {
+pub async fn for_application(svc: &Services, app: &Owned) -> Result<Vec<Subscription>, ServiceError> {
     let mut conn = svc.db.conn().await?;
-    Ok(subscriptions::for_application(conn.exec(), dev.id, application_id).await?)
+    Ok(subscriptions::for_application(conn.exec(), app.owner().id, &app.id).await?)
+}
+
+/// A subscription of this application: one of another application (even the
+/// same developer's) is "not found", so a URL cannot mix them up.
+pub async fn get_of(svc: &Services, app: &Owned, id: &str) -> Result<Subscription, ServiceError> {
+    let sub = get(svc, app.owner(), id).await?;
+    if sub.application_id != app.id {
+        return Err(ServiceError::NotFound);
+    }
+    Ok(sub)
+}
+
+/// Ends a subscription of this application (see [`unsubscribe`]).
+pub async fn unsubscribe_of(svc: &Services, app: &Owned, id: &str) -> Result<Subscription, ServiceError> {
+    let sub = get_of(svc, app, id).await?;
+    remove(svc, app.owner(), sub).await
 }
 
 /// Ends a subscription. Access tokens are bound to the application, not the
@@ -110,6 +118,11 @@ pub async fn for_application(
 /// is refused from now on (on this instance at once).
 pub async fn unsubscribe(svc: &Services, dev: &User, id: &str) -> Result<Subscription, ServiceError> {
     let sub = get(svc, dev, id).await?;
+    remove(svc, dev, sub).await
+}
+
+async fn remove(svc: &Services, dev: &User, sub: Subscription) -> Result<Subscription, ServiceError> {
+    let id = sub.id.as_str();
     if sub.is_blocked() {
         // Removing it would also remove the block: a new subscription would start clean.
         return Err(ServiceError::conflict(

@@ -1,8 +1,40 @@
 //! How evenly an application calls the sandbox: calls per hour over the last
 //! 24 hours, the share refused with 429, and an evenness figure.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use super::Services;
 use crate::storage::usage;
+
+/// Calls and 429s per application and hour (unix hour), not yet written.
+#[derive(Default)]
+pub struct UsageCounter {
+    pending: Mutex<HashMap<(String, i64), (i64, i64)>>,
+}
+
+impl UsageCounter {
+    pub fn record(&self, application_id: &str, hour: i64, throttled: bool) {
+        let mut p = match self.pending.lock() {
+            Ok(p) => p,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let e = p.entry((application_id.to_string(), hour)).or_insert((0, 0));
+        e.0 += 1;
+        e.1 += i64::from(throttled);
+    }
+
+    /// Takes what is pending, to be written.
+    pub fn drain(&self) -> Vec<(String, i64, i64, i64)> {
+        let mut p = match self.pending.lock() {
+            Ok(p) => p,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        p.drain()
+            .map(|((app, hour), (calls, throttled))| (app, hour, calls, throttled))
+            .collect()
+    }
+}
 
 pub fn hour_of(unix: i64) -> i64 {
     unix.div_euclid(3600)
@@ -10,14 +42,13 @@ pub fn hour_of(unix: i64) -> i64 {
 
 /// Counts one sandbox call (or refusal) of an application.
 pub fn record(svc: &Services, application_id: &str, throttled: bool) {
-    svc.limits
-        .usage
+    svc.usage
         .record(application_id, hour_of(svc.now().unix_timestamp()), throttled);
 }
 
 /// Writes this instance's pending counters.
 pub async fn flush(svc: &Services) -> anyhow::Result<()> {
-    let rows = svc.limits.usage.drain();
+    let rows = svc.usage.drain();
     if rows.is_empty() {
         return Ok(());
     }
@@ -95,6 +126,18 @@ pub fn evenness(counts: &[i64]) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn usage_counts_calls_and_refusals_per_hour() {
+        let u = UsageCounter::default();
+        u.record("a", 1, false);
+        u.record("a", 1, true);
+        u.record("a", 2, false);
+        let mut rows = u.drain();
+        rows.sort();
+        assert_eq!(rows, vec![("a".into(), 1, 2, 1), ("a".into(), 2, 1, 0)]);
+        assert!(u.drain().is_empty());
+    }
 
     #[test]
     fn evenness_is_100_for_a_flat_day_and_0_for_one_batch() {

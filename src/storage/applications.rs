@@ -3,7 +3,7 @@
 
 use time::OffsetDateTime;
 
-use super::{Exec, Result, from_unix, on_backend, unix};
+use super::{Error, Exec, Result, from_unix, sql};
 use crate::domain::application::{Application, DeletionPreview};
 
 #[derive(sqlx::FromRow)]
@@ -17,9 +17,10 @@ struct Row {
     updated_at: i64,
 }
 
-impl From<Row> for Application {
-    fn from(r: Row) -> Application {
-        Application {
+impl TryFrom<Row> for Application {
+    type Error = Error;
+    fn try_from(r: Row) -> Result<Application> {
+        Ok(Application {
             id: r.id,
             developer_id: r.developer_id,
             name: r.name,
@@ -27,7 +28,7 @@ impl From<Row> for Application {
             callback_url: r.callback_url,
             created_at: from_unix(r.created_at),
             updated_at: from_unix(r.updated_at),
-        }
+        })
     }
 }
 
@@ -42,72 +43,71 @@ pub struct NewApplication<'a> {
     pub callback_url: Option<&'a str>,
 }
 
-/// A duplicate name for the developer is a unique violation.
+/// A duplicate name for the developer is [`Error::Duplicate`].
 pub async fn insert(ex: Exec<'_>, a: &NewApplication<'_>, now: OffsetDateTime) -> Result<Application> {
-    let sql = format!(
+    sql(format!(
         "INSERT INTO applications (id, developer_id, name, name_key, description, callback_url, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING {COLUMNS}"
-    );
-    let row: Row = on_backend!(ex, |c| {
-        sqlx::query_as(&sql)
-            .bind(a.id)
-            .bind(a.developer_id)
-            .bind(a.name)
-            .bind(a.name_key)
-            .bind(a.description)
-            .bind(a.callback_url)
-            .bind(unix(now))
-            .fetch_one(c)
-            .await
-    })?;
-    Ok(row.into())
+    ))
+    .bind(a.id)
+    .bind(a.developer_id)
+    .bind(a.name)
+    .bind(a.name_key)
+    .bind(a.description)
+    .bind(a.callback_url)
+    .bind(now)
+    .one::<Row, _>(ex)
+    .await
 }
 
 pub async fn list(ex: Exec<'_>, developer_id: i64) -> Result<Vec<Application>> {
-    let sql = format!("SELECT {COLUMNS} FROM applications WHERE developer_id = $1 ORDER BY name_key");
-    let rows: Vec<Row> = on_backend!(ex, |c| sqlx::query_as(&sql).bind(developer_id).fetch_all(c).await)?;
-    Ok(rows.into_iter().map(Into::into).collect())
+    sql(format!(
+        "SELECT {COLUMNS} FROM applications WHERE developer_id = $1 ORDER BY name_key"
+    ))
+    .bind(developer_id)
+    .all::<Row, _>(ex)
+    .await
 }
 
 pub async fn find(ex: Exec<'_>, developer_id: i64, id: &str) -> Result<Option<Application>> {
-    let sql = format!("SELECT {COLUMNS} FROM applications WHERE id = $1 AND developer_id = $2");
-    let row: Option<Row> = on_backend!(ex, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .bind(developer_id)
-        .fetch_optional(c)
-        .await)?;
-    Ok(row.map(Into::into))
+    sql(format!(
+        "SELECT {COLUMNS} FROM applications WHERE id = $1 AND developer_id = $2"
+    ))
+    .bind(id)
+    .bind(developer_id)
+    .optional::<Row, _>(ex)
+    .await
 }
 
 /// Updates name, description and callback; false if not the developer's.
 pub async fn update(ex: Exec<'_>, developer_id: i64, a: &NewApplication<'_>, now: OffsetDateTime) -> Result<bool> {
-    let sql = "UPDATE applications SET name = $3, name_key = $4, description = $5, callback_url = $6, updated_at = $7 \
-               WHERE id = $1 AND developer_id = $2";
-    let n = on_backend!(ex, |c| {
-        sqlx::query(sql)
-            .bind(a.id)
-            .bind(developer_id)
-            .bind(a.name)
-            .bind(a.name_key)
-            .bind(a.description)
-            .bind(a.callback_url)
-            .bind(unix(now))
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    Ok(n == 1)
+    sql(
+        "UPDATE applications SET name = $3, name_key = $4, description = $5, callback_url = $6, updated_at = $7 \
+         WHERE id = $1 AND developer_id = $2",
+    )
+    .bind(a.id)
+    .bind(developer_id)
+    .bind(a.name)
+    .bind(a.name_key)
+    .bind(a.description)
+    .bind(a.callback_url)
+    .bind(now)
+    .execute_one(ex)
+    .await
 }
 
 /// What deleting the application would take with it.
 pub async fn deletion_preview(ex: Exec<'_>, id: &str) -> Result<DeletionPreview> {
-    let sql = "SELECT (SELECT COUNT(*) FROM subscriptions WHERE application_id = $1), \
-                      (SELECT COUNT(*) FROM client_keys WHERE application_id = $1), \
-                      (SELECT COUNT(*) FROM oauth_tokens WHERE application_id = $1), \
-                      (SELECT COUNT(*) FROM sandbox_payments WHERE application_id = $1), \
-                      (SELECT COUNT(*) FROM certificates WHERE application_id = $1)";
-    let (subscriptions, keys, tokens, payments, certificates): (i64, i64, i64, i64, i64) =
-        on_backend!(ex, |c| sqlx::query_as(sql).bind(id).fetch_one(c).await)?;
+    let (subscriptions, keys, tokens, payments, certificates): (i64, i64, i64, i64, i64) = sql(
+        "SELECT (SELECT COUNT(*) FROM subscriptions WHERE application_id = $1), \
+                (SELECT COUNT(*) FROM client_keys WHERE application_id = $1), \
+                (SELECT COUNT(*) FROM oauth_tokens WHERE application_id = $1), \
+                (SELECT COUNT(*) FROM sandbox_payments WHERE application_id = $1), \
+                (SELECT COUNT(*) FROM certificates WHERE application_id = $1)",
+    )
+    .bind(id)
+    .fetch_one(ex)
+    .await?;
     Ok(DeletionPreview {
         subscriptions,
         keys,
@@ -120,14 +120,9 @@ pub async fn deletion_preview(ex: Exec<'_>, id: &str) -> Result<DeletionPreview>
 /// Deletes the application; the database cascades to everything that hangs
 /// on it. False if it is not the developer's.
 pub async fn delete(ex: Exec<'_>, developer_id: i64, id: &str) -> Result<bool> {
-    let sql = "DELETE FROM applications WHERE id = $1 AND developer_id = $2";
-    let n = on_backend!(ex, |c| {
-        sqlx::query(sql)
-            .bind(id)
-            .bind(developer_id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    Ok(n == 1)
+    sql("DELETE FROM applications WHERE id = $1 AND developer_id = $2")
+        .bind(id)
+        .bind(developer_id)
+        .execute_one(ex)
+        .await
 }

@@ -3,22 +3,10 @@
 
 use time::OffsetDateTime;
 
-use super::{Exec, Result, from_unix, like_pattern, on_backend, unix};
+use super::query::Arg;
+use super::{Error, Exec, Result, from_unix, like_pattern, sql};
+pub use crate::domain::audit::Record;
 use crate::domain::audit::{Entry, Filter};
-
-/// A stored row, as the admin page and the export show it.
-#[derive(Debug, Clone)]
-pub struct Record {
-    pub id: i64,
-    pub at: OffsetDateTime,
-    pub event: String,
-    pub actor_id: Option<i64>,
-    pub actor_email: String,
-    pub client_addr: String,
-    pub target_kind: String,
-    pub target_id: String,
-    pub detail: String,
-}
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -33,9 +21,10 @@ struct Row {
     detail: String,
 }
 
-impl From<Row> for Record {
-    fn from(r: Row) -> Self {
-        Record {
+impl TryFrom<Row> for Record {
+    type Error = Error;
+    fn try_from(r: Row) -> Result<Self> {
+        Ok(Record {
             id: r.id,
             at: from_unix(r.at),
             event: r.event,
@@ -45,27 +34,25 @@ impl From<Row> for Record {
             target_kind: r.target_kind,
             target_id: r.target_id,
             detail: r.detail,
-        }
+        })
     }
 }
 
 pub async fn append(ex: Exec<'_>, entry: &Entry, now: OffsetDateTime) -> Result<()> {
-    let sql = "INSERT INTO audit_log (at, event, actor_id, actor_email, client_addr, target_kind, target_id, detail) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-    on_backend!(ex, |c| {
-        sqlx::query(sql)
-            .bind(unix(now))
-            .bind(entry.event.as_str())
-            .bind(entry.actor.user_id)
-            .bind(&entry.actor.email)
-            .bind(&entry.actor.client)
-            .bind(entry.target.kind)
-            .bind(&entry.target.id)
-            .bind(&entry.detail)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    sql(
+        "INSERT INTO audit_log (at, event, actor_id, actor_email, client_addr, target_kind, target_id, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(now)
+    .bind(entry.event.as_str())
+    .bind(entry.actor.user_id)
+    .bind(&entry.actor.email)
+    .bind(&entry.actor.client)
+    .bind(entry.target.kind)
+    .bind(&entry.target.id)
+    .bind(&entry.detail)
+    .execute(ex)
+    .await?;
     Ok(())
 }
 
@@ -75,10 +62,6 @@ pub async fn append(ex: Exec<'_>, entry: &Entry, now: OffsetDateTime) -> Result<
 /// planner walks the primary key (or the event index) in order instead of
 /// sorting a range it cannot see is unbounded.
 pub async fn page(ex: Exec<'_>, filter: &Filter, before: Option<i64>, limit: i64) -> Result<Vec<Record>> {
-    enum Arg {
-        Int(i64),
-        Text(String),
-    }
     let mut conditions: Vec<String> = Vec::new();
     let mut args: Vec<Arg> = Vec::new();
     // Each `?` in a condition becomes the next `$n`, bound to the next argument.
@@ -94,61 +77,55 @@ pub async fn page(ex: Exec<'_>, filter: &Filter, before: Option<i64>, limit: i64
         conditions.push(sql);
     };
     if let Some(id) = before {
-        add("id < ?", vec![Arg::Int(id)]);
+        add("id < ?", vec![Arg::from(id)]);
     }
     if let Some(event) = filter.event {
-        add("event = ?", vec![Arg::Text(event.as_str().into())]);
+        add("event = ?", vec![Arg::from(event.as_str())]);
     }
     if let Some(account) = filter.account {
         add(
             "(actor_id = ? OR (target_kind = 'user' AND target_id = ?))",
-            vec![Arg::Int(account), Arg::Text(account.to_string())],
+            vec![Arg::from(account), Arg::from(account.to_string())],
         );
     }
     let actor = filter.actor.trim().to_lowercase();
     if !actor.is_empty() {
         add(
             "actor_email LIKE ? ESCAPE '\\'",
-            vec![Arg::Text(like_pattern(&actor, true))],
+            vec![Arg::from(like_pattern(&actor, true))],
         );
     }
     let target = filter.target.trim().to_lowercase();
     if !target.is_empty() {
         add(
             "LOWER(target_id) LIKE ? ESCAPE '\\'",
-            vec![Arg::Text(like_pattern(&target, true))],
+            vec![Arg::from(like_pattern(&target, true))],
         );
     }
     let client = filter.client.trim();
     if !client.is_empty() {
         add(
             "client_addr LIKE ? ESCAPE '\\'",
-            vec![Arg::Text(like_pattern(client, false))],
+            vec![Arg::from(like_pattern(client, false))],
         );
     }
     if let Some(from) = filter.from {
-        add("at >= ?", vec![Arg::Int(unix(from))]);
+        add("at >= ?", vec![Arg::from(from)]);
     }
     if let Some(until) = filter.until {
-        add("at < ?", vec![Arg::Int(unix(until))]);
+        add("at < ?", vec![Arg::from(until)]);
     }
-    let mut sql = String::from(
+    let mut sql_text = String::from(
         "SELECT id, at, event, actor_id, actor_email, client_addr, target_kind, target_id, detail FROM audit_log",
     );
     if !conditions.is_empty() {
-        sql.push_str(" WHERE ");
-        sql.push_str(&conditions.join(" AND "));
+        sql_text.push_str(" WHERE ");
+        sql_text.push_str(&conditions.join(" AND "));
     }
-    sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", limit.max(0)));
-    let rows: Vec<Row> = on_backend!(ex, |c| {
-        let mut q = sqlx::query_as(&sql);
-        for arg in &args {
-            q = match arg {
-                Arg::Int(i) => q.bind(*i),
-                Arg::Text(t) => q.bind(t.as_str()),
-            };
-        }
-        q.fetch_all(c).await
-    })?;
-    Ok(rows.into_iter().map(Into::into).collect())
+    sql_text.push_str(&format!(" ORDER BY id DESC LIMIT {}", limit.max(0)));
+    let mut q = sql(sql_text);
+    for arg in args {
+        q = q.bind(arg);
+    }
+    q.all::<Row, _>(ex).await
 }

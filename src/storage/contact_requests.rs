@@ -2,24 +2,8 @@
 
 use time::OffsetDateTime;
 
-use super::{Exec, Result, from_unix, on_backend, unix};
-
-#[derive(Debug, Clone)]
-pub struct ContactRequest {
-    pub id: String,
-    pub user_id: i64,
-    pub category: String,
-    pub message: String,
-    /// JSON object of the profile values asked for.
-    pub requested: String,
-    pub status: String,
-    pub reason: Option<String>,
-    pub created_at: OffsetDateTime,
-    pub updated_at: OffsetDateTime,
-    /// The developer's name and e-mail, for lists.
-    pub developer: String,
-    pub developer_email: String,
-}
+use super::{Error, Exec, Result, from_unix, sql};
+pub use crate::domain::contact::ContactRequest;
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -36,9 +20,10 @@ struct Row {
     developer_email: String,
 }
 
-impl From<Row> for ContactRequest {
-    fn from(r: Row) -> Self {
-        ContactRequest {
+impl TryFrom<Row> for ContactRequest {
+    type Error = Error;
+    fn try_from(r: Row) -> Result<Self> {
+        Ok(ContactRequest {
             id: r.id,
             user_id: r.user_id,
             category: r.category,
@@ -50,7 +35,7 @@ impl From<Row> for ContactRequest {
             updated_at: from_unix(r.updated_at),
             developer: r.developer,
             developer_email: r.developer_email,
-        }
+        })
     }
 }
 
@@ -67,49 +52,49 @@ pub struct NewRequest<'a> {
 }
 
 pub async fn insert(ex: Exec<'_>, r: &NewRequest<'_>, now: OffsetDateTime) -> Result<()> {
-    let sql = "INSERT INTO contact_requests (id, user_id, category, message, requested, status, created_at, updated_at) \
-               VALUES ($1, $2, $3, $4, $5, 'open', $6, $6)";
-    on_backend!(ex, |c| {
-        sqlx::query(sql)
-            .bind(r.id)
-            .bind(r.user_id)
-            .bind(r.category)
-            .bind(r.message)
-            .bind(r.requested)
-            .bind(unix(now))
-            .execute(c)
-            .await
-            .map(|x| x.rows_affected())
-    })?;
+    sql(
+        "INSERT INTO contact_requests (id, user_id, category, message, requested, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 'open', $6, $6)",
+    )
+    .bind(r.id)
+    .bind(r.user_id)
+    .bind(r.category)
+    .bind(r.message)
+    .bind(r.requested)
+    .bind(now)
+    .execute(ex)
+    .await?;
     Ok(())
 }
 
 pub async fn for_user(ex: Exec<'_>, user_id: i64) -> Result<Vec<ContactRequest>> {
-    let sql = format!("{SELECT} WHERE r.user_id = $1 ORDER BY r.created_at DESC, r.id");
-    let rows: Vec<Row> = on_backend!(ex, |c| sqlx::query_as(&sql).bind(user_id).fetch_all(c).await)?;
-    Ok(rows.into_iter().map(Into::into).collect())
+    sql(format!(
+        "{SELECT} WHERE r.user_id = $1 ORDER BY r.created_at DESC, r.id"
+    ))
+    .bind(user_id)
+    .all::<Row, _>(ex)
+    .await
 }
 
 /// Requests with this status (any when empty) whose developer, e-mail or message contains `q`.
 pub async fn search(ex: Exec<'_>, status: &str, q: &str) -> Result<Vec<ContactRequest>> {
-    let sql = format!(
+    let like = format!("%{}%", q.to_lowercase());
+    sql(format!(
         "{SELECT} WHERE ($1 = '' OR r.status = $1) AND ($2 = '' OR LOWER(u.first_name || ' ' || u.last_name || ' ' || u.email || ' ' || r.message) LIKE $3) \
          ORDER BY r.created_at, r.id LIMIT 500"
-    );
-    let like = format!("%{}%", q.to_lowercase());
-    let rows: Vec<Row> = on_backend!(ex, |c| sqlx::query_as(&sql)
-        .bind(status)
-        .bind(q)
-        .bind(&like)
-        .fetch_all(c)
-        .await)?;
-    Ok(rows.into_iter().map(Into::into).collect())
+    ))
+    .bind(status)
+    .bind(q)
+    .bind(like)
+    .all::<Row, _>(ex)
+    .await
 }
 
 pub async fn find(ex: Exec<'_>, id: &str) -> Result<Option<ContactRequest>> {
-    let sql = format!("{SELECT} WHERE r.id = $1");
-    let row: Option<Row> = on_backend!(ex, |c| sqlx::query_as(&sql).bind(id).fetch_optional(c).await)?;
-    Ok(row.map(Into::into))
+    sql(format!("{SELECT} WHERE r.id = $1"))
+        .bind(id)
+        .optional::<Row, _>(ex)
+        .await
 }
 
 /// Moves a request to `status` unless it is closed already; false if it was.
@@ -121,20 +106,17 @@ pub async fn set_status(
     admin: i64,
     now: OffsetDateTime,
 ) -> Result<bool> {
-    let sql = "UPDATE contact_requests SET status = $2, reason = $3, handled_by = $4, updated_at = $5 \
-               WHERE id = $1 AND status IN ('open', 'in_progress')";
-    let n = on_backend!(ex, |c| {
-        sqlx::query(sql)
-            .bind(id)
-            .bind(status)
-            .bind(reason)
-            .bind(admin)
-            .bind(unix(now))
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    Ok(n == 1)
+    sql(
+        "UPDATE contact_requests SET status = $2, reason = $3, handled_by = $4, updated_at = $5 \
+         WHERE id = $1 AND status IN ('open', 'in_progress')",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(reason)
+    .bind(admin)
+    .bind(now)
+    .execute_one(ex)
+    .await
 }
 
 pub async fn insert_email_change(
@@ -145,28 +127,25 @@ pub async fn insert_email_change(
     now: OffsetDateTime,
     expires_at: OffsetDateTime,
 ) -> Result<()> {
-    let sql = "INSERT INTO email_changes (token_hash, user_id, new_email, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
-    on_backend!(ex, |c| {
-        sqlx::query(sql)
-            .bind(token_hash)
-            .bind(user_id)
-            .bind(new_email)
-            .bind(unix(now))
-            .bind(unix(expires_at))
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    sql("INSERT INTO email_changes (token_hash, user_id, new_email, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(new_email)
+        .bind(now)
+        .bind(expires_at)
+        .execute(ex)
+        .await?;
     Ok(())
 }
 
 /// (user id, new e-mail) of an unused, unexpired change link, consuming it.
 pub async fn take_email_change(ex: Exec<'_>, token_hash: &str, now: OffsetDateTime) -> Result<Option<(i64, String)>> {
-    let sql = "UPDATE email_changes SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
-               RETURNING user_id, new_email";
-    on_backend!(ex, |c| sqlx::query_as(sql)
-        .bind(token_hash)
-        .bind(unix(now))
-        .fetch_optional(c)
-        .await)
+    sql(
+        "UPDATE email_changes SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+         RETURNING user_id, new_email",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(ex)
+    .await
 }

@@ -1,24 +1,25 @@
 //! The only place with SQL. One `Db` over SQLite or PostgreSQL, chosen by the
 //! URL; the same SQL text serves both (`$n` placeholders, BIGINT unix seconds
 //! for every time, lower-cased e-mail). sqlx's `Any` driver is not used: it
-//! cannot decode SQLite booleans, so each query is expanded once per backend
-//! by [`on_backend!`].
+//! cannot decode SQLite booleans, so [`query::sql`] binds per backend when a
+//! statement runs. Callers see [`Error`], never the driver's error.
 
-pub mod apis;
+pub mod access_tokens;
 pub mod applications;
 pub mod audit;
+pub mod catalogue;
 pub mod certificates;
-pub mod client_keys;
 pub mod contact_requests;
+pub mod email_tokens;
+pub mod keys;
 pub mod migrate;
-pub mod oauth_tokens;
 pub mod outbox;
 pub mod personal_tokens;
+pub mod query;
 pub mod sandbox;
 pub mod sessions;
 pub mod subscriptions;
 pub mod throttle;
-pub mod tokens;
 pub mod usage;
 pub mod users;
 
@@ -31,19 +32,48 @@ use sqlx::postgres::{PgPoolOptions, Postgres};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection, PgConnection, PgPool, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
-pub type Result<T> = std::result::Result<T, sqlx::Error>;
+pub use query::sql;
 
-/// Runs one sqlx expression against whichever backend an [`Exec`] holds.
-/// `$c` is bound to `&mut SqliteConnection` or `&mut PgConnection`.
-macro_rules! on_backend {
-    ($exec:expr, |$c:ident| $body:expr) => {
-        match $exec {
-            $crate::storage::Exec::Sqlite($c) => $body,
-            $crate::storage::Exec::Postgres($c) => $body,
-        }
-    };
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// What a storage call can fail with; the use cases decide what each means.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A row that had to exist does not.
+    #[error("row not found")]
+    NotFound,
+    /// A unique constraint refused the write: the constraint's name on
+    /// PostgreSQL, the table and columns on SQLite.
+    #[error("duplicate ({constraint})")]
+    Duplicate { constraint: String },
+    /// A stored value this code cannot read (a corrupt enum column): an error,
+    /// never a silent default.
+    #[error("stored {column} has an unknown value {value:?}")]
+    Corrupt { column: &'static str, value: String },
+    #[error(transparent)]
+    Other(sqlx::Error),
 }
-pub(crate) use on_backend;
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::RowNotFound => Error::NotFound,
+            sqlx::Error::Database(d) if d.is_unique_violation() => Error::Duplicate {
+                constraint: d.constraint().unwrap_or(d.message()).to_string(),
+            },
+            e => Error::Other(e),
+        }
+    }
+}
+
+/// Reads a stored enum value with its domain parser; an unknown value is
+/// [`Error::Corrupt`].
+pub(crate) fn decode<T>(column: &'static str, value: &str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T> {
+    parse(value).ok_or_else(|| Error::Corrupt {
+        column,
+        value: value.to_string(),
+    })
+}
 
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -98,9 +128,10 @@ impl Tx {
 
     pub async fn commit(self) -> Result<()> {
         match self {
-            Tx::Sqlite(t) => t.commit().await,
-            Tx::Postgres(t) => t.commit().await,
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
         }
+        Ok(())
     }
 }
 
@@ -181,16 +212,7 @@ impl Db {
     }
 }
 
-/// True when `e` is a unique-constraint violation (a duplicate row).
-pub fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
-}
-
-/// Stored times are unix seconds; these convert at the storage boundary.
-pub(crate) fn unix(t: time::OffsetDateTime) -> i64 {
-    t.unix_timestamp()
-}
-
+/// Stored times are unix seconds; this converts at the storage boundary.
 pub(crate) fn from_unix(s: i64) -> time::OffsetDateTime {
     time::OffsetDateTime::from_unix_timestamp(s).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }

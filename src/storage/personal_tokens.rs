@@ -2,15 +2,8 @@
 
 use time::OffsetDateTime;
 
-use super::{Exec, Result, from_unix, on_backend, unix};
-
-#[derive(Debug, Clone)]
-pub struct PersonalAccessToken {
-    pub id: String,
-    pub name: String,
-    pub created_at: OffsetDateTime,
-    pub last_used_at: Option<OffsetDateTime>,
-}
+use super::{Exec, Result, from_unix, sql};
+pub use crate::domain::personal_token::PersonalAccessToken;
 
 pub async fn insert(
     ex: Exec<'_>,
@@ -20,26 +13,24 @@ pub async fn insert(
     token_hash: &str,
     now: OffsetDateTime,
 ) -> Result<()> {
-    let sql =
-        "INSERT INTO personal_access_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)";
-    on_backend!(ex, |c| {
-        sqlx::query(sql)
-            .bind(id)
-            .bind(user_id)
-            .bind(name)
-            .bind(token_hash)
-            .bind(unix(now))
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    sql("INSERT INTO personal_access_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(id)
+        .bind(user_id)
+        .bind(name)
+        .bind(token_hash)
+        .bind(now)
+        .execute(ex)
+        .await?;
     Ok(())
 }
 
 pub async fn list(ex: Exec<'_>, user_id: i64) -> Result<Vec<PersonalAccessToken>> {
-    let sql = "SELECT id, name, created_at, last_used_at FROM personal_access_tokens WHERE user_id = $1 ORDER BY created_at DESC, id";
-    let rows: Vec<(String, String, i64, Option<i64>)> =
-        on_backend!(ex, |c| sqlx::query_as(sql).bind(user_id).fetch_all(c).await)?;
+    let rows: Vec<(String, String, i64, Option<i64>)> = sql(
+        "SELECT id, name, created_at, last_used_at FROM personal_access_tokens WHERE user_id = $1 ORDER BY created_at DESC, id",
+    )
+    .bind(user_id)
+    .fetch_all(ex)
+    .await?;
     Ok(rows
         .into_iter()
         .map(|(id, name, created, used)| PersonalAccessToken {
@@ -53,23 +44,17 @@ pub async fn list(ex: Exec<'_>, user_id: i64) -> Result<Vec<PersonalAccessToken>
 
 /// The owner of a presented token, marking it used.
 pub async fn use_token(ex: Exec<'_>, token_hash: &str, now: OffsetDateTime) -> Result<Option<i64>> {
-    let sql = "UPDATE personal_access_tokens SET last_used_at = $2 WHERE token_hash = $1 RETURNING user_id";
-    on_backend!(ex, |c| sqlx::query_scalar(sql)
+    sql("UPDATE personal_access_tokens SET last_used_at = $2 WHERE token_hash = $1 RETURNING user_id")
         .bind(token_hash)
-        .bind(unix(now))
-        .fetch_optional(c)
-        .await)
+        .bind(now)
+        .scalar_optional(ex)
+        .await
 }
 
 pub async fn delete(ex: Exec<'_>, user_id: i64, id: &str) -> Result<bool> {
-    let sql = "DELETE FROM personal_access_tokens WHERE id = $1 AND user_id = $2";
-    let n = on_backend!(ex, |c| {
-        sqlx::query(sql)
-            .bind(id)
-            .bind(user_id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    Ok(n == 1)
+    sql("DELETE FROM personal_access_tokens WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user_id)
+        .execute_one(ex)
+        .await
 }

@@ -2,7 +2,7 @@
 
 use time::OffsetDateTime;
 
-use super::{Exec, Result, on_backend, unix};
+use super::{Exec, Result, sql};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StoredPayment {
@@ -25,28 +25,24 @@ const COLUMNS: &str = "id, application_id, ssn, service, product, status, debtor
                        internal, amount, currency, request, created_at";
 
 pub async fn insert_payment(ex: Exec<'_>, p: &StoredPayment, now: OffsetDateTime) -> Result<()> {
-    let sql = format!(
+    sql(format!(
         "INSERT INTO sandbox_payments ({COLUMNS}, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)"
-    );
-    on_backend!(ex, |c| {
-        sqlx::query(&sql)
-            .bind(&p.id)
-            .bind(&p.application_id)
-            .bind(&p.ssn)
-            .bind(&p.service)
-            .bind(&p.product)
-            .bind(&p.status)
-            .bind(&p.debtor_account)
-            .bind(&p.creditor_account)
-            .bind(p.internal)
-            .bind(p.amount)
-            .bind(&p.currency)
-            .bind(&p.request)
-            .bind(unix(now))
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    ))
+    .bind(&p.id)
+    .bind(&p.application_id)
+    .bind(&p.ssn)
+    .bind(&p.service)
+    .bind(&p.product)
+    .bind(&p.status)
+    .bind(&p.debtor_account)
+    .bind(&p.creditor_account)
+    .bind(p.internal)
+    .bind(p.amount)
+    .bind(&p.currency)
+    .bind(&p.request)
+    .bind(now)
+    .execute(ex)
+    .await?;
     Ok(())
 }
 
@@ -59,58 +55,52 @@ pub async fn find_payment(
     product: &str,
     id: &str,
 ) -> Result<Option<StoredPayment>> {
-    let sql = format!(
+    sql(format!(
         "SELECT {COLUMNS} FROM sandbox_payments WHERE id = $1 AND application_id = $2 AND ssn = $3 AND service = $4 AND product = $5"
-    );
-    on_backend!(ex, |c| {
-        sqlx::query_as(&sql)
-            .bind(id)
-            .bind(application_id)
-            .bind(ssn)
-            .bind(service)
-            .bind(product)
-            .fetch_optional(c)
-            .await
-    })
+    ))
+    .bind(id)
+    .bind(application_id)
+    .bind(ssn)
+    .bind(service)
+    .bind(product)
+    .fetch_optional(ex)
+    .await
 }
 
-pub async fn set_status(ex: Exec<'_>, id: &str, status: &str, now: OffsetDateTime) -> Result<()> {
-    let sql = "UPDATE sandbox_payments SET status = $2, updated_at = $3 WHERE id = $1";
-    on_backend!(ex, |c| sqlx::query(sql)
+/// Moves a payment from one status to another; false when it no longer has
+/// the `from` status (a concurrent change won).
+pub async fn set_status(ex: Exec<'_>, id: &str, from: &str, to: &str, now: OffsetDateTime) -> Result<bool> {
+    sql("UPDATE sandbox_payments SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2")
         .bind(id)
-        .bind(status)
-        .bind(unix(now))
-        .execute(c)
+        .bind(from)
+        .bind(to)
+        .bind(now)
+        .execute_one(ex)
         .await
-        .map(|r| r.rows_affected()))?;
-    Ok(())
 }
 
 /// Settled internal transfers, which move money between the customer's accounts.
 pub async fn settled_internal(ex: Exec<'_>, application_id: &str, ssn: &str) -> Result<Vec<StoredPayment>> {
-    let sql = format!(
+    sql(format!(
         "SELECT {COLUMNS} FROM sandbox_payments WHERE application_id = $1 AND ssn = $2 AND internal = TRUE \
          AND status = 'ACSC' ORDER BY created_at, id"
-    );
-    on_backend!(ex, |c| sqlx::query_as(&sql)
-        .bind(application_id)
-        .bind(ssn)
-        .fetch_all(c)
-        .await)
+    ))
+    .bind(application_id)
+    .bind(ssn)
+    .fetch_all(ex)
+    .await
 }
 
 /// How many of `ids` are payments of this application and customer.
-pub async fn count_owned(ex: Exec<'_>, application_id: &str, ssn: &str, ids: &[String]) -> Result<i64> {
+pub async fn count_owned(mut ex: Exec<'_>, application_id: &str, ssn: &str, ids: &[String]) -> Result<i64> {
     let mut n = 0;
-    let mut ex = ex;
     for id in ids {
-        let sql = "SELECT COUNT(*) FROM sandbox_payments WHERE id = $1 AND application_id = $2 AND ssn = $3";
-        let c: i64 = on_backend!(ex.reborrow(), |c| sqlx::query_scalar(sql)
+        let c: i64 = sql("SELECT COUNT(*) FROM sandbox_payments WHERE id = $1 AND application_id = $2 AND ssn = $3")
             .bind(id)
             .bind(application_id)
             .bind(ssn)
-            .fetch_one(c)
-            .await)?;
+            .scalar(ex.reborrow())
+            .await?;
         n += c;
     }
     Ok(n)
@@ -124,61 +114,49 @@ pub async fn insert_basket(
     payment_ids: &str,
     now: OffsetDateTime,
 ) -> Result<()> {
-    let sql = "INSERT INTO sandbox_baskets (id, application_id, ssn, payment_ids, status, created_at, updated_at) \
-               VALUES ($1, $2, $3, $4, 'RCVD', $5, $5)";
-    on_backend!(ex, |c| {
-        sqlx::query(sql)
-            .bind(id)
-            .bind(application_id)
-            .bind(ssn)
-            .bind(payment_ids)
-            .bind(unix(now))
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    sql(
+        "INSERT INTO sandbox_baskets (id, application_id, ssn, payment_ids, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 'RCVD', $5, $5)",
+    )
+    .bind(id)
+    .bind(application_id)
+    .bind(ssn)
+    .bind(payment_ids)
+    .bind(now)
+    .execute(ex)
+    .await?;
     Ok(())
 }
 
 /// (payment ids as JSON, status) of a basket of this application and customer.
 pub async fn find_basket(ex: Exec<'_>, application_id: &str, ssn: &str, id: &str) -> Result<Option<(String, String)>> {
-    let sql = "SELECT payment_ids, status FROM sandbox_baskets WHERE id = $1 AND application_id = $2 AND ssn = $3";
-    on_backend!(ex, |c| sqlx::query_as(sql)
+    sql("SELECT payment_ids, status FROM sandbox_baskets WHERE id = $1 AND application_id = $2 AND ssn = $3")
         .bind(id)
         .bind(application_id)
         .bind(ssn)
-        .fetch_optional(c)
-        .await)
+        .fetch_optional(ex)
+        .await
 }
 
 pub async fn update_basket(ex: Exec<'_>, id: &str, payment_ids: &str, now: OffsetDateTime) -> Result<()> {
-    let sql = "UPDATE sandbox_baskets SET payment_ids = $2, updated_at = $3 WHERE id = $1";
-    on_backend!(ex, |c| sqlx::query(sql)
+    sql("UPDATE sandbox_baskets SET payment_ids = $2, updated_at = $3 WHERE id = $1")
         .bind(id)
         .bind(payment_ids)
-        .bind(unix(now))
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+        .bind(now)
+        .execute(ex)
+        .await?;
     Ok(())
 }
 
 /// Returns an application's sandbox to the documented state.
-pub async fn reset(ex: Exec<'_>, application_id: &str) -> Result<u64> {
-    let mut ex = ex;
-    let a = on_backend!(ex.reborrow(), |c| sqlx::query(
-        "DELETE FROM sandbox_baskets WHERE application_id = $1"
-    )
-    .bind(application_id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    let b = on_backend!(ex, |c| sqlx::query(
-        "DELETE FROM sandbox_payments WHERE application_id = $1"
-    )
-    .bind(application_id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+pub async fn reset(mut ex: Exec<'_>, application_id: &str) -> Result<u64> {
+    let a = sql("DELETE FROM sandbox_baskets WHERE application_id = $1")
+        .bind(application_id)
+        .execute(ex.reborrow())
+        .await?;
+    let b = sql("DELETE FROM sandbox_payments WHERE application_id = $1")
+        .bind(application_id)
+        .execute(ex)
+        .await?;
     Ok(a + b)
 }

@@ -1,27 +1,24 @@
-//! Fixed-window hit counters in the database, so that every instance behind
-//! a load balancer counts against the same limit.
+//! Fixed-window hit counters in the database (the sign-in rate limit), so
+//! that every instance behind a load balancer counts against the same limit.
 
-use super::{Exec, Result, on_backend};
+use super::{Exec, Result, sql};
 
 /// Adds one hit to `bucket` in the window starting at `window_start` and
 /// returns the hits in that window so far.
 pub async fn hit(ex: Exec<'_>, bucket: &str, window_start: i64) -> Result<i64> {
-    let sql = "INSERT INTO throttle (bucket, window_start, hits) VALUES ($1, $2, 1) \
-               ON CONFLICT (bucket, window_start) DO UPDATE SET hits = throttle.hits + 1 \
-               RETURNING hits";
-    on_backend!(ex, |c| sqlx::query_scalar(sql)
-        .bind(bucket)
-        .bind(window_start)
-        .fetch_one(c)
-        .await)
+    sql("INSERT INTO throttle (bucket, window_start, hits) VALUES ($1, $2, 1) \
+         ON CONFLICT (bucket, window_start) DO UPDATE SET hits = throttle.hits + 1 \
+         RETURNING hits")
+    .bind(bucket)
+    .bind(window_start)
+    .scalar(ex)
+    .await
 }
 
 /// Removes windows that ended before `before`.
 pub async fn prune(ex: Exec<'_>, before: i64) -> Result<u64> {
-    let sql = "DELETE FROM throttle WHERE window_start < $1";
-    on_backend!(ex, |c| sqlx::query(sql)
+    sql("DELETE FROM throttle WHERE window_start < $1")
         .bind(before)
-        .execute(c)
+        .execute(ex)
         .await
-        .map(|r| r.rows_affected()))
 }

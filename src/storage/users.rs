@@ -2,7 +2,7 @@
 
 use time::OffsetDateTime;
 
-use super::{Exec, Result, from_unix, on_backend, unix};
+use super::{Error, Exec, Result, decode, from_unix, sql};
 use crate::domain::user::{NewUser, Role, User};
 
 #[derive(sqlx::FromRow)]
@@ -24,9 +24,10 @@ struct UserRow {
     created_at: i64,
 }
 
-impl From<UserRow> for User {
-    fn from(r: UserRow) -> User {
-        User {
+impl TryFrom<UserRow> for User {
+    type Error = Error;
+    fn try_from(r: UserRow) -> Result<User> {
+        Ok(User {
             id: r.id,
             email: r.email,
             first_name: r.first_name,
@@ -34,7 +35,7 @@ impl From<UserRow> for User {
             organization: r.organization,
             country: r.country,
             phone: r.phone,
-            role: Role::parse(&r.role),
+            role: decode("users.role", &r.role, Role::parse)?,
             privacy_version: r.privacy_version,
             terms_version: r.terms_version,
             legal_accepted_at: from_unix(r.legal_accepted_at),
@@ -42,7 +43,7 @@ impl From<UserRow> for User {
             session_epoch: r.session_epoch,
             disabled_at: r.disabled_at.map(from_unix),
             created_at: from_unix(r.created_at),
-        }
+        })
     }
 }
 
@@ -50,35 +51,32 @@ const COLUMNS: &str = "id, email, first_name, last_name, organization, country, 
     privacy_version, terms_version, legal_accepted_at, email_verified_at, session_epoch, \
     disabled_at, created_at";
 
-/// Inserts a new account; a duplicate e-mail is a unique violation.
+/// Inserts a new account; a duplicate e-mail is [`Error::Duplicate`].
 pub async fn insert(ex: Exec<'_>, u: &NewUser, now: OffsetDateTime) -> Result<User> {
-    let sql = format!(
+    sql(format!(
         "INSERT INTO users (email, password_hash, first_name, last_name, organization, country, \
          phone, privacy_version, terms_version, legal_accepted_at, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING {COLUMNS}"
-    );
-    let row: UserRow = on_backend!(ex, |c| {
-        sqlx::query_as(&sql)
-            .bind(u.email.as_str())
-            .bind(&u.password_hash)
-            .bind(&u.first_name)
-            .bind(&u.last_name)
-            .bind(&u.organization)
-            .bind(&u.country)
-            .bind(&u.phone)
-            .bind(u.privacy_version)
-            .bind(u.terms_version)
-            .bind(unix(now))
-            .fetch_one(c)
-            .await
-    })?;
-    Ok(row.into())
+    ))
+    .bind(u.email.as_str())
+    .bind(&u.password_hash)
+    .bind(&u.first_name)
+    .bind(&u.last_name)
+    .bind(&u.organization)
+    .bind(&u.country)
+    .bind(&u.phone)
+    .bind(u.privacy_version)
+    .bind(u.terms_version)
+    .bind(now)
+    .one::<UserRow, _>(ex)
+    .await
 }
 
 pub async fn find(ex: Exec<'_>, id: i64) -> Result<Option<User>> {
-    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
-    let row: Option<UserRow> = on_backend!(ex, |c| sqlx::query_as(&sql).bind(id).fetch_optional(c).await)?;
-    Ok(row.map(Into::into))
+    sql(format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
+        .bind(id)
+        .optional::<UserRow, _>(ex)
+        .await
 }
 
 /// Which of `ids` are developer accounts (admins have no developer page).
@@ -87,14 +85,14 @@ pub async fn developers_among(ex: Exec<'_>, ids: &[i64]) -> Result<Vec<i64>> {
         return Ok(Vec::new());
     }
     let placeholders = (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-    let sql = format!("SELECT id FROM users WHERE role = 'developer' AND id IN ({placeholders})");
-    on_backend!(ex, |c| {
-        let mut q = sqlx::query_scalar(&sql);
-        for id in ids {
-            q = q.bind(*id);
-        }
-        q.fetch_all(c).await
-    })
+    let mut q = sql(format!(
+        "SELECT id FROM users WHERE role = 'developer' AND id IN ({placeholders})"
+    ));
+    for id in ids {
+        q = q.bind(*id);
+    }
+    let rows: Vec<(i64,)> = q.fetch_all(ex).await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
 /// The account and its password hash, for sign-in.
@@ -105,44 +103,45 @@ pub async fn find_with_hash(ex: Exec<'_>, email: &str) -> Result<Option<(User, S
         user: UserRow,
         password_hash: String,
     }
-    let sql = format!("SELECT {COLUMNS}, password_hash FROM users WHERE email = $1");
-    let row: Option<Row> = on_backend!(ex, |c| sqlx::query_as(&sql).bind(email).fetch_optional(c).await)?;
-    Ok(row.map(|r| (r.user.into(), r.password_hash)))
+    let row: Option<Row> = sql(format!("SELECT {COLUMNS}, password_hash FROM users WHERE email = $1"))
+        .bind(email)
+        .fetch_optional(ex)
+        .await?;
+    row.map(|r| Ok((User::try_from(r.user)?, r.password_hash))).transpose()
 }
 
 pub async fn find_by_email(ex: Exec<'_>, email: &str) -> Result<Option<User>> {
-    let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
-    let row: Option<UserRow> = on_backend!(ex, |c| sqlx::query_as(&sql).bind(email).fetch_optional(c).await)?;
-    Ok(row.map(Into::into))
+    sql(format!("SELECT {COLUMNS} FROM users WHERE email = $1"))
+        .bind(email)
+        .optional::<UserRow, _>(ex)
+        .await
 }
 
 pub async fn mark_verified(ex: Exec<'_>, id: i64, now: OffsetDateTime) -> Result<()> {
-    let sql = "UPDATE users SET email_verified_at = $2 WHERE id = $1 AND email_verified_at IS NULL";
-    on_backend!(ex, |c| sqlx::query(sql)
+    sql("UPDATE users SET email_verified_at = $2 WHERE id = $1 AND email_verified_at IS NULL")
         .bind(id)
-        .bind(unix(now))
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+        .bind(now)
+        .execute(ex)
+        .await?;
     Ok(())
 }
 
 /// Sets a new password hash and bumps the session epoch, which ends every
 /// session of the account.
 pub async fn set_password(ex: Exec<'_>, id: i64, hash: &str) -> Result<()> {
-    let sql = "UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1 WHERE id = $1";
-    on_backend!(ex, |c| sqlx::query(sql)
+    sql("UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1 WHERE id = $1")
         .bind(id)
         .bind(hash)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+        .execute(ex)
+        .await?;
     Ok(())
 }
 
 pub async fn count_by_email(ex: Exec<'_>, email: &str) -> Result<i64> {
-    let sql = "SELECT COUNT(*) FROM users WHERE email = $1";
-    on_backend!(ex, |c| sqlx::query_scalar(sql).bind(email).fetch_one(c).await)
+    sql("SELECT COUNT(*) FROM users WHERE email = $1")
+        .bind(email)
+        .scalar(ex)
+        .await
 }
 
 /// Writes profile values an admin applied; the e-mail is changed elsewhere (after verification).
@@ -155,70 +154,56 @@ pub async fn update_profile(
     country: &str,
     phone: Option<&str>,
 ) -> Result<()> {
-    let sql =
-        "UPDATE users SET first_name = $2, last_name = $3, organization = $4, country = $5, phone = $6 WHERE id = $1";
-    on_backend!(ex, |c| {
-        sqlx::query(sql)
-            .bind(id)
-            .bind(first)
-            .bind(last)
-            .bind(org)
-            .bind(country)
-            .bind(phone)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    sql("UPDATE users SET first_name = $2, last_name = $3, organization = $4, country = $5, phone = $6 WHERE id = $1")
+        .bind(id)
+        .bind(first)
+        .bind(last)
+        .bind(org)
+        .bind(country)
+        .bind(phone)
+        .execute(ex)
+        .await?;
     Ok(())
 }
 
-/// A duplicate address is a unique violation.
+/// A duplicate address is [`Error::Duplicate`].
 pub async fn set_email(ex: Exec<'_>, id: i64, email: &str) -> Result<()> {
-    let sql = "UPDATE users SET email = $2 WHERE id = $1";
-    on_backend!(ex, |c| sqlx::query(sql)
+    sql("UPDATE users SET email = $2 WHERE id = $1")
         .bind(id)
         .bind(email)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+        .execute(ex)
+        .await?;
     Ok(())
 }
 
 /// Makes an account an admin (and verified: the bank vouches for its staff).
 pub async fn promote(ex: Exec<'_>, email: &str, now: OffsetDateTime) -> Result<bool> {
-    let sql = "UPDATE users SET role = 'admin', email_verified_at = COALESCE(email_verified_at, $2) WHERE email = $1";
-    let n = on_backend!(ex, |c| sqlx::query(sql)
+    sql("UPDATE users SET role = 'admin', email_verified_at = COALESCE(email_verified_at, $2) WHERE email = $1")
         .bind(email)
-        .bind(unix(now))
-        .execute(c)
+        .bind(now)
+        .execute_one(ex)
         .await
-        .map(|r| r.rows_affected()))?;
-    Ok(n == 1)
 }
 
 /// Disables (with a time) or enables (None) an account. Disabling bumps the
 /// session epoch, which ends every session of the account.
 pub async fn set_disabled(ex: Exec<'_>, id: i64, at: Option<OffsetDateTime>) -> Result<bool> {
-    let sql =
-        "UPDATE users SET disabled_at = $2, session_epoch = session_epoch + 1 WHERE id = $1 AND role = 'developer'";
-    let n = on_backend!(ex, |c| {
-        sqlx::query(sql)
-            .bind(id)
-            .bind(at.map(unix))
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    Ok(n == 1)
+    sql("UPDATE users SET disabled_at = $2, session_epoch = session_epoch + 1 WHERE id = $1 AND role = 'developer'")
+        .bind(id)
+        .bind(at)
+        .execute_one(ex)
+        .await
 }
 
 /// Developers whose name, e-mail or organization contains `q` (any case), newest first.
 pub async fn search_developers(ex: Exec<'_>, q: &str) -> Result<Vec<User>> {
-    let sql = format!(
+    let like = format!("%{}%", q.to_lowercase());
+    sql(format!(
         "SELECT {COLUMNS} FROM users WHERE role = 'developer' AND ($1 = '' OR LOWER(first_name || ' ' || last_name || ' ' || \
          email || ' ' || organization) LIKE $2) ORDER BY created_at DESC, id LIMIT 200"
-    );
-    let like = format!("%{}%", q.to_lowercase());
-    let rows: Vec<UserRow> = on_backend!(ex, |c| sqlx::query_as(&sql).bind(q).bind(&like).fetch_all(c).await)?;
-    Ok(rows.into_iter().map(Into::into).collect())
+    ))
+    .bind(q)
+    .bind(like)
+    .all::<UserRow, _>(ex)
+    .await
 }

@@ -10,14 +10,14 @@ use serde::Deserialize;
 
 use super::session::{self, ClientAddr, FlashKind, Layout, Page, SignedIn};
 use super::{chart, format_time, render, render_status};
-use crate::domain::application::{Application, ClientKey, DeletionPreview, Subscription};
+use crate::domain::application::{Application, DeletionPreview, Keys, Subscription};
 use crate::domain::catalogue::Environment;
+use crate::domain::qwac::Registered;
 use crate::domain::validation::FieldErrors;
 use crate::error::AppError;
 use crate::services::applications::{self, ApplicationInput};
 use crate::services::usage::{self, UsageReport};
 use crate::services::{ServiceError, Services, certificates, keys, subscriptions};
-use crate::storage::certificates::Registered;
 
 pub fn router() -> Router<Services> {
     Router::new()
@@ -117,12 +117,12 @@ struct ShowView {
     app: Application,
     tab: &'static str,
     subscriptions: Vec<Subscription>,
-    sandbox_key: Option<ClientKey>,
+    sandbox_key: Option<Keys>,
     token_url: String,
     usage: UsageReport,
     chart: String,
     certificates: Vec<Registered>,
-    production_key: Option<ClientKey>,
+    production_key: Option<Keys>,
 }
 
 impl ShowView {
@@ -164,18 +164,18 @@ async fn show(
     Path(id): Path<String>,
     Query(q): Query<TabQuery>,
 ) -> Result<Response, AppError> {
-    let app = applications::get(&svc, &user, &id).await?;
+    let app = applications::owned(&svc, &user, &id).await?;
     let tab = match q.tab.as_str() {
         "subscriptions" => "subscriptions",
         "keys" => "keys",
         "production" => "production",
         _ => "overview",
     };
-    let subscriptions = subscriptions::for_application(&svc, &user, &app.id).await?;
-    let sandbox_key = keys::find(&svc, &user, &app.id, Environment::Sandbox).await?;
+    let subscriptions = subscriptions::for_application(&svc, &app).await?;
+    let sandbox_key = keys::find(&svc, &app, Environment::Sandbox).await?;
     let usage = usage::last_24_hours(&svc, &app.id).await?;
-    let certificates = certificates::history(&svc, &user, &app.id).await?;
-    let production_key = keys::find(&svc, &user, &app.id, Environment::Production).await?;
+    let certificates = certificates::history(&svc, &app).await?;
+    let production_key = keys::find(&svc, &app, Environment::Production).await?;
     let chart = chart::calls_per_hour(&usage);
     render(&ShowView {
         usage,
@@ -183,7 +183,7 @@ async fn show(
         certificates,
         production_key,
         layout: page.layout,
-        app,
+        app: app.into_inner(),
         tab,
         subscriptions,
         sandbox_key,
@@ -196,7 +196,7 @@ async fn edit_form(
     SignedIn { user, page }: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let app = applications::get(&svc, &user, &id).await?;
+    let app = applications::owned(&svc, &user, &id).await?.into_inner();
     let form = ApplicationInput {
         name: app.name,
         description: app.description,
@@ -234,10 +234,11 @@ async fn delete_page(
     SignedIn { user, page }: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let (app, preview) = applications::deletion_preview(&svc, &user, &id).await?;
+    let app = applications::owned(&svc, &user, &id).await?;
+    let preview = applications::deletion_preview(&svc, &app).await?;
     render(&DeleteView {
         layout: page.layout,
-        app,
+        app: app.into_inner(),
         preview,
         error: None,
     })
@@ -252,11 +253,12 @@ struct DeleteForm {
 async fn delete(
     State(svc): State<Services>,
     SignedIn { user, page }: SignedIn,
-    ClientAddr(client): ClientAddr,
+    ClientAddr(client_address): ClientAddr,
     Path(id): Path<String>,
     Form(form): Form<DeleteForm>,
 ) -> Result<Response, AppError> {
-    let (app, preview) = applications::deletion_preview(&svc, &user, &id).await?;
+    let app = applications::owned(&svc, &user, &id).await?;
+    let preview = applications::deletion_preview(&svc, &app).await?;
     if form.confirm_name.trim() != app.name {
         let error = Some(format!(
             "Type the application's name, {}, exactly to confirm.",
@@ -266,13 +268,13 @@ async fn delete(
             StatusCode::UNPROCESSABLE_ENTITY,
             &DeleteView {
                 layout: page.layout,
-                app,
+                app: app.into_inner(),
                 preview,
                 error,
             },
         );
     }
-    applications::delete(&svc, &user, &client, &app.id).await?;
+    applications::delete(&svc, &app, &client_address).await?;
     let message = format!("Application {} is deleted, with its subscriptions and keys.", app.name);
     session::redirect_with(&page.session, FlashKind::Success, message, "/applications").await
 }

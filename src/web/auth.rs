@@ -14,8 +14,8 @@ use crate::domain::profile::COUNTRIES;
 use crate::domain::validation::FieldErrors;
 use crate::error::AppError;
 use crate::services::Services;
-use crate::services::accounts::{self, SignUpError, SignUpInput, VerifyOutcome};
 use crate::services::sign_in::{self, ResetError, SignInError};
+use crate::services::sign_up::{self, SignUpError, SignUpInput, VerifyOutcome};
 
 pub fn router() -> Router<Services> {
     Router::new()
@@ -65,10 +65,10 @@ async fn signup_page(page: Page) -> Result<Response, AppError> {
 async fn signup(
     State(svc): State<Services>,
     page: Page,
-    ClientAddr(client): ClientAddr,
+    ClientAddr(client_address): ClientAddr,
     Form(form): Form<SignUpInput>,
 ) -> Result<Response, AppError> {
-    match accounts::sign_up(&svc, &form, &client).await {
+    match sign_up::sign_up(&svc, &form, &client_address).await {
         Ok(()) => Ok(Redirect::to("/signup/check-email").into_response()),
         Err(SignUpError::Invalid(errors)) => {
             let kept = SignUpInput {
@@ -117,10 +117,10 @@ struct VerifyView {
 async fn verify_email(
     State(svc): State<Services>,
     page: Page,
-    ClientAddr(client): ClientAddr,
+    ClientAddr(client_address): ClientAddr,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
-    let outcome = accounts::verify_email(&svc, &q.token, &client).await?;
+    let outcome = sign_up::verify_email(&svc, &q.token, &client_address).await?;
     let page = if outcome == VerifyOutcome::Expired {
         page.with_csrf().await?
     } else {
@@ -152,7 +152,7 @@ async fn resend_verification(
     page: Page,
     Form(form): Form<ResendForm>,
 ) -> Result<Response, AppError> {
-    accounts::resend_verification(&svc, form.token.as_deref(), form.email.as_deref()).await?;
+    sign_up::resend_verification(&svc, form.token.as_deref(), form.email.as_deref()).await?;
     session::flash(
         &page.session,
         FlashKind::Info,
@@ -208,7 +208,7 @@ async fn signin_page(page: Page, Query(q): Query<NextQuery>) -> Result<Response,
 async fn signin(
     State(svc): State<Services>,
     page: Page,
-    ClientAddr(client): ClientAddr,
+    ClientAddr(client_address): ClientAddr,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, AppError> {
     let next = session::local_path(form.next.as_deref());
@@ -219,7 +219,7 @@ async fn signin(
         error: Some(error.to_string()),
         unverified,
     };
-    match sign_in::sign_in(&svc, &form.email, &form.password, &client).await {
+    match sign_in::sign_in(&svc, &form.email, &form.password, &client_address).await {
         Ok(user) => {
             session::start(&page.session, &user, &svc).await?;
             session::flash(
@@ -343,10 +343,18 @@ struct ResetForm {
 async fn reset(
     State(svc): State<Services>,
     page: Page,
-    ClientAddr(client): ClientAddr,
+    ClientAddr(client_address): ClientAddr,
     Form(form): Form<ResetForm>,
 ) -> Result<Response, AppError> {
-    match sign_in::reset_password(&svc, &client, &form.token, &form.password, &form.password_confirmation).await {
+    match sign_in::reset_password(
+        &svc,
+        &client_address,
+        &form.token,
+        &form.password,
+        &form.password_confirmation,
+    )
+    .await
+    {
         Ok(()) => {
             session::end(&page.session).await?;
             session::flash(

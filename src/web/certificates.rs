@@ -57,11 +57,12 @@ async fn upload(mut form: Multipart) -> Result<Vec<u8>, (StatusCode, String)> {
 async fn register(
     State(svc): State<Services>,
     SignedIn { user, page }: SignedIn,
-    ClientAddr(client): ClientAddr,
+    ClientAddr(client_address): ClientAddr,
     Path(id): Path<String>,
     form: Multipart,
 ) -> Result<Response, AppError> {
-    let app = applications::get(&svc, &user, &id).await?;
+    let owned = applications::owned(&svc, &user, &id).await?;
+    let app = owned.clone().into_inner();
     let refused = |status: StatusCode, message: String, layout: Layout, app: Application| {
         // What was uploaded is never echoed back: it may be a private key.
         render_status(status, &RefusedView { layout, app, message })
@@ -70,13 +71,13 @@ async fn register(
         Ok(b) => b,
         Err((status, message)) => return refused(status, message, page.layout, app),
     };
-    match certificates::register(&svc, &user, &client, &app.id, &bytes).await {
+    match certificates::register(&svc, &owned, &client_address, &bytes).await {
         Ok(r) => {
             let mut message = format!(
                 "{} certificate registered: organization ID {} ({}).",
                 if r.replaced { "New" } else { "The" },
-                r.certificate.organization_id,
-                r.certificate.organization_name
+                r.certificate.qwac.organization_id,
+                r.certificate.qwac.organization_name
             );
             if r.replaced {
                 message.push_str(" The previous certificate is kept in the history below.");
@@ -111,11 +112,11 @@ async fn register(
 async fn delete(
     State(svc): State<Services>,
     SignedIn { user, page }: SignedIn,
-    ClientAddr(client): ClientAddr,
+    ClientAddr(client_address): ClientAddr,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let app = applications::get(&svc, &user, &id).await?;
-    let (kind, message) = match certificates::delete(&svc, &user, &client, &app.id).await {
+    let app = applications::owned(&svc, &user, &id).await?;
+    let (kind, message) = match certificates::delete(&svc, &app, &client_address).await {
         Ok(()) => (
             FlashKind::Success,
             "The certificate is deleted; it stays in the history.".to_string(),

@@ -100,10 +100,10 @@ struct ChangedView {
 async fn confirm_email(
     State(svc): State<Services>,
     page: Page,
-    ClientAddr(client): ClientAddr,
+    ClientAddr(client_address): ClientAddr,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
-    let (outcome, email) = match contact::confirm_email_change(&svc, &client, &q.token).await? {
+    let (outcome, email) = match contact::confirm_email_change(&svc, &client_address, &q.token).await? {
         EmailChange::Changed(e) => ("changed", e),
         EmailChange::Taken => ("taken", String::new()),
         EmailChange::Invalid => ("invalid", String::new()),

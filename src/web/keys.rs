@@ -58,19 +58,19 @@ async fn shown_once(
 async fn generate(
     State(svc): State<Services>,
     signed_in: SignedIn,
-    ClientAddr(client): ClientAddr,
+    ClientAddr(client_address): ClientAddr,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    generate_for(&svc, signed_in, &client, &id, Environment::Sandbox).await
+    generate_for(&svc, signed_in, &client_address, &id, Environment::Sandbox).await
 }
 
 async fn generate_production(
     State(svc): State<Services>,
     signed_in: SignedIn,
-    ClientAddr(client): ClientAddr,
+    ClientAddr(client_address): ClientAddr,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    generate_for(&svc, signed_in, &client, &id, Environment::Production).await
+    generate_for(&svc, signed_in, &client_address, &id, Environment::Production).await
 }
 
 async fn generate_for(
@@ -80,13 +80,13 @@ async fn generate_for(
     id: &str,
     env: Environment,
 ) -> Result<Response, AppError> {
-    let app = applications::get(svc, &user, id).await?;
+    let app = applications::owned(svc, &user, id).await?;
     let back = match env {
         Environment::Sandbox => keys_tab(&app.id),
         Environment::Production => format!("/applications/{}?tab=production", app.id),
     };
-    match keys::generate(svc, &user, client, &app.id, env).await {
-        Ok(issued) => shown_once(svc, page.layout, app, issued, false, env).await,
+    match keys::generate(svc, &app, client, env).await {
+        Ok(issued) => shown_once(svc, page.layout, app.into_inner(), issued, false, env).await,
         Err(ServiceError::Conflict { message, .. }) => {
             session::redirect_with(&page.session, FlashKind::Info, message, &back).await
         }
@@ -97,12 +97,12 @@ async fn generate_for(
 async fn regenerate(
     State(svc): State<Services>,
     SignedIn { user, page }: SignedIn,
-    ClientAddr(client): ClientAddr,
+    ClientAddr(client_address): ClientAddr,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let app = applications::get(&svc, &user, &id).await?;
-    match keys::regenerate_secret(&svc, &user, &client, &app.id, Environment::Sandbox).await {
-        Ok(issued) => shown_once(&svc, page.layout, app, issued, true, Environment::Sandbox).await,
+    let app = applications::owned(&svc, &user, &id).await?;
+    match keys::regenerate_secret(&svc, &app, &client_address, Environment::Sandbox).await {
+        Ok(issued) => shown_once(&svc, page.layout, app.into_inner(), issued, true, Environment::Sandbox).await,
         Err(ServiceError::Conflict { message, .. }) => {
             session::redirect_with(&page.session, FlashKind::Info, message, &keys_tab(&app.id)).await
         }
@@ -113,11 +113,11 @@ async fn regenerate(
 async fn revoke(
     State(svc): State<Services>,
     SignedIn { user, page }: SignedIn,
-    ClientAddr(client): ClientAddr,
+    ClientAddr(client_address): ClientAddr,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let app = applications::get(&svc, &user, &id).await?;
-    let (kind, message) = match keys::revoke(&svc, &user, &client, &app.id, Environment::Sandbox).await {
+    let app = applications::owned(&svc, &user, &id).await?;
+    let (kind, message) = match keys::revoke(&svc, &app, &client_address, Environment::Sandbox).await {
         Ok(()) => (
             FlashKind::Success,
             format!("The sandbox keys of {} are revoked; they no longer work.", app.name),

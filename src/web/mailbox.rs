@@ -11,9 +11,10 @@ use axum::routing::get;
 
 use super::render;
 use super::session::{Layout, Page};
+use crate::domain::mail::StoredMail;
 use crate::error::AppError;
 use crate::services::Services;
-use crate::storage::outbox::{self, StoredMail};
+use crate::services::mailbox;
 
 pub fn router() -> Router<Services> {
     Router::new()
@@ -31,13 +32,12 @@ struct ListView {
 
 impl ListView {
     fn when(m: &StoredMail) -> String {
-        super::format_time(m.created())
+        super::format_time(m.created_at)
     }
 }
 
 async fn list(State(svc): State<Services>, page: Page) -> Result<Response, AppError> {
-    let mut conn = svc.db.conn().await?;
-    let mails = outbox::recent(conn.exec(), 100).await?;
+    let mails = mailbox::recent(&svc).await?;
     render(&ListView {
         layout: page.layout,
         mails,
@@ -54,14 +54,13 @@ struct ShowView {
 }
 
 async fn find(svc: &Services, id: i64) -> Result<StoredMail, AppError> {
-    let mut conn = svc.db.conn().await?;
-    outbox::find(conn.exec(), id).await?.ok_or(AppError::NotFound)
+    Ok(mailbox::find(svc, id).await?)
 }
 
 async fn show(State(svc): State<Services>, page: Page, Path(id): Path<i64>) -> Result<Response, AppError> {
     let mail = find(&svc, id).await?;
     let links = links_in(&mail.body_text);
-    let when = super::format_time(mail.created());
+    let when = super::format_time(mail.created_at);
     render(&ShowView {
         layout: page.layout,
         mail,

@@ -16,11 +16,11 @@ pub mod mailbox;
 pub mod markdown;
 pub mod middleware;
 pub mod pages;
+pub mod personal_tokens;
 pub mod sandbox;
 pub mod session;
 pub mod store;
 pub mod subscriptions;
-pub mod tokens;
 
 use std::time::Duration;
 
@@ -91,7 +91,7 @@ pub fn app(svc: Services, sessions: SessionBackend) -> Router {
         .merge(sandbox::router())
         .merge(contact::router())
         .merge(admin::router())
-        .merge(tokens::router());
+        .merge(personal_tokens::router());
     if svc.config.mail.smtp_url.is_none() {
         portal = portal.merge(mailbox::router());
     }

@@ -8,14 +8,14 @@ use axum::routing::get;
 
 use super::render;
 use super::session::{Layout, Page, SignedIn};
+use crate::domain::contact::ContactRequest;
 use crate::domain::contact::{Category, Status};
 use crate::domain::legal::{PRIVACY_POLICY_VERSION, TERMS_OF_USE_VERSION};
+use crate::domain::personal_token::PersonalAccessToken;
 use crate::domain::profile::country_name;
 use crate::domain::user::User;
 use crate::error::AppError;
 use crate::services::{Services, contact, personal_tokens};
-use crate::storage::contact_requests::ContactRequest;
-use crate::storage::personal_tokens::PersonalAccessToken;
 
 pub fn router() -> Router<Services> {
     Router::new()

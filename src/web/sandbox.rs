@@ -7,7 +7,7 @@ use axum::routing::post;
 
 use super::session::{self, FlashKind, SignedIn};
 use crate::error::AppError;
-use crate::services::{Services, sandbox};
+use crate::services::{Services, applications, sandbox};
 
 pub fn router() -> Router<Services> {
     Router::new().route("/applications/{id}/sandbox/reset", post(reset))
@@ -18,7 +18,8 @@ async fn reset(
     SignedIn { user, page }: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let removed = sandbox::reset(&svc, &user, &id).await?;
+    let app = applications::owned(&svc, &user, &id).await?;
+    let removed = sandbox::reset(&svc, &app).await?;
     let message = format!(
         "The sandbox data of this application is back to the documented state ({removed} payment{} and basket{} removed).",
         if removed == 1 { "" } else { "s" },

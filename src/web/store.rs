@@ -157,7 +157,11 @@ async fn subscribe(
 ) -> Result<Response, AppError> {
     let back = format!("/apis/{slug}?tab=subscribe");
     let s = &page.session;
-    match subscriptions::subscribe(&svc, &user, &form.application_id, &slug).await {
+    let subscribed = match applications::owned(&svc, &user, &form.application_id).await {
+        Ok(app) => subscriptions::subscribe(&svc, &app, &slug).await,
+        Err(e) => Err(e),
+    };
+    match subscribed {
         Ok(sub) => {
             let message = format!(
                 "{} is subscribed to {} {} ({}).",

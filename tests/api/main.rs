@@ -15,6 +15,7 @@ mod json_api;
 mod mail;
 mod oauth;
 mod openapi_check;
+mod races;
 mod reset;
 mod sandbox_accounts;
 mod sandbox_client;

@@ -54,11 +54,11 @@ impl ApiStatus {
         }
     }
 
-    pub fn parse(s: &str) -> ApiStatus {
-        if s == "live" {
-            ApiStatus::Live
-        } else {
-            ApiStatus::ComingSoon
+    pub fn parse(s: &str) -> Option<ApiStatus> {
+        match s {
+            "live" => Some(ApiStatus::Live),
+            "coming_soon" => Some(ApiStatus::ComingSoon),
+            _ => None,
         }
     }
 }

@@ -39,6 +39,17 @@ impl Qwac {
     }
 }
 
+/// A QWAC as registered for an application, with its place in the history.
+#[derive(Debug, Clone)]
+pub struct Registered {
+    pub id: String,
+    pub application_id: String,
+    pub qwac: Qwac,
+    pub active: bool,
+    pub registered_at: OffsetDateTime,
+    pub ended_at: Option<OffsetDateTime>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     pub code: &'static str,

@@ -30,6 +30,26 @@ impl Product {
     }
 }
 
+/// The two payment services of the Payments API, stored per payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentService {
+    Payments,
+    /// Standing orders.
+    Periodic,
+}
+
+impl PaymentService {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentService::Payments => "payments",
+            PaymentService::Periodic => "periodic-payments",
+        }
+    }
+}
+
+/// Frequencies a periodic payment may have.
+pub const FREQUENCIES: &[&str] = &["Daily", "Weekly", "EveryTwoWeeks", "Monthly", "Quarterly", "Annual"];
+
 /// ISO 20022 transaction status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -51,13 +71,14 @@ impl Status {
         }
     }
 
-    pub fn parse(s: &str) -> Status {
+    pub fn parse(s: &str) -> Option<Status> {
         match s {
-            "ACTC" => Status::Actc,
-            "ACSC" => Status::Acsc,
-            "CANC" => Status::Canc,
-            "RJCT" => Status::Rjct,
-            _ => Status::Rcvd,
+            "RCVD" => Some(Status::Rcvd),
+            "ACTC" => Some(Status::Actc),
+            "ACSC" => Some(Status::Acsc),
+            "CANC" => Some(Status::Canc),
+            "RJCT" => Some(Status::Rjct),
+            _ => None,
         }
     }
 

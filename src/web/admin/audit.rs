@@ -14,10 +14,10 @@ use serde::Deserialize;
 use time::{Date, Duration, OffsetDateTime};
 
 use super::Admin;
+use crate::domain::audit::Record;
 use crate::domain::audit::{Event, Filter};
 use crate::error::AppError;
 use crate::services::{Services, audit};
-use crate::storage::audit::Record;
 use crate::web::render;
 use crate::web::session::Layout;
 
@@ -158,14 +158,16 @@ async fn browse(
 
 async fn export(
     State(svc): State<Services>,
-    Admin { user, client, .. }: Admin,
+    Admin {
+        user, client_address, ..
+    }: Admin,
     Query(q): Query<LogQuery>,
 ) -> Result<Response, AppError> {
     let filter = q.filter().map_err(|message| AppError::Refused {
         status: StatusCode::BAD_REQUEST,
         message: message.into(),
     })?;
-    let lines = audit::export(&svc, &user, &client, filter).await?;
+    let lines = audit::export(&svc, &user, &client_address, filter).await?;
     let name = format!("audit-log-{}.csv", svc.now().date());
     Ok((
         [

@@ -81,10 +81,14 @@ async fn developer(
 
 async fn disable(
     State(svc): State<Services>,
-    Admin { user, page, client }: Admin,
+    Admin {
+        user,
+        page,
+        client_address,
+    }: Admin,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let dev = developers::disable(&svc, &user, &client, id).await?;
+    let dev = developers::disable(&svc, &user, &client_address, id).await?;
     let message = format!(
         "{} is disabled: signed out everywhere, tokens ended, sign-in refused.",
         dev.email
@@ -94,10 +98,14 @@ async fn disable(
 
 async fn enable(
     State(svc): State<Services>,
-    Admin { user, page, client }: Admin,
+    Admin {
+        user,
+        page,
+        client_address,
+    }: Admin,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let dev = developers::enable(&svc, &user, &client, id).await?;
+    let dev = developers::enable(&svc, &user, &client_address, id).await?;
     back_to_developer(&page, id, format!("{} is enabled again and can sign in.", dev.email)).await
 }
 
@@ -119,12 +127,16 @@ async fn unblock(
 
 async fn set_blocked(
     svc: &Services,
-    Admin { user, page, client }: Admin,
+    Admin {
+        user,
+        page,
+        client_address,
+    }: Admin,
     id: i64,
     sub: &str,
     blocked: bool,
 ) -> Result<Response, AppError> {
-    let message = match developers::set_subscription_blocked(svc, &user, &client, id, sub, blocked).await {
+    let message = match developers::set_subscription_blocked(svc, &user, &client_address, id, sub, blocked).await {
         Ok(s) if blocked => format!(
             "{}'s subscription to {} is blocked; its calls are refused. The developer is told by e-mail.",
             s.application_name, s.api_name

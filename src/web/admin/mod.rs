@@ -28,7 +28,7 @@ pub fn router() -> Router<Services> {
 pub struct Admin {
     pub user: User,
     pub page: Page,
-    pub client: String,
+    pub client_address: String,
 }
 
 impl FromRequestParts<Services> for Admin {
@@ -38,9 +38,13 @@ impl FromRequestParts<Services> for Admin {
         let mut page = Page::from_request_parts(parts, svc)
             .await
             .map_err(IntoResponse::into_response)?;
-        let Ok(ClientAddr(client)) = ClientAddr::from_request_parts(parts, svc).await;
+        let Ok(ClientAddr(client_address)) = ClientAddr::from_request_parts(parts, svc).await;
         match page.user.take() {
-            Some(user) if user.role == Role::Admin => Ok(Admin { user, page, client }),
+            Some(user) if user.role == Role::Admin => Ok(Admin {
+                user,
+                page,
+                client_address,
+            }),
             _ => Err(AppError::NotFound.into_response()),
         }
     }

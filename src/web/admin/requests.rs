@@ -8,11 +8,11 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::Admin;
+use crate::domain::contact::ContactRequest;
 use crate::domain::contact::{Category, PROFILE_FIELDS, Status};
 use crate::domain::user::User;
 use crate::error::AppError;
 use crate::services::{ServiceError, Services, contact};
-use crate::storage::contact_requests::ContactRequest;
 use crate::web::session::{self, FlashKind, Layout, Page};
 use crate::web::{format_time, render};
 
@@ -141,19 +141,27 @@ async fn answer(page: &Page, id: &str, result: Result<(), ServiceError>, done: &
 
 async fn start(
     State(svc): State<Services>,
-    Admin { user, page, client }: Admin,
+    Admin {
+        user,
+        page,
+        client_address,
+    }: Admin,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let r = contact::start(&svc, &user, &client, &id).await;
+    let r = contact::start(&svc, &user, &client_address, &id).await;
     answer(&page, &id, r, "The request is marked in progress.").await
 }
 
 async fn apply(
     State(svc): State<Services>,
-    Admin { user, page, client }: Admin,
+    Admin {
+        user,
+        page,
+        client_address,
+    }: Admin,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let r = contact::apply(&svc, &user, &client, &id).await;
+    let r = contact::apply(&svc, &user, &client_address, &id).await;
     answer(
         &page,
         &id,
@@ -171,10 +179,14 @@ struct RejectForm {
 
 async fn reject(
     State(svc): State<Services>,
-    Admin { user, page, client }: Admin,
+    Admin {
+        user,
+        page,
+        client_address,
+    }: Admin,
     Path(id): Path<String>,
     Form(f): Form<RejectForm>,
 ) -> Result<Response, AppError> {
-    let r = contact::reject(&svc, &user, &client, &id, &f.reason).await;
+    let r = contact::reject(&svc, &user, &client_address, &id, &f.reason).await;
     answer(&page, &id, r, "Rejected. The developer is told the reason by e-mail.").await
 }

@@ -10,11 +10,11 @@ use time::format_description::well_known::Rfc3339;
 use super::ApiError;
 use super::auth::ApiUser;
 use super::error::ErrorBody;
-use crate::domain::application::{Application, ClientKey, Subscription};
+use crate::domain::application::{Application, Keys, Subscription};
 use crate::domain::catalogue::Environment;
 use crate::services::applications::{self as apps, ApplicationInput};
 use crate::services::keys::IssuedKeys;
-use crate::services::{Services, keys as client_keys, subscriptions as subs};
+use crate::services::{Services, keys, subscriptions};
 use crate::web::session::ClientAddr;
 
 fn rfc3339(t: time::OffsetDateTime) -> String {
@@ -102,8 +102,8 @@ pub struct KeysDto {
     pub secret_changed_at: String,
 }
 
-impl From<ClientKey> for KeysDto {
-    fn from(k: ClientKey) -> Self {
+impl From<Keys> for KeysDto {
+    fn from(k: Keys) -> Self {
         KeysDto {
             client_id: k.client_id,
             created_at: rfc3339(k.created_at),
@@ -160,7 +160,7 @@ pub async fn get_one(
     ApiUser(user): ApiUser,
     Path(id): Path<String>,
 ) -> R<Json<ApplicationDto>> {
-    Ok(Json(apps::get(&svc, &user, &id).await?.into()))
+    Ok(Json(apps::owned(&svc, &user, &id).await?.into_inner().into()))
 }
 
 /// Changes the fields given.
@@ -174,7 +174,7 @@ pub async fn update(
     patch: Body<ApplicationPatch>,
 ) -> R<Json<ApplicationDto>> {
     let patch = body(patch)?;
-    let current = apps::get(&svc, &user, &id).await?;
+    let current = apps::owned(&svc, &user, &id).await?.into_inner();
     let input = ApplicationInput {
         name: patch.name.unwrap_or(current.name),
         description: patch.description.unwrap_or(current.description),
@@ -190,10 +190,10 @@ pub async fn update(
 pub async fn delete(
     State(svc): State<Services>,
     ApiUser(user): ApiUser,
-    ClientAddr(client): ClientAddr,
+    ClientAddr(client_address): ClientAddr,
     Path(id): Path<String>,
 ) -> R<StatusCode> {
-    apps::delete(&svc, &user, &client, &id).await?;
+    apps::delete(&svc, &apps::owned(&svc, &user, &id).await?, &client_address).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -206,9 +206,9 @@ pub async fn subscriptions(
     ApiUser(user): ApiUser,
     Path(id): Path<String>,
 ) -> R<Json<Vec<SubscriptionDto>>> {
-    let app = apps::get(&svc, &user, &id).await?;
+    let app = apps::owned(&svc, &user, &id).await?;
     Ok(Json(
-        subs::for_application(&svc, &user, &app.id)
+        subscriptions::for_application(&svc, &app)
             .await?
             .into_iter()
             .map(Into::into)
@@ -228,7 +228,8 @@ pub async fn subscribe(
     b: Body<SubscribeBody>,
 ) -> R<(StatusCode, Json<SubscriptionDto>)> {
     let b = body(b)?;
-    let sub = subs::subscribe(&svc, &user, &id, &b.api_id).await?;
+    let app = apps::owned(&svc, &user, &id).await?;
+    let sub = subscriptions::subscribe(&svc, &app, &b.api_id).await?;
     Ok((StatusCode::CREATED, Json(sub.into())))
 }
 
@@ -243,11 +244,8 @@ pub async fn unsubscribe(
     ApiUser(user): ApiUser,
     Path((id, subscription_id)): Path<(String, String)>,
 ) -> R<StatusCode> {
-    let sub = subs::get(&svc, &user, &subscription_id).await?;
-    if sub.application_id != id {
-        return Err(ApiError::not_found());
-    }
-    subs::unsubscribe(&svc, &user, &subscription_id).await?;
+    let app = apps::owned(&svc, &user, &id).await?;
+    subscriptions::unsubscribe_of(&svc, &app, &subscription_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -256,7 +254,7 @@ pub async fn unsubscribe(
     params(("id" = String, Path, description = "Application id")),
     responses((status = 200, body = KeysDto), (status = 404, body = ErrorBody)))]
 pub async fn keys(State(svc): State<Services>, ApiUser(user): ApiUser, Path(id): Path<String>) -> R<Json<KeysDto>> {
-    let key = client_keys::find(&svc, &user, &id, Environment::Sandbox).await?;
+    let key = keys::find(&svc, &apps::owned(&svc, &user, &id).await?, Environment::Sandbox).await?;
     key.map(|k| Json(k.into())).ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -273,10 +271,16 @@ pub async fn keys(State(svc): State<Services>, ApiUser(user): ApiUser, Path(id):
 pub async fn generate_keys(
     State(svc): State<Services>,
     ApiUser(user): ApiUser,
-    ClientAddr(client): ClientAddr,
+    ClientAddr(client_address): ClientAddr,
     Path(id): Path<String>,
 ) -> R<(StatusCode, Json<IssuedKeysDto>)> {
-    let issued = client_keys::generate(&svc, &user, &client, &id, Environment::Sandbox).await?;
+    let issued = keys::generate(
+        &svc,
+        &apps::owned(&svc, &user, &id).await?,
+        &client_address,
+        Environment::Sandbox,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(issued.into())))
 }
 
@@ -287,13 +291,18 @@ pub async fn generate_keys(
 pub async fn regenerate_secret(
     State(svc): State<Services>,
     ApiUser(user): ApiUser,
-    ClientAddr(client): ClientAddr,
+    ClientAddr(client_address): ClientAddr,
     Path(id): Path<String>,
 ) -> R<Json<IssuedKeysDto>> {
     Ok(Json(
-        client_keys::regenerate_secret(&svc, &user, &client, &id, Environment::Sandbox)
-            .await?
-            .into(),
+        keys::regenerate_secret(
+            &svc,
+            &apps::owned(&svc, &user, &id).await?,
+            &client_address,
+            Environment::Sandbox,
+        )
+        .await?
+        .into(),
     ))
 }
 
@@ -304,10 +313,16 @@ pub async fn regenerate_secret(
 pub async fn revoke_keys(
     State(svc): State<Services>,
     ApiUser(user): ApiUser,
-    ClientAddr(client): ClientAddr,
+    ClientAddr(client_address): ClientAddr,
     Path(id): Path<String>,
 ) -> R<StatusCode> {
-    client_keys::revoke(&svc, &user, &client, &id, Environment::Sandbox).await?;
+    keys::revoke(
+        &svc,
+        &apps::owned(&svc, &user, &id).await?,
+        &client_address,
+        Environment::Sandbox,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -327,6 +342,6 @@ pub async fn reset_sandbox(
     Path(id): Path<String>,
 ) -> R<Json<ResetDto>> {
     Ok(Json(ResetDto {
-        removed: crate::services::sandbox::reset(&svc, &user, &id).await?,
+        removed: crate::services::sandbox::reset(&svc, &apps::owned(&svc, &user, &id).await?).await?,
     }))
 }

@@ -11,8 +11,8 @@ use time::format_description::well_known::Rfc3339;
 use super::ApiError;
 use super::auth::ApiUser;
 use super::error::ErrorBody;
-use crate::services::{Services, certificates};
-use crate::storage::certificates::Registered;
+use crate::domain::qwac::Registered;
+use crate::services::{Services, applications, certificates};
 use crate::web::session::ClientAddr;
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -51,8 +51,9 @@ fn rfc3339(t: time::OffsetDateTime) -> String {
 
 impl From<Registered> for CertificateDto {
     fn from(c: Registered) -> Self {
+        let q = c.qwac;
         CertificateDto {
-            roles: c
+            roles: q
                 .roles
                 .iter()
                 .map(|r| RoleDto {
@@ -62,16 +63,16 @@ impl From<Registered> for CertificateDto {
                     meaning: r.meaning().into(),
                 })
                 .collect(),
-            organization_id: c.organization_id,
-            organization_name: c.organization_name,
-            country: c.country,
-            nca_name: c.nca_name,
-            nca_id: c.nca_id,
-            serial: c.serial,
-            issuer: c.issuer,
-            not_before: rfc3339(c.not_before),
-            not_after: rfc3339(c.not_after),
-            fingerprint: c.fingerprint,
+            organization_id: q.organization_id,
+            organization_name: q.organization_name,
+            country: q.country,
+            nca_name: q.nca_name,
+            nca_id: q.nca_id,
+            serial: q.serial,
+            issuer: q.issuer,
+            not_before: rfc3339(q.not_before),
+            not_after: rfc3339(q.not_after),
+            fingerprint: q.fingerprint,
             registered_at: rfc3339(c.registered_at),
             ignored_in_chain: None,
         }
@@ -91,7 +92,7 @@ impl From<Registered> for CertificateDto {
 pub async fn put(
     State(svc): State<Services>,
     ApiUser(user): ApiUser,
-    ClientAddr(client): ClientAddr,
+    ClientAddr(client_address): ClientAddr,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -124,7 +125,13 @@ pub async fn put(
             ApiError::new(r.status(), "invalid_body", r.body_text())
         }
     })?;
-    let r = certificates::register(&svc, &user, &client, &id, &body).await?;
+    let r = certificates::register(
+        &svc,
+        &applications::owned(&svc, &user, &id).await?,
+        &client_address,
+        &body,
+    )
+    .await?;
     let mut dto = CertificateDto::from(r.certificate);
     dto.ignored_in_chain = Some(r.ignored_in_chain);
     Ok(Json(dto))
@@ -139,7 +146,7 @@ pub async fn get(
     ApiUser(user): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<CertificateDto>, ApiError> {
-    let history = certificates::history(&svc, &user, &id).await?;
+    let history = certificates::history(&svc, &applications::owned(&svc, &user, &id).await?).await?;
     let active = history.into_iter().find(|c| c.active).ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -157,9 +164,9 @@ pub async fn get(
 pub async fn delete(
     State(svc): State<Services>,
     ApiUser(user): ApiUser,
-    ClientAddr(client): ClientAddr,
+    ClientAddr(client_address): ClientAddr,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    certificates::delete(&svc, &user, &client, &id).await?;
+    certificates::delete(&svc, &applications::owned(&svc, &user, &id).await?, &client_address).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,12 +4,12 @@
 //! utoipa-axum builds the routes and the OpenAPI document from the same
 //! handlers, so the document lists exactly the routes there are.
 
-mod apis;
 mod applications;
 mod auth;
+mod catalogue;
 mod certificates;
 mod error;
-mod tokens;
+mod personal_tokens;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, get};
@@ -54,7 +54,7 @@ impl Modify for SecuritySchemes {
 /// The API's routes and its OpenAPI document.
 pub fn parts() -> (Router<Services>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(apis::list))
+        .routes(routes!(catalogue::list))
         .routes(routes!(applications::list, applications::create))
         .routes(routes!(
             applications::get_one,
@@ -71,7 +71,7 @@ pub fn parts() -> (Router<Services>, utoipa::openapi::OpenApi) {
         .routes(routes!(applications::regenerate_secret))
         .routes(routes!(applications::reset_sandbox))
         .routes(routes!(certificates::put, certificates::get, certificates::delete))
-        .routes(routes!(tokens::create))
+        .routes(routes!(personal_tokens::create))
         .split_for_parts()
 }
 

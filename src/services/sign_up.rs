@@ -3,7 +3,7 @@
 use anyhow::Context;
 use serde::Deserialize;
 
-use super::{Services, audit, throttle};
+use super::{Services, audit, rate_limits};
 use crate::domain::audit::{Actor, Entry, Event, Target};
 use crate::domain::email::EmailAddress;
 use crate::domain::legal::{PRIVACY_POLICY_VERSION, TERMS_OF_USE_VERSION};
@@ -13,8 +13,8 @@ use crate::domain::secret::{SecretToken, hash_secret};
 use crate::domain::user::{NewUser, User};
 use crate::domain::validation::FieldErrors;
 use crate::mail::templates;
-use crate::storage::tokens::Purpose;
-use crate::storage::{Exec, is_unique_violation, outbox, tokens, users};
+use crate::storage::email_tokens::Purpose;
+use crate::storage::{self, Exec, email_tokens, outbox, users};
 
 /// What the sign-up form (or an automated sign-up test) sends.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -124,7 +124,7 @@ pub async fn sign_up(svc: &Services, input: &SignUpInput, client: &str) -> Resul
             tx.commit().await.context("committing sign-up")?;
             tracing::info!(user_id = user.id, "account created");
         }
-        Err(e) if is_unique_violation(&e) => {
+        Err(storage::Error::Duplicate { .. }) => {
             drop(tx);
             tell_owner_someone_tried(svc, &new_user.email).await?;
         }
@@ -147,7 +147,7 @@ async fn tell_owner_someone_tried(svc: &Services, email: &EmailAddress) -> anyho
         return Ok(());
     };
     // At most a few such mails an hour, so the form cannot be used to flood a mailbox.
-    if throttle::hit(svc, &format!("signup-exists:{}", owner.id), 3, 3600)
+    if rate_limits::hit(svc, &format!("signup-exists:{}", owner.id), 3, 3600)
         .await?
         .is_err()
     {
@@ -164,7 +164,7 @@ async fn send_verification(svc: &Services, ex: Exec<'_>, user: &User) -> anyhow:
     let now = svc.now();
     let token = SecretToken::generate();
     let mut ex = ex;
-    tokens::insert(
+    email_tokens::insert(
         ex.reborrow(),
         user.id,
         Purpose::VerifyEmail,
@@ -192,7 +192,7 @@ pub enum VerifyOutcome {
 pub async fn verify_email(svc: &Services, token: &str, client: &str) -> anyhow::Result<VerifyOutcome> {
     let now = svc.now();
     let mut tx = svc.db.begin().await?;
-    let Some(found) = tokens::find(tx.exec(), Purpose::VerifyEmail, &hash_secret(token)).await? else {
+    let Some(found) = email_tokens::find(tx.exec(), Purpose::VerifyEmail, &hash_secret(token)).await? else {
         return Ok(VerifyOutcome::Invalid);
     };
     let user = users::find(tx.exec(), found.user_id).await?;
@@ -205,7 +205,7 @@ pub async fn verify_email(svc: &Services, token: &str, client: &str) -> anyhow::
     if found.expires_at <= now {
         return Ok(VerifyOutcome::Expired);
     }
-    if !tokens::consume(tx.exec(), found.id, now).await? {
+    if !email_tokens::consume(tx.exec(), found.id, now).await? {
         return Ok(VerifyOutcome::AlreadyVerified);
     }
     users::mark_verified(tx.exec(), found.user_id, now).await?;
@@ -228,7 +228,7 @@ pub async fn resend_verification(svc: &Services, old_token: Option<&str>, email:
     let user = {
         let mut conn = svc.db.conn().await?;
         if let Some(token) = old_token.filter(|t| !t.is_empty()) {
-            match tokens::find(conn.exec(), Purpose::VerifyEmail, &hash_secret(token)).await? {
+            match email_tokens::find(conn.exec(), Purpose::VerifyEmail, &hash_secret(token)).await? {
                 Some(t) => users::find(conn.exec(), t.user_id).await?,
                 None => None,
             }
@@ -242,7 +242,7 @@ pub async fn resend_verification(svc: &Services, old_token: Option<&str>, email:
         return Ok(());
     };
     // Counted outside the transaction: on SQLite a second writer would wait for it.
-    if throttle::hit(svc, &format!("verify-mail:{}", user.id), 5, 3600)
+    if rate_limits::hit(svc, &format!("verify-mail:{}", user.id), 5, 3600)
         .await?
         .is_err()
     {

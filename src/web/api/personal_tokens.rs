@@ -37,13 +37,13 @@ pub struct TokenDto {
               (status = 429, body = ErrorBody)))]
 pub async fn create(
     State(svc): State<Services>,
-    ClientAddr(client): ClientAddr,
+    ClientAddr(client_address): ClientAddr,
     headers: HeaderMap,
     body: Option<Json<TokenRequest>>,
 ) -> Result<(StatusCode, Json<TokenDto>), ApiError> {
     let (email, password) = basic_credentials(&headers)
         .ok_or_else(|| ApiError::unauthorized("Authenticate with HTTP Basic: your e-mail address and password."))?;
-    let user = match sign_in::sign_in(&svc, &email, &password, &client).await {
+    let user = match sign_in::sign_in(&svc, &email, &password, &client_address).await {
         Ok(user) => user,
         Err(SignInError::Invalid) => {
             return Err(ApiError::unauthorized(
@@ -71,7 +71,7 @@ pub async fn create(
         .and_then(|Json(b)| b.name)
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| "API".into());
-    let (pat, token) = personal_tokens::create(&svc, &user, &client, &name).await?;
+    let (pat, token) = personal_tokens::create(&svc, &user, &client_address, &name).await?;
     Ok((
         StatusCode::CREATED,
         Json(TokenDto {

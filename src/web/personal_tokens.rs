@@ -36,10 +36,10 @@ struct CreatedView {
 async fn create(
     State(svc): State<Services>,
     SignedIn { user, page }: SignedIn,
-    ClientAddr(client): ClientAddr,
+    ClientAddr(client_address): ClientAddr,
     Form(form): Form<CreateForm>,
 ) -> Result<Response, AppError> {
-    match personal_tokens::create(&svc, &user, &client, &form.name).await {
+    match personal_tokens::create(&svc, &user, &client_address, &form.name).await {
         Ok((pat, token)) => render(&CreatedView {
             layout: page.layout,
             name: pat.name,
@@ -57,10 +57,10 @@ async fn create(
 async fn revoke(
     State(svc): State<Services>,
     SignedIn { user, page }: SignedIn,
-    ClientAddr(client): ClientAddr,
+    ClientAddr(client_address): ClientAddr,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    personal_tokens::revoke(&svc, &user, &client, &id).await?;
+    personal_tokens::revoke(&svc, &user, &client_address, &id).await?;
     session::redirect_with(
         &page.session,
         FlashKind::Success,

@@ -1,10 +1,14 @@
-//! In-memory limits of the gateway: token buckets (per application, per
-//! client) and the hourly call counters behind the usage chart. Counters are
-//! kept per instance and flushed to the database every few seconds.
+//! Rate limits, one word for two mechanisms: token buckets in memory (the
+//! gateway's calls and the token endpoint, per instance) and fixed windows
+//! counted in the database (sign-in, mails, the PSD2 4-a-day rule), which
+//! every instance behind a load balancer shares.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use super::Services;
+use crate::storage::throttle;
 
 /// A token bucket per key: `rate` tokens a second, at most `burst` saved up.
 pub struct TokenBuckets {
@@ -46,32 +50,22 @@ impl TokenBuckets {
     }
 }
 
-/// Calls and 429s per application and hour (unix hour), not yet written.
-#[derive(Default)]
-pub struct UsageCounter {
-    pending: Mutex<HashMap<(String, i64), (i64, i64)>>,
-}
+/// Too many hits: try again after this many seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryAfter(pub u64);
 
-impl UsageCounter {
-    pub fn record(&self, application_id: &str, hour: i64, throttled: bool) {
-        let mut p = match self.pending.lock() {
-            Ok(p) => p,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        let e = p.entry((application_id.to_string(), hour)).or_insert((0, 0));
-        e.0 += 1;
-        e.1 += i64::from(throttled);
-    }
-
-    /// Takes what is pending, to be written.
-    pub fn drain(&self) -> Vec<(String, i64, i64, i64)> {
-        let mut p = match self.pending.lock() {
-            Ok(p) => p,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        p.drain()
-            .map(|((app, hour), (calls, throttled))| (app, hour, calls, throttled))
-            .collect()
+/// Counts a hit on `bucket`; refuses once more than `limit` hits fall in the
+/// current fixed window of `window_secs`.
+pub async fn hit(svc: &Services, bucket: &str, limit: i64, window_secs: i64) -> anyhow::Result<Result<(), RetryAfter>> {
+    let now = svc.now().unix_timestamp();
+    let window_start = now - now.rem_euclid(window_secs);
+    let mut conn = svc.db.conn().await?;
+    let hits = throttle::hit(conn.exec(), bucket, window_start).await?;
+    if hits > limit {
+        let retry = (window_start + window_secs - now).max(1) as u64;
+        Ok(Err(RetryAfter(retry)))
+    } else {
+        Ok(Ok(()))
     }
 }
 
@@ -88,17 +82,5 @@ mod tests {
         let wait = b.take("app").unwrap_err();
         assert!(wait <= Duration::from_millis(100) && wait > Duration::ZERO);
         assert!(b.take("other").is_ok(), "buckets are per key");
-    }
-
-    #[test]
-    fn usage_counts_calls_and_refusals_per_hour() {
-        let u = UsageCounter::default();
-        u.record("a", 1, false);
-        u.record("a", 1, true);
-        u.record("a", 2, false);
-        let mut rows = u.drain();
-        rows.sort();
-        assert_eq!(rows, vec![("a".into(), 1, 2, 1), ("a".into(), 2, 1, 0)]);
-        assert!(u.drain().is_empty());
     }
 }

@@ -1,0 +1,81 @@
+//! The `oauth_tokens` table: access tokens the token endpoint issued, by SHA-256 hash.
+
+use time::OffsetDateTime;
+
+use super::{Exec, Result, decode, sql};
+use crate::domain::catalogue::Environment;
+
+/// What an access token grants.
+#[derive(Debug, Clone)]
+pub struct TokenGrant {
+    pub application_id: String,
+    pub environment: Environment,
+    pub ssn: String,
+    pub expires_at: i64,
+}
+
+pub async fn insert(
+    ex: Exec<'_>,
+    token_hash: &str,
+    application_id: &str,
+    env: Environment,
+    ssn: &str,
+    now: OffsetDateTime,
+    expires_at: OffsetDateTime,
+) -> Result<()> {
+    sql(
+        "INSERT INTO oauth_tokens (token_hash, application_id, environment, ssn, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(token_hash)
+    .bind(application_id)
+    .bind(env.as_str())
+    .bind(ssn)
+    .bind(now)
+    .bind(expires_at)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn find(ex: Exec<'_>, token_hash: &str) -> Result<Option<TokenGrant>> {
+    let row: Option<(String, String, String, i64)> =
+        sql("SELECT application_id, environment, ssn, expires_at FROM oauth_tokens WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(ex)
+            .await?;
+    row.map(|(application_id, env, ssn, expires_at)| {
+        Ok(TokenGrant {
+            application_id,
+            environment: decode("oauth_tokens.environment", &env, Environment::parse)?,
+            ssn,
+            expires_at,
+        })
+    })
+    .transpose()
+}
+
+/// Ends every access token of an application in an environment (new secret, revoked keys).
+pub async fn delete_for(ex: Exec<'_>, application_id: &str, env: Environment) -> Result<u64> {
+    sql("DELETE FROM oauth_tokens WHERE application_id = $1 AND environment = $2")
+        .bind(application_id)
+        .bind(env.as_str())
+        .execute(ex)
+        .await
+}
+
+/// Removes access tokens that expired before `before`.
+pub async fn prune(ex: Exec<'_>, before: i64) -> Result<u64> {
+    sql("DELETE FROM oauth_tokens WHERE expires_at < $1")
+        .bind(before)
+        .execute(ex)
+        .await
+}
+
+/// Ends every access token of a developer's applications (a disabled account).
+pub async fn delete_for_developer(ex: Exec<'_>, developer_id: i64) -> Result<u64> {
+    sql("DELETE FROM oauth_tokens WHERE application_id IN (SELECT id FROM applications WHERE developer_id = $1)")
+        .bind(developer_id)
+        .execute(ex)
+        .await
+}
