@@ -50,23 +50,7 @@ impl Application {
         let self_url =
             Url::parse(&format!("http://{}/", std::net::SocketAddr::new(self_ip, addr.port()))).context("own URL")?;
         let mail = MailQueue::default();
-        let g = config.gateway;
-        let rate_limits = RateLimits {
-            sandbox: TokenBuckets::new(g.sandbox_rate, g.sandbox_burst),
-            token_endpoint: TokenBuckets::new(g.token_rate, g.token_rate * 4.0),
-        };
-        let services = Services {
-            db: db.clone(),
-            clock: clock.clone(),
-            hasher: PasswordHasher::new(config.hash_cost)?,
-            config: Arc::new(config.clone()),
-            mail: mail.clone(),
-            access: Arc::new(AccessCache::new(g.access_cache_ttl)),
-            rate_limits: Arc::new(rate_limits),
-            usage: Arc::new(UsageCounter::default()),
-            base_url,
-            self_url,
-        };
+        let services = services(db.clone(), clock.clone(), &config, mail.clone(), base_url, self_url)?;
         crate::services::catalogue::load(&services)
             .await
             .context("loading the API catalogue")?;
@@ -111,21 +95,35 @@ pub async fn offline_services(config: Config) -> anyhow::Result<Services> {
         Some(u) => u.clone(),
         None => Url::parse(&format!("http://{}/", config.bind)).context("public URL")?,
     };
+    let self_url = base_url.clone();
+    let clock = Arc::new(crate::clock::SystemClock);
+    services(db, clock, &config, MailQueue::default(), base_url, self_url)
+}
+
+/// The use cases' shared state, with fresh caches and rate limits.
+fn services(
+    db: Db,
+    clock: Arc<dyn Clock>,
+    config: &Config,
+    mail: MailQueue,
+    base_url: Url,
+    self_url: Url,
+) -> anyhow::Result<Services> {
     let g = config.gateway;
     Ok(Services {
         db,
-        clock: Arc::new(crate::clock::SystemClock),
+        clock,
         hasher: PasswordHasher::new(config.hash_cost)?,
-        mail: MailQueue::default(),
+        config: Arc::new(config.clone()),
+        mail,
         access: Arc::new(AccessCache::new(g.access_cache_ttl)),
         rate_limits: Arc::new(RateLimits {
             sandbox: TokenBuckets::new(g.sandbox_rate, g.sandbox_burst),
             token_endpoint: TokenBuckets::new(g.token_rate, g.token_rate * 4.0),
         }),
         usage: Arc::new(UsageCounter::default()),
-        self_url: base_url.clone(),
         base_url,
-        config: Arc::new(config),
+        self_url,
     })
 }
 

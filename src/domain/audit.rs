@@ -131,21 +131,21 @@ impl Event {
 pub struct Actor {
     pub user_id: Option<i64>,
     pub email: String,
-    pub client: String,
+    pub client_address: String,
 }
 
 impl Actor {
-    pub fn new(user_id: Option<i64>, email: &str, client: &str) -> Actor {
+    pub fn new(user_id: Option<i64>, email: &str, client_address: &str) -> Actor {
         Actor {
             user_id,
             email: clip(email.trim(), 254).to_lowercase(),
-            client: clip(client, 100).to_string(),
+            client_address: clip(client_address, 100).to_string(),
         }
     }
 
-    /// A signed-in user acting from `client`.
-    pub fn of(user: &User, client: &str) -> Actor {
-        Actor::new(Some(user.id), &user.email, client)
+    /// A signed-in user acting from `client_address`.
+    pub fn of(user: &User, client_address: &str) -> Actor {
+        Actor::new(Some(user.id), &user.email, client_address)
     }
 
     /// An operator at the server's command line.

@@ -98,13 +98,13 @@ pub fn csv_line(r: &Record) -> String {
 pub async fn export(
     svc: &Services,
     admin: &User,
-    client: &str,
+    client_address: &str,
     filter: Filter,
 ) -> Result<impl Stream<Item = Result<String, storage::Error>> + use<>, ServiceError> {
     must_be_admin(admin)?;
     let entry = Entry::new(
         Event::AuditExported,
-        &Actor::of(admin, client),
+        &Actor::of(admin, client_address),
         Target {
             kind: "audit_log",
             id: String::new(),

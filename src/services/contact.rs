@@ -107,22 +107,22 @@ fn closed() -> ServiceError {
 }
 
 /// The audit row of an admin's decision on a request.
-fn decision(event: Event, admin: &User, client: &str, id: &str, dev: &User, note: &str) -> Entry {
+fn decision(event: Event, admin: &User, client_address: &str, id: &str, dev: &User, note: &str) -> Entry {
     let detail = if note.is_empty() {
         dev.email.clone()
     } else {
         format!("{}: {note}", dev.email)
     };
-    Entry::new(event, &Actor::of(admin, client), Target::request(id), detail)
+    Entry::new(event, &Actor::of(admin, client_address), Target::request(id), detail)
 }
 
-pub async fn start(svc: &Services, admin: &User, client: &str, id: &str) -> Result<(), ServiceError> {
+pub async fn start(svc: &Services, admin: &User, client_address: &str, id: &str) -> Result<(), ServiceError> {
     let (_, dev) = get(svc, admin, id).await?;
     let mut tx = svc.db.begin().await?;
     if !contact_requests::set_status(tx.exec(), id, Status::InProgress.as_str(), None, admin.id, svc.now()).await? {
         return Err(closed());
     }
-    let entry = decision(Event::RequestStarted, admin, client, id, &dev, "");
+    let entry = decision(Event::RequestStarted, admin, client_address, id, &dev, "");
     audit::append(svc, tx.exec(), &entry).await?;
     tx.commit().await?;
     Ok(())
@@ -130,7 +130,7 @@ pub async fn start(svc: &Services, admin: &User, client: &str, id: &str) -> Resu
 
 /// Writes the requested values, sends the verification link to a new e-mail
 /// address, closes the request and tells the developer, all in one transaction.
-pub async fn apply(svc: &Services, admin: &User, client: &str, id: &str) -> Result<(), ServiceError> {
+pub async fn apply(svc: &Services, admin: &User, client_address: &str, id: &str) -> Result<(), ServiceError> {
     let (request, dev) = get(svc, admin, id).await?;
     let values = requested_values(&request);
     let v = |k: &str, current: &str| values.get(k).cloned().unwrap_or_else(|| current.to_string());
@@ -168,7 +168,7 @@ pub async fn apply(svc: &Services, admin: &User, client: &str, id: &str) -> Resu
         .map_err(|e| ServiceError::Internal(e.into()))?;
     outbox::enqueue(tx.exec(), &mail, now).await?;
     let fields = values.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
-    let entry = decision(Event::RequestApplied, admin, client, id, &dev, &fields);
+    let entry = decision(Event::RequestApplied, admin, client_address, id, &dev, &fields);
     audit::append(svc, tx.exec(), &entry).await?;
     tx.commit().await?;
     svc.mail.wake();
@@ -176,7 +176,13 @@ pub async fn apply(svc: &Services, admin: &User, client: &str, id: &str) -> Resu
     Ok(())
 }
 
-pub async fn reject(svc: &Services, admin: &User, client: &str, id: &str, reason: &str) -> Result<(), ServiceError> {
+pub async fn reject(
+    svc: &Services,
+    admin: &User,
+    client_address: &str,
+    id: &str,
+    reason: &str,
+) -> Result<(), ServiceError> {
     let (_, dev) = get(svc, admin, id).await?;
     let reason = reason.trim();
     if reason.is_empty() {
@@ -189,7 +195,7 @@ pub async fn reject(svc: &Services, admin: &User, client: &str, id: &str, reason
     }
     let mail = templates::request_rejected(&dev, reason).map_err(|e| ServiceError::Internal(e.into()))?;
     outbox::enqueue(tx.exec(), &mail, now).await?;
-    let entry = decision(Event::RequestRejected, admin, client, id, &dev, reason);
+    let entry = decision(Event::RequestRejected, admin, client_address, id, &dev, reason);
     audit::append(svc, tx.exec(), &entry).await?;
     tx.commit().await?;
     svc.mail.wake();
@@ -207,7 +213,11 @@ pub enum EmailChange {
 }
 
 /// Follows the link sent to a new address: the address replaces the old one.
-pub async fn confirm_email_change(svc: &Services, client: &str, token: &str) -> Result<EmailChange, ServiceError> {
+pub async fn confirm_email_change(
+    svc: &Services,
+    client_address: &str,
+    token: &str,
+) -> Result<EmailChange, ServiceError> {
     let mut tx = svc.db.begin().await?;
     let Some((user_id, new_email)) =
         contact_requests::take_email_change(tx.exec(), &hash_secret(token), svc.now()).await?
@@ -224,7 +234,7 @@ pub async fn confirm_email_change(svc: &Services, client: &str, token: &str) -> 
     }
     let entry = Entry::new(
         Event::EmailChanged,
-        &Actor::of(&user, client),
+        &Actor::of(&user, client_address),
         Target::user(user_id),
         format!("{} → {new_email}", user.email),
     );

@@ -54,7 +54,7 @@ pub async fn detail(svc: &Services, admin: &User, id: i64) -> Result<(User, Vec<
 /// Disables an account: its sessions, personal access tokens and sandbox
 /// access tokens stop working at once (on this instance; others within the
 /// access cache's lifetime), and sign-in is refused.
-pub async fn disable(svc: &Services, admin: &User, client: &str, id: i64) -> Result<User, ServiceError> {
+pub async fn disable(svc: &Services, admin: &User, client_address: &str, id: i64) -> Result<User, ServiceError> {
     let (dev, apps) = detail(svc, admin, id).await?;
     let mut tx = svc.db.begin().await?;
     if !users::set_disabled(tx.exec(), dev.id, Some(svc.now())).await? {
@@ -63,7 +63,7 @@ pub async fn disable(svc: &Services, admin: &User, client: &str, id: i64) -> Res
     access_tokens::delete_for_developer(tx.exec(), dev.id).await?;
     let entry = Entry::new(
         Event::AccountDisabled,
-        &Actor::of(admin, client),
+        &Actor::of(admin, client_address),
         Target::user(dev.id),
         &dev.email,
     );
@@ -76,13 +76,13 @@ pub async fn disable(svc: &Services, admin: &User, client: &str, id: i64) -> Res
     Ok(dev)
 }
 
-pub async fn enable(svc: &Services, admin: &User, client: &str, id: i64) -> Result<User, ServiceError> {
+pub async fn enable(svc: &Services, admin: &User, client_address: &str, id: i64) -> Result<User, ServiceError> {
     let (dev, _) = detail(svc, admin, id).await?;
     let mut tx = svc.db.begin().await?;
     users::set_disabled(tx.exec(), dev.id, None).await?;
     let entry = Entry::new(
         Event::AccountEnabled,
-        &Actor::of(admin, client),
+        &Actor::of(admin, client_address),
         Target::user(dev.id),
         &dev.email,
     );
@@ -98,7 +98,7 @@ pub async fn enable(svc: &Services, admin: &User, client: &str, id: i64) -> Resu
 pub async fn set_subscription_blocked(
     svc: &Services,
     admin: &User,
-    client: &str,
+    client_address: &str,
     developer_id: i64,
     subscription_id: &str,
     blocked: bool,
@@ -128,7 +128,12 @@ pub async fn set_subscription_blocked(
         Event::SubscriptionUnblocked
     };
     let detail = format!("{} · {} · {}", dev.email, sub.application_name, api);
-    let entry = Entry::new(event, &Actor::of(admin, client), Target::subscription(&sub.id), detail);
+    let entry = Entry::new(
+        event,
+        &Actor::of(admin, client_address),
+        Target::subscription(&sub.id),
+        detail,
+    );
     audit::append(svc, tx.exec(), &entry).await?;
     tx.commit().await?;
     svc.mail.wake();

@@ -14,7 +14,7 @@ pub const PREFIX: &str = "dpat_";
 pub async fn create(
     svc: &Services,
     user: &User,
-    client: &str,
+    client_address: &str,
     name: &str,
 ) -> Result<(PersonalAccessToken, String), ServiceError> {
     let name = parse_text(name, "token name", 100).map_err(|m| ServiceError::invalid("name", m))?;
@@ -25,7 +25,7 @@ pub async fn create(
     personal_tokens::insert(tx.exec(), &id, user.id, &name, &hash_secret(&token), now).await?;
     let entry = Entry::new(
         Event::PersonalTokenCreated,
-        &Actor::of(user, client),
+        &Actor::of(user, client_address),
         Target::personal_token(&id),
         &name,
     );
@@ -48,14 +48,14 @@ pub async fn list(svc: &Services, user: &User) -> Result<Vec<PersonalAccessToken
     Ok(personal_tokens::list(conn.exec(), user.id).await?)
 }
 
-pub async fn revoke(svc: &Services, user: &User, client: &str, id: &str) -> Result<(), ServiceError> {
+pub async fn revoke(svc: &Services, user: &User, client_address: &str, id: &str) -> Result<(), ServiceError> {
     let mut tx = svc.db.begin().await?;
     if !personal_tokens::delete(tx.exec(), user.id, id).await? {
         return Err(ServiceError::NotFound);
     }
     let entry = Entry::new(
         Event::PersonalTokenRevoked,
-        &Actor::of(user, client),
+        &Actor::of(user, client_address),
         Target::personal_token(id),
         "",
     );

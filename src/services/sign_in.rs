@@ -36,12 +36,12 @@ impl From<anyhow::Error> for SignInError {
 /// Checks the credentials. Attempts are counted per client address and per
 /// e-mail (known or not) before anything else, and an unknown e-mail is
 /// checked against a dummy hash so that timing tells nothing.
-pub async fn sign_in(svc: &Services, email: &str, password: &str, client: &str) -> Result<User, SignInError> {
+pub async fn sign_in(svc: &Services, email: &str, password: &str, client_address: &str) -> Result<User, SignInError> {
     let limit = svc.config.signin_attempts_per_minute;
     let key = email.trim().to_lowercase();
-    for bucket in [format!("signin-ip:{client}"), format!("signin-account:{key}")] {
+    for bucket in [format!("signin-ip:{client_address}"), format!("signin-account:{key}")] {
         if let Err(retry) = rate_limits::hit(svc, &bucket, limit, 60).await? {
-            tracing::warn!(%client, "sign-in throttled");
+            tracing::warn!(%client_address, "sign-in throttled");
             return Err(SignInError::Throttled(retry));
         }
     }
@@ -62,37 +62,51 @@ pub async fn sign_in(svc: &Services, email: &str, password: &str, client: &str) 
     let user = match user {
         Some(user) if password_ok => user,
         Some(user) => {
-            tracing::info!(%client, "sign-in failed");
-            failed(svc, Some(&user), email, client, "wrong password").await?;
+            tracing::info!(%client_address, "sign-in failed");
+            failed(svc, Some(&user), email, client_address, "wrong password").await?;
             return Err(SignInError::Invalid);
         }
         None => {
-            tracing::info!(%client, "sign-in failed");
-            failed(svc, None, email, client, "no account with this e-mail").await?;
+            tracing::info!(%client_address, "sign-in failed");
+            failed(svc, None, email, client_address, "no account with this e-mail").await?;
             return Err(SignInError::Invalid);
         }
     };
     if user.disabled_at.is_some() {
-        failed(svc, Some(&user), email, client, "account disabled").await?;
+        failed(svc, Some(&user), email, client_address, "account disabled").await?;
         return Err(SignInError::Disabled);
     }
     if !user.is_verified() {
-        failed(svc, Some(&user), email, client, "e-mail not verified").await?;
+        failed(svc, Some(&user), email, client_address, "e-mail not verified").await?;
         return Err(SignInError::Unverified { email: user.email });
     }
-    let entry = Entry::new(Event::SignedIn, &Actor::of(&user, client), Target::user(user.id), "");
+    let entry = Entry::new(
+        Event::SignedIn,
+        &Actor::of(&user, client_address),
+        Target::user(user.id),
+        "",
+    );
     audit::record(svc, &entry).await.context("sign-in")?;
-    tracing::info!(user_id = user.id, %client, "signed in");
+    tracing::info!(user_id = user.id, %client_address, "signed in");
     Ok(user)
 }
 
 /// Records a refused sign-in. A throttled attempt is not recorded (only
 /// logged): under a password-guessing burst the throttle already holds the
 /// count, and the audit log should not grow with the attacker's rate.
-async fn failed(svc: &Services, user: Option<&User>, typed: &str, client: &str, why: &str) -> anyhow::Result<()> {
+async fn failed(
+    svc: &Services,
+    user: Option<&User>,
+    typed: &str,
+    client_address: &str,
+    why: &str,
+) -> anyhow::Result<()> {
     let (actor, target) = match user {
-        Some(u) => (Actor::of(u, client), Target::user(u.id)),
-        None => (Actor::new(None, &typed_email(typed), client), Target::email(typed)),
+        Some(u) => (Actor::of(u, client_address), Target::user(u.id)),
+        None => (
+            Actor::new(None, &typed_email(typed), client_address),
+            Target::email(typed),
+        ),
     };
     audit::record(svc, &Entry::new(Event::SignInFailed, &actor, target, why))
         .await
@@ -172,7 +186,7 @@ impl From<crate::storage::Error> for ResetError {
 /// link proved the mailbox).
 pub async fn reset_password(
     svc: &Services,
-    client: &str,
+    client_address: &str,
     token: &str,
     password: &str,
     confirmation: &str,
@@ -207,7 +221,7 @@ pub async fn reset_password(
     outbox::enqueue(ex.reborrow(), &mail, now).await?;
     let entry = Entry::new(
         Event::PasswordReset,
-        &Actor::of(&user, client),
+        &Actor::of(&user, client_address),
         Target::user(user.id),
         "",
     );

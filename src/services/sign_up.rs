@@ -108,7 +108,7 @@ fn validate(input: &SignUpInput) -> Result<(NewUser, NewPassword), FieldErrors> 
 /// Creates an unverified account and queues its verification mail in the
 /// same transaction. An e-mail that already has an account gets the same
 /// answer (no enumeration); its owner is told by mail that someone tried.
-pub async fn sign_up(svc: &Services, input: &SignUpInput, client: &str) -> Result<(), SignUpError> {
+pub async fn sign_up(svc: &Services, input: &SignUpInput, client_address: &str) -> Result<(), SignUpError> {
     let (mut new_user, password) = validate(input).map_err(SignUpError::Invalid)?;
     new_user.password_hash = svc.hasher.hash(password.expose()).await?;
     let now = svc.now();
@@ -117,7 +117,12 @@ pub async fn sign_up(svc: &Services, input: &SignUpInput, client: &str) -> Resul
     match users::insert(tx.exec(), &new_user, now).await {
         Ok(user) => {
             send_verification(svc, tx.exec(), &user).await?;
-            let entry = Entry::new(Event::SignedUp, &Actor::of(&user, client), Target::user(user.id), "");
+            let entry = Entry::new(
+                Event::SignedUp,
+                &Actor::of(&user, client_address),
+                Target::user(user.id),
+                "",
+            );
             audit::append(svc, tx.exec(), &entry)
                 .await
                 .context("recording sign-up")?;
@@ -189,7 +194,7 @@ pub enum VerifyOutcome {
 }
 
 /// Consumes a verification link.
-pub async fn verify_email(svc: &Services, token: &str, client: &str) -> anyhow::Result<VerifyOutcome> {
+pub async fn verify_email(svc: &Services, token: &str, client_address: &str) -> anyhow::Result<VerifyOutcome> {
     let now = svc.now();
     let mut tx = svc.db.begin().await?;
     let Some(found) = email_tokens::find(tx.exec(), Purpose::VerifyEmail, &hash_secret(token)).await? else {
@@ -211,7 +216,7 @@ pub async fn verify_email(svc: &Services, token: &str, client: &str) -> anyhow::
     users::mark_verified(tx.exec(), found.user_id, now).await?;
     let entry = Entry::new(
         Event::EmailVerified,
-        &Actor::of(&user, client),
+        &Actor::of(&user, client_address),
         Target::user(user.id),
         "",
     );

@@ -47,7 +47,7 @@ pub async fn append(ex: Exec<'_>, entry: &Entry, now: OffsetDateTime) -> Result<
     .bind(entry.event.as_str())
     .bind(entry.actor.user_id)
     .bind(&entry.actor.email)
-    .bind(&entry.actor.client)
+    .bind(&entry.actor.client_address)
     .bind(entry.target.kind)
     .bind(&entry.target.id)
     .bind(&entry.detail)

@@ -76,7 +76,7 @@ async fn generate_production(
 async fn generate_for(
     svc: &Services,
     SignedIn { user, page }: SignedIn,
-    client: &str,
+    client_address: &str,
     id: &str,
     env: Environment,
 ) -> Result<Response, AppError> {
@@ -85,7 +85,7 @@ async fn generate_for(
         Environment::Sandbox => keys_tab(&app.id),
         Environment::Production => format!("/applications/{}?tab=production", app.id),
     };
-    match keys::generate(svc, &app, client, env).await {
+    match keys::generate(svc, &app, client_address, env).await {
         Ok(issued) => shown_once(svc, page.layout, app.into_inner(), issued, false, env).await,
         Err(ServiceError::Conflict { message, .. }) => {
             session::redirect_with(&page.session, FlashKind::Info, message, &back).await
