@@ -8,8 +8,8 @@ use time::{Date, Duration};
 use super::call::{Accounts, Call};
 use super::dto::*;
 use super::error::{ErrorDto, GatewayError};
-use crate::domain::sandbox::payments::{kyc, under_16};
-use crate::domain::sandbox::{Customer, Refusal, TransactionStatus};
+use crate::domain::sandbox::payments::serviceable;
+use crate::domain::sandbox::{Customer, TransactionStatus};
 use crate::services::{Services, sandbox};
 
 type R<T> = Result<Json<T>, GatewayError>;
@@ -38,18 +38,15 @@ impl BalanceQuery {
 
 /// The customer for the call, or the refusal that applies to every call.
 async fn customer(svc: &Services, call: &Call<Accounts>) -> Result<Customer, GatewayError> {
-    let c = sandbox::customer_for(svc, &call.access.application_id, &call.access.ssn).await?;
-    match c.refusal {
-        Some(Refusal::InvalidKyc) => Err(kyc().into()),
-        Some(Refusal::Under16) => Err(under_16().into()),
-        None => Ok(c),
-    }
+    let party = call.party();
+    let c = sandbox::customer_for(svc, party.application_id, party.ssn).await?;
+    serviceable(&c)?;
+    Ok(c)
 }
 
 /// The PSD2 rule for reads without the customer present (the service decides; this maps its answer).
 async fn unattended_limit(svc: &Services, call: &Call<Accounts>, account: &str) -> Result<(), GatewayError> {
-    let party = (&*call.access.application_id, &*call.access.ssn);
-    if let Err(retry) = sandbox::account_read(svc, party, account, call.psu_present).await? {
+    if let Err(retry) = sandbox::account_read(svc, call.party(), account, call.psu_present).await? {
         return Err(GatewayError::too_many(
             "ACCESS_EXCEEDED",
             "PSD2 allows an application to read an account 4 times a day without the customer present. \

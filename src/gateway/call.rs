@@ -11,6 +11,7 @@ use axum::http::{StatusCode, header};
 
 use super::error::GatewayError;
 use crate::services::access::{self, Access, AccessDenied};
+use crate::services::sandbox::Party;
 use crate::services::{Services, usage};
 
 /// Set by the outermost layer: the `X-Request-ID` the client sent, if any
@@ -42,6 +43,16 @@ pub struct Call<A> {
     /// Present when the customer is actively asking (`PSU-IP-Address`).
     pub psu_present: bool,
     _api: PhantomData<A>,
+}
+
+impl<A> Call<A> {
+    /// Whose sandbox the call acts in: the token's application and customer.
+    pub fn party(&self) -> Party<'_> {
+        Party {
+            application_id: &self.access.application_id,
+            ssn: &self.access.ssn,
+        }
+    }
 }
 
 impl<A: SandboxApi> FromRequestParts<Services> for Call<A> {

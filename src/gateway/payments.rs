@@ -14,7 +14,7 @@ use super::error::{ErrorDto, GatewayError};
 use crate::domain::sandbox::Money;
 use crate::domain::sandbox::payments::{FREQUENCIES, PaymentOrder, PaymentService, Product};
 use crate::services::Services;
-use crate::services::sandbox_payments::{self, Basket, Initiation, Party, PaymentError, PaymentRef, StoredPayment};
+use crate::services::sandbox_payments::{self, Basket, Initiation, PaymentError, PaymentRef, StoredPayment};
 
 const BASE: &str = "/sandbox/payments/1.0.0";
 
@@ -41,13 +41,6 @@ impl From<PaymentError> for GatewayError {
             ),
             PaymentError::Internal(e) => GatewayError::internal(e),
         }
-    }
-}
-
-fn party(call: &Call<Payments>) -> Party<'_> {
-    Party {
-        application_id: &call.access.application_id,
-        ssn: &call.access.ssn,
     }
 }
 
@@ -127,7 +120,7 @@ async fn initiate(
 ) -> Result<(StatusCode, Json<PaymentInitiationDto>), GatewayError> {
     let product = product(product_name)?;
     let initiation = initiation(service, product, order)?;
-    let (id, status) = sandbox_payments::initiate(svc, party(call), initiation).await?;
+    let (id, status) = sandbox_payments::initiate(svc, call.party(), initiation).await?;
     let href = format!("{BASE}/{}/{}/{id}", path(service), product.as_str());
     Ok((
         StatusCode::CREATED,
@@ -151,7 +144,7 @@ async fn find(
     product_name: &str,
     id: &str,
 ) -> Result<StoredPayment, GatewayError> {
-    Ok(sandbox_payments::find(svc, party(call), payment(service, product_name, id)?).await?)
+    Ok(sandbox_payments::find(svc, call.party(), payment(service, product_name, id)?).await?)
 }
 
 fn to_dto(p: StoredPayment) -> Result<PaymentDto, GatewayError> {
@@ -171,7 +164,7 @@ async fn cancel(
     product_name: &str,
     id: &str,
 ) -> Result<Json<StatusDto>, GatewayError> {
-    let status = sandbox_payments::cancel(svc, party(call), payment(service, product_name, id)?).await?;
+    let status = sandbox_payments::cancel(svc, call.party(), payment(service, product_name, id)?).await?;
     Ok(Json(StatusDto {
         transaction_status: status.code().into(),
     }))
@@ -313,7 +306,7 @@ pub async fn create_basket(
     b: Result<Json<BasketRequestDto>, JsonRejection>,
 ) -> Result<(StatusCode, Json<BasketDto>), GatewayError> {
     let ids = basket_ids(body(b)?.payment_ids)?;
-    let basket = sandbox_payments::create_basket(&svc, party(&call), ids).await?;
+    let basket = sandbox_payments::create_basket(&svc, call.party(), ids).await?;
     Ok((StatusCode::CREATED, Json(basket_dto(basket))))
 }
 
@@ -327,7 +320,7 @@ pub async fn get_basket(
     Path(id): Path<String>,
 ) -> Result<Json<BasketDto>, GatewayError> {
     Ok(Json(basket_dto(
-        sandbox_payments::basket(&svc, party(&call), &id).await?,
+        sandbox_payments::basket(&svc, call.party(), &id).await?,
     )))
 }
 
@@ -343,6 +336,6 @@ pub async fn update_basket(
 ) -> Result<Json<BasketDto>, GatewayError> {
     let ids = basket_ids(body(b)?.payment_ids)?;
     Ok(Json(basket_dto(
-        sandbox_payments::update_basket(&svc, party(&call), &id, ids).await?,
+        sandbox_payments::update_basket(&svc, call.party(), &id, ids).await?,
     )))
 }

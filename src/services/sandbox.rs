@@ -51,20 +51,26 @@ pub async fn customer_for(svc: &Services, application_id: &str, ssn: &str) -> an
     Ok(c)
 }
 
+/// Whose sandbox a call acts in: the access token's application and customer.
+#[derive(Debug, Clone, Copy)]
+pub struct Party<'a> {
+    pub application_id: &'a str,
+    pub ssn: &'a str,
+}
+
 /// PSD2: without the customer present (no `PSU-IP-Address`), an account may
 /// be read four times a day per application and customer; with the customer
-/// present, without limit. `party` is (application id, personnummer).
+/// present, without limit.
 pub async fn account_read(
     svc: &Services,
-    party: (&str, &str),
+    party: Party<'_>,
     account: &str,
     customer_present: bool,
 ) -> anyhow::Result<Result<(), RetryAfter>> {
     if customer_present {
         return Ok(Ok(()));
     }
-    let (application_id, ssn) = party;
-    let bucket = format!("psd2-unattended:{application_id}:{ssn}:{account}");
+    let bucket = format!("psd2-unattended:{}:{}:{account}", party.application_id, party.ssn);
     rate_limits::hit(svc, &bucket, UNATTENDED_READS_PER_DAY, 86_400).await
 }
 

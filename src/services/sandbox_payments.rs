@@ -6,17 +6,11 @@
 use time::Date;
 
 use super::{Services, sandbox};
-use crate::domain::sandbox::payments::{self, PaymentOrder, PaymentService, Product, Refused, Status, kyc, under_16};
-use crate::domain::sandbox::{Customer, Refusal};
+use crate::domain::sandbox::Customer;
+use crate::domain::sandbox::payments::{self, PaymentOrder, PaymentService, Product, Refused, Status};
+pub use crate::services::sandbox::Party;
 pub use crate::storage::sandbox::StoredPayment;
 use crate::storage::{self, sandbox as sandbox_store};
-
-/// Whose sandbox a call acts in: the token's application and customer.
-#[derive(Debug, Clone, Copy)]
-pub struct Party<'a> {
-    pub application_id: &'a str,
-    pub ssn: &'a str,
-}
 
 /// How a payment call can be refused.
 #[derive(Debug, thiserror::Error)]
@@ -53,14 +47,9 @@ async fn customer(svc: &Services, party: Party<'_>) -> Result<Customer, PaymentE
     Ok(sandbox::customer_for(svc, party.application_id, party.ssn).await?)
 }
 
-/// Every call but initiation refuses these customers outright (initiation
-/// refuses them with the payment's own checks).
+/// Every call but initiation refuses some customers outright.
 async fn serviceable(svc: &Services, party: Party<'_>) -> Result<(), PaymentError> {
-    match customer(svc, party).await?.refusal {
-        Some(Refusal::InvalidKyc) => Err(kyc().into()),
-        Some(Refusal::Under16) => Err(under_16().into()),
-        None => Ok(()),
-    }
+    Ok(payments::serviceable(&customer(svc, party).await?)?)
 }
 
 /// A new payment as the API asked for it: the order, and the request as sent (kept to show it back).
@@ -97,9 +86,8 @@ pub async fn initiate(svc: &Services, party: Party<'_>, i: Initiation) -> Result
         request: i.request_json,
         created_at: svc.now().unix_timestamp(),
     };
-    let mut tx = svc.db.begin().await?;
-    sandbox_store::insert_payment(tx.exec(), &stored, svc.now()).await?;
-    tx.commit().await?;
+    let mut conn = svc.db.conn().await?;
+    sandbox_store::insert_payment(conn.exec(), &stored, svc.now()).await?;
     Ok((id, accepted.status))
 }
 
@@ -147,7 +135,8 @@ pub async fn cancel(svc: &Services, party: Party<'_>, payment: PaymentRef<'_>) -
         return Err(PaymentError::NotCancellable(status));
     }
     if !sandbox_store::set_status(tx.exec(), &p.id, status.code(), Status::Canc.code(), svc.now()).await? {
-        // Changed since the read (only possible on PostgreSQL): report what it is now.
+        // A concurrent cancel won since the read (SQLite's write lock rules it out;
+        // PostgreSQL re-checks the row): cancelling is the only change a status sees here.
         return Err(PaymentError::NotCancellable(Status::Canc));
     }
     tx.commit().await?;

@@ -11,7 +11,7 @@ use sqlx::{Arguments, Database, Encode, FromRow, Postgres, Sqlite, Type};
 
 use super::{Error, Exec, Result};
 
-/// A bound value. Times are stored as unix seconds, so these three cover every column.
+/// A bound value: text, integers (times are unix seconds), booleans and bytes cover every column.
 #[derive(Debug, Clone)]
 pub enum Arg {
     Text(Option<String>),
@@ -40,11 +40,6 @@ impl From<Option<&str>> for Arg {
         Arg::Text(v.map(str::to_owned))
     }
 }
-impl From<Option<String>> for Arg {
-    fn from(v: Option<String>) -> Arg {
-        Arg::Text(v)
-    }
-}
 impl From<&Option<String>> for Arg {
     fn from(v: &Option<String>) -> Arg {
         Arg::Text(v.clone())
@@ -63,11 +58,6 @@ impl From<Option<i64>> for Arg {
 impl From<bool> for Arg {
     fn from(v: bool) -> Arg {
         Arg::Bool(v)
-    }
-}
-impl From<&[u8]> for Arg {
-    fn from(v: &[u8]) -> Arg {
-        Arg::Bytes(v.to_vec())
     }
 }
 impl From<&Vec<u8>> for Arg {

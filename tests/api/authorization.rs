@@ -126,3 +126,41 @@ async fn another_developers_ids_answer_404_on_every_api_route_and_change_nothing
     );
     assert_eq!(app.table_counts().await.get("client_keys"), before.get("client_keys"));
 }
+
+#[tokio::test]
+async fn a_subscription_named_under_another_of_ones_own_applications_is_not_found() {
+    let app = spawn_app().await;
+    let _ = app.signed_in_developer("anna@example.se").await;
+    let anna = app.api_for("anna@example.se").await;
+    let (_, first) = anna.post("/api/v1/applications", json!({"name": "first"})).await;
+    let first = first["id"].as_str().unwrap().to_string();
+    let (_, second) = anna.post("/api/v1/applications", json!({"name": "second"})).await;
+    let second = second["id"].as_str().unwrap().to_string();
+    let (status, sub) = anna
+        .post(
+            &format!("/api/v1/applications/{first}/subscriptions"),
+            json!({"api_id": "accounts-sandbox"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{sub}");
+    let sub = sub["id"].as_str().unwrap().to_string();
+
+    let (status, body) = anna
+        .delete(&format!("/api/v1/applications/{second}/subscriptions/{sub}"))
+        .await;
+    assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
+    assert_eq!(
+        anna.get(&format!("/api/v1/applications/{first}/subscriptions"))
+            .await
+            .1
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "the subscription is still there"
+    );
+    let (status, _) = anna
+        .delete(&format!("/api/v1/applications/{first}/subscriptions/{sub}"))
+        .await;
+    assert_eq!(status, 204);
+}

@@ -369,3 +369,29 @@ async fn deleting_an_application_also_removes_its_tokens_payments_baskets_and_us
         "exactly what hung on the application went, in every table"
     );
 }
+
+#[tokio::test]
+async fn a_stored_status_the_portal_does_not_know_is_an_error_not_a_cancellable_payment() {
+    let app = spawn_app().await;
+    let tpp = app.tpp("anna@example.se", &["payments-sandbox"]).await;
+    let t = tpp.token("195505063676").await;
+    let sepa = format!("{PAYMENTS}/Payments/SepaCreditTransfers");
+    let r = tpp.post(&sepa, &t, order("12345678910", "450.00", "SEK")).await;
+    let id = r.body["paymentId"].as_str().unwrap().to_string();
+    // A row written by some other version of the schema, or damaged.
+    app.exec(&format!(
+        "UPDATE sandbox_payments SET status = 'XXXX' WHERE id = '{id}'"
+    ))
+    .await;
+
+    // Read as RCVD, it used to be cancelled; now the call fails and nothing changes.
+    let cancelled = tpp.call(Method::DELETE, &format!("{sepa}/{id}"), &t, None).await;
+    assert_eq!((cancelled.status, cancelled.code()), (500, "INTERNAL_ERROR"));
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM sandbox_payments WHERE id = '{id}' AND status = 'XXXX'"
+        ))
+        .await,
+        1
+    );
+}

@@ -194,6 +194,16 @@ pub fn initiate(customer: &Customer, product: Product, order: &PaymentOrder, tod
     })
 }
 
+/// The refusal every call but a payment initiation answers for this customer
+/// (an initiation checks the same among the payment's own rules).
+pub fn serviceable(c: &Customer) -> Result<(), Refused> {
+    match c.refusal {
+        Some(Refusal::InvalidKyc) => Err(kyc()),
+        Some(Refusal::Under16) => Err(under_16()),
+        None => Ok(()),
+    }
+}
+
 pub fn kyc() -> Refused {
     refused(
         "KYC_INVALID",
