@@ -2,7 +2,7 @@
 
 use time::OffsetDateTime;
 
-use super::{Exec, Result, decode, sql};
+use super::{Exec, Result, load, sql};
 use crate::domain::catalogue::Environment;
 
 /// What an access token grants.
@@ -13,6 +13,13 @@ pub struct TokenGrant {
     pub ssn: String,
     pub expires_at: i64,
 }
+
+load!(TokenGrant {
+    application_id,
+    environment,
+    ssn,
+    expires_at
+});
 
 pub async fn insert(
     ex: Exec<'_>,
@@ -39,20 +46,10 @@ pub async fn insert(
 }
 
 pub async fn find(ex: Exec<'_>, token_hash: &str) -> Result<Option<TokenGrant>> {
-    let row: Option<(String, String, String, i64)> =
-        sql("SELECT application_id, environment, ssn, expires_at FROM oauth_tokens WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(ex)
-            .await?;
-    row.map(|(application_id, env, ssn, expires_at)| {
-        Ok(TokenGrant {
-            application_id,
-            environment: decode("oauth_tokens.environment", &env, Environment::parse)?,
-            ssn,
-            expires_at,
-        })
-    })
-    .transpose()
+    sql("SELECT application_id, environment, ssn, expires_at FROM oauth_tokens WHERE token_hash = $1")
+        .bind(token_hash)
+        .optional(ex)
+        .await
 }
 
 /// Ends every access token of an application in an environment (new secret, revoked keys).

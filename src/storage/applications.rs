@@ -3,36 +3,18 @@
 
 use time::OffsetDateTime;
 
-use super::{Error, Exec, Result, from_unix, sql};
+use super::{Exec, Result, load, sql};
 use crate::domain::application::{Application, DeletionPreview};
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: String,
-    developer_id: i64,
-    name: String,
-    description: String,
-    callback_url: Option<String>,
-    created_at: i64,
-    updated_at: i64,
-}
-
-impl TryFrom<Row> for Application {
-    type Error = Error;
-    fn try_from(r: Row) -> Result<Application> {
-        Ok(Application {
-            id: r.id,
-            developer_id: r.developer_id,
-            name: r.name,
-            description: r.description,
-            callback_url: r.callback_url,
-            created_at: from_unix(r.created_at),
-            updated_at: from_unix(r.updated_at),
-        })
-    }
-}
-
-const COLUMNS: &str = "id, developer_id, name, description, callback_url, created_at, updated_at";
+load!(Application {
+    id,
+    developer_id,
+    name,
+    description,
+    callback_url,
+    created_at,
+    updated_at
+} as COLUMNS);
 
 pub struct NewApplication<'a> {
     pub id: &'a str,
@@ -56,7 +38,7 @@ pub async fn insert(ex: Exec<'_>, a: &NewApplication<'_>, now: OffsetDateTime) -
     .bind(a.description)
     .bind(a.callback_url)
     .bind(now)
-    .one::<Row, _>(ex)
+    .one(ex)
     .await
 }
 
@@ -65,7 +47,7 @@ pub async fn list(ex: Exec<'_>, developer_id: i64) -> Result<Vec<Application>> {
         "SELECT {COLUMNS} FROM applications WHERE developer_id = $1 ORDER BY name_key"
     ))
     .bind(developer_id)
-    .all::<Row, _>(ex)
+    .all(ex)
     .await
 }
 
@@ -75,7 +57,7 @@ pub async fn find(ex: Exec<'_>, developer_id: i64, id: &str) -> Result<Option<Ap
     ))
     .bind(id)
     .bind(developer_id)
-    .optional::<Row, _>(ex)
+    .optional(ex)
     .await
 }
 
@@ -106,7 +88,7 @@ pub async fn deletion_preview(ex: Exec<'_>, id: &str) -> Result<DeletionPreview>
                 (SELECT COUNT(*) FROM certificates WHERE application_id = $1)",
     )
     .bind(id)
-    .fetch_one(ex)
+    .one(ex)
     .await?;
     Ok(DeletionPreview {
         subscriptions,

@@ -4,39 +4,21 @@
 use time::OffsetDateTime;
 
 use super::query::Arg;
-use super::{Error, Exec, Result, from_unix, like_pattern, sql};
+use super::{Exec, Result, like_pattern, load, sql};
 pub use crate::domain::audit::Record;
 use crate::domain::audit::{Entry, Filter};
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: i64,
-    at: i64,
-    event: String,
-    actor_id: Option<i64>,
-    actor_email: String,
-    client_addr: String,
-    target_kind: String,
-    target_id: String,
-    detail: String,
-}
-
-impl TryFrom<Row> for Record {
-    type Error = Error;
-    fn try_from(r: Row) -> Result<Self> {
-        Ok(Record {
-            id: r.id,
-            at: from_unix(r.at),
-            event: r.event,
-            actor_id: r.actor_id,
-            actor_email: r.actor_email,
-            client_addr: r.client_addr,
-            target_kind: r.target_kind,
-            target_id: r.target_id,
-            detail: r.detail,
-        })
-    }
-}
+load!(Record {
+    id,
+    at,
+    event,
+    actor_id,
+    actor_email,
+    client_addr,
+    target_kind,
+    target_id,
+    detail
+} as COLUMNS);
 
 pub async fn append(ex: Exec<'_>, entry: &Entry, now: OffsetDateTime) -> Result<()> {
     sql(
@@ -115,9 +97,7 @@ pub async fn page(ex: Exec<'_>, filter: &Filter, before: Option<i64>, limit: i64
     if let Some(until) = filter.until {
         add("at < ?", vec![Arg::from(until)]);
     }
-    let mut sql_text = String::from(
-        "SELECT id, at, event, actor_id, actor_email, client_addr, target_kind, target_id, detail FROM audit_log",
-    );
+    let mut sql_text = format!("SELECT {COLUMNS} FROM audit_log");
     if !conditions.is_empty() {
         sql_text.push_str(" WHERE ");
         sql_text.push_str(&conditions.join(" AND "));
@@ -127,5 +107,5 @@ pub async fn page(ex: Exec<'_>, filter: &Filter, before: Option<i64>, limit: i64
     for arg in args {
         q = q.bind(arg);
     }
-    q.all::<Row, _>(ex).await
+    q.all(ex).await
 }

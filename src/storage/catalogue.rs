@@ -2,49 +2,35 @@
 
 use time::OffsetDateTime;
 
-use super::{Error, Exec, Result, decode, sql};
-use crate::domain::catalogue::{Api, ApiDefinition, ApiStatus, Environment};
+use super::row::Load;
+use super::{Exec, Result, Row, sql};
+use crate::domain::catalogue::{Api, ApiDefinition};
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: i64,
-    slug: String,
-    family: String,
-    name: String,
-    version: String,
-    environment: String,
-    base_path: String,
-    summary: String,
-    tags: String,
-    documentation: String,
-    status: String,
-}
+const COLUMNS: &str = "id, slug, family, name, version, environment, base_path, summary, tags, documentation, status";
 
-impl TryFrom<Row> for Api {
-    type Error = Error;
-    fn try_from(r: Row) -> Result<Api> {
+impl Load for Api {
+    fn load(r: &Row) -> Result<Api> {
         Ok(Api {
-            id: r.id,
-            slug: r.slug,
-            family: r.family,
-            name: r.name,
-            version: r.version,
-            environment: decode("apis.environment", &r.environment, Environment::parse)?,
-            base_path: r.base_path,
-            summary: r.summary,
+            id: r.get("id")?,
+            slug: r.get("slug")?,
+            family: r.get("family")?,
+            name: r.get("name")?,
+            version: r.get("version")?,
+            environment: r.get("environment")?,
+            base_path: r.get("base_path")?,
+            summary: r.get("summary")?,
+            // Stored as one `|`-separated column.
             tags: r
-                .tags
+                .get::<String>("tags")?
                 .split('|')
                 .filter(|t| !t.is_empty())
                 .map(str::to_string)
                 .collect(),
-            documentation: r.documentation,
-            status: decode("apis.status", &r.status, ApiStatus::parse)?,
+            documentation: r.get("documentation")?,
+            status: r.get("status")?,
         })
     }
 }
-
-const COLUMNS: &str = "id, slug, family, name, version, environment, base_path, summary, tags, documentation, status";
 
 /// Inserts or updates one definition, keyed by slug.
 pub async fn upsert(ex: Exec<'_>, d: &ApiDefinition, now: OffsetDateTime) -> Result<()> {
@@ -74,13 +60,13 @@ pub async fn upsert(ex: Exec<'_>, d: &ApiDefinition, now: OffsetDateTime) -> Res
 
 pub async fn all(ex: Exec<'_>) -> Result<Vec<Api>> {
     sql(format!("SELECT {COLUMNS} FROM apis ORDER BY name, environment DESC"))
-        .all::<Row, _>(ex)
+        .all(ex)
         .await
 }
 
 pub async fn by_slug(ex: Exec<'_>, slug: &str) -> Result<Option<Api>> {
     sql(format!("SELECT {COLUMNS} FROM apis WHERE slug = $1"))
         .bind(slug)
-        .optional::<Row, _>(ex)
+        .optional(ex)
         .await
 }

@@ -2,60 +2,39 @@
 
 use time::OffsetDateTime;
 
-use super::{Error, Exec, Result, from_unix, sql};
+use super::row::Load;
+use super::{Error, Exec, Result, Row, sql};
 use crate::domain::qwac::{Qwac, Registered, Role};
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: String,
-    application_id: String,
-    fingerprint: String,
-    organization_id: String,
-    organization_name: String,
-    country: String,
-    nca_name: String,
-    nca_id: String,
-    roles: String,
-    serial: String,
-    issuer: String,
-    subject: String,
-    not_before: i64,
-    not_after: i64,
-    der: Vec<u8>,
-    active: bool,
-    registered_at: i64,
-    ended_at: Option<i64>,
-}
-
-impl TryFrom<Row> for Registered {
-    type Error = Error;
-    fn try_from(r: Row) -> Result<Self> {
-        let roles: Vec<(String, String)> = serde_json::from_str(&r.roles).map_err(|_| Error::Corrupt {
-            column: "certificates.roles",
-            value: r.roles.clone(),
+impl Load for Registered {
+    fn load(r: &Row) -> Result<Self> {
+        let stored: String = r.get("roles")?;
+        let roles: Vec<(String, String)> = serde_json::from_str(&stored).map_err(|_| Error::Corrupt {
+            column: "roles".into(),
+            value: stored.clone(),
         })?;
         Ok(Registered {
-            id: r.id,
-            application_id: r.application_id,
+            id: r.get("id")?,
+            application_id: r.get("application_id")?,
             qwac: Qwac {
-                organization_id: r.organization_id,
-                organization_name: r.organization_name,
-                country: r.country,
-                nca_name: r.nca_name,
-                nca_id: r.nca_id,
+                organization_id: r.get("organization_id")?,
+                organization_name: r.get("organization_name")?,
+                country: r.get("country")?,
+                nca_name: r.get("nca_name")?,
+                nca_id: r.get("nca_id")?,
                 roles: roles.into_iter().map(|(oid, name)| Role { oid, name }).collect(),
-                serial: r.serial,
-                issuer: r.issuer,
-                subject: r.subject,
-                not_before: from_unix(r.not_before),
-                not_after: from_unix(r.not_after),
-                fingerprint: r.fingerprint,
-                der: r.der,
+                serial: r.get("serial")?,
+                issuer: r.get("issuer")?,
+                subject: r.get("subject")?,
+                not_before: r.get("not_before")?,
+                not_after: r.get("not_after")?,
+                fingerprint: r.get("fingerprint")?,
+                der: r.get("der")?,
                 ignored_in_chain: 0,
             },
-            active: r.active,
-            registered_at: from_unix(r.registered_at),
-            ended_at: r.ended_at.map(from_unix),
+            active: r.get("active")?,
+            registered_at: r.get("registered_at")?,
+            ended_at: r.get("ended_at")?,
         })
     }
 }
@@ -116,7 +95,7 @@ pub async fn for_application(ex: Exec<'_>, application_id: &str) -> Result<Vec<R
         "SELECT {COLUMNS} FROM certificates WHERE application_id = $1 ORDER BY active DESC, registered_at DESC, id"
     ))
     .bind(application_id)
-    .all::<Row, _>(ex)
+    .all(ex)
     .await
 }
 

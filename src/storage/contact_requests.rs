@@ -2,42 +2,22 @@
 
 use time::OffsetDateTime;
 
-use super::{Error, Exec, Result, from_unix, sql};
+use super::{Exec, Result, load, sql};
 pub use crate::domain::contact::ContactRequest;
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: String,
-    user_id: i64,
-    category: String,
-    message: String,
-    requested: String,
-    status: String,
-    reason: Option<String>,
-    created_at: i64,
-    updated_at: i64,
-    developer: String,
-    developer_email: String,
-}
-
-impl TryFrom<Row> for ContactRequest {
-    type Error = Error;
-    fn try_from(r: Row) -> Result<Self> {
-        Ok(ContactRequest {
-            id: r.id,
-            user_id: r.user_id,
-            category: r.category,
-            message: r.message,
-            requested: r.requested,
-            status: r.status,
-            reason: r.reason,
-            created_at: from_unix(r.created_at),
-            updated_at: from_unix(r.updated_at),
-            developer: r.developer,
-            developer_email: r.developer_email,
-        })
-    }
-}
+load!(ContactRequest {
+    id,
+    user_id,
+    category,
+    message,
+    requested,
+    status,
+    reason,
+    created_at,
+    updated_at,
+    developer,
+    developer_email
+});
 
 const SELECT: &str = "SELECT r.id, r.user_id, r.category, r.message, r.requested, r.status, r.reason, r.created_at, \
     r.updated_at, u.first_name || ' ' || u.last_name AS developer, u.email AS developer_email \
@@ -72,7 +52,7 @@ pub async fn for_user(ex: Exec<'_>, user_id: i64) -> Result<Vec<ContactRequest>>
         "{SELECT} WHERE r.user_id = $1 ORDER BY r.created_at DESC, r.id"
     ))
     .bind(user_id)
-    .all::<Row, _>(ex)
+    .all(ex)
     .await
 }
 
@@ -86,15 +66,12 @@ pub async fn search(ex: Exec<'_>, status: &str, q: &str) -> Result<Vec<ContactRe
     .bind(status)
     .bind(q)
     .bind(like)
-    .all::<Row, _>(ex)
+    .all(ex)
     .await
 }
 
 pub async fn find(ex: Exec<'_>, id: &str) -> Result<Option<ContactRequest>> {
-    sql(format!("{SELECT} WHERE r.id = $1"))
-        .bind(id)
-        .optional::<Row, _>(ex)
-        .await
+    sql(format!("{SELECT} WHERE r.id = $1")).bind(id).optional(ex).await
 }
 
 /// Moves a request to `status` unless it is closed already; false if it was.
@@ -146,6 +123,6 @@ pub async fn take_email_change(ex: Exec<'_>, token_hash: &str, now: OffsetDateTi
     )
     .bind(token_hash)
     .bind(now)
-    .fetch_optional(ex)
+    .optional(ex)
     .await
 }

@@ -3,7 +3,7 @@
 
 use time::OffsetDateTime;
 
-use super::{Exec, Result, from_unix, sql};
+use super::{Exec, Result, load, sql};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
@@ -28,6 +28,13 @@ pub struct EmailToken {
     pub used_at: Option<OffsetDateTime>,
 }
 
+load!(EmailToken {
+    id,
+    user_id,
+    expires_at,
+    used_at
+});
+
 pub async fn insert(
     ex: Exec<'_>,
     user_id: i64,
@@ -48,18 +55,11 @@ pub async fn insert(
 }
 
 pub async fn find(ex: Exec<'_>, purpose: Purpose, token_hash: &str) -> Result<Option<EmailToken>> {
-    let row: Option<(i64, i64, i64, Option<i64>)> =
-        sql("SELECT id, user_id, expires_at, used_at FROM email_tokens WHERE token_hash = $1 AND purpose = $2")
-            .bind(token_hash)
-            .bind(purpose.as_str())
-            .fetch_optional(ex)
-            .await?;
-    Ok(row.map(|(id, user_id, expires_at, used_at)| EmailToken {
-        id,
-        user_id,
-        expires_at: from_unix(expires_at),
-        used_at: used_at.map(from_unix),
-    }))
+    sql("SELECT id, user_id, expires_at, used_at FROM email_tokens WHERE token_hash = $1 AND purpose = $2")
+        .bind(token_hash)
+        .bind(purpose.as_str())
+        .optional(ex)
+        .await
 }
 
 /// Marks the token used; false if it was used already (a concurrent click).

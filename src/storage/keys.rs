@@ -3,31 +3,17 @@
 
 use time::OffsetDateTime;
 
-use super::{Error, Exec, Result, decode, from_unix, sql};
+use super::{Exec, Result, load, sql};
 use crate::domain::application::Keys;
 use crate::domain::catalogue::Environment;
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    application_id: String,
-    environment: String,
-    client_id: String,
-    created_at: i64,
-    secret_changed_at: i64,
-}
-
-impl TryFrom<Row> for Keys {
-    type Error = Error;
-    fn try_from(r: Row) -> Result<Keys> {
-        Ok(Keys {
-            application_id: r.application_id,
-            environment: decode("client_keys.environment", &r.environment, Environment::parse)?,
-            client_id: r.client_id,
-            created_at: from_unix(r.created_at),
-            secret_changed_at: from_unix(r.secret_changed_at),
-        })
-    }
-}
+load!(Keys {
+    application_id,
+    environment,
+    client_id,
+    created_at,
+    secret_changed_at
+} as COLUMNS);
 
 /// Keys that already exist for the application and environment are [`Error::Duplicate`].
 pub async fn insert(
@@ -53,13 +39,12 @@ pub async fn insert(
 }
 
 pub async fn find(ex: Exec<'_>, application_id: &str, env: Environment) -> Result<Option<Keys>> {
-    sql(
-        "SELECT application_id, environment, client_id, created_at, secret_changed_at FROM client_keys \
-         WHERE application_id = $1 AND environment = $2",
-    )
+    sql(format!(
+        "SELECT {COLUMNS} FROM client_keys WHERE application_id = $1 AND environment = $2"
+    ))
     .bind(application_id)
     .bind(env.as_str())
-    .optional::<Row, _>(ex)
+    .optional(ex)
     .await
 }
 
@@ -92,14 +77,12 @@ pub async fn delete(ex: Exec<'_>, application_id: &str, env: Environment) -> Res
 /// The application, environment and secret hash behind a client id (the token endpoint).
 pub async fn by_client_id(ex: Exec<'_>, client_id: &str) -> Result<Option<(String, Environment, String)>> {
     // A disabled developer's clients are unknown to the token endpoint.
-    let row: Option<(String, String, String)> = sql(
+    sql(
         "SELECT k.application_id, k.environment, k.secret_hash FROM client_keys k \
          JOIN applications a ON a.id = k.application_id JOIN users u ON u.id = a.developer_id \
          WHERE k.client_id = $1 AND u.disabled_at IS NULL",
     )
     .bind(client_id)
-    .fetch_optional(ex)
-    .await?;
-    row.map(|(app, env, hash)| Ok((app, decode("client_keys.environment", &env, Environment::parse)?, hash)))
-        .transpose()
+    .optional(ex)
+    .await
 }

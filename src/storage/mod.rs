@@ -16,6 +16,7 @@ pub mod migrate;
 pub mod outbox;
 pub mod personal_tokens;
 pub mod query;
+pub mod row;
 pub mod sandbox;
 pub mod sessions;
 pub mod subscriptions;
@@ -33,6 +34,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Connection, PgConnection, PgPool, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 pub use query::sql;
+pub(crate) use row::{Row, load};
 
 pub type Result<T> = std::result::Result<T, Error>;
 
@@ -49,7 +51,7 @@ pub enum Error {
     /// A stored value this code cannot read (a corrupt enum column): an error,
     /// never a silent default.
     #[error("stored {column} has an unknown value {value:?}")]
-    Corrupt { column: &'static str, value: String },
+    Corrupt { column: String, value: String },
     #[error(transparent)]
     Other(sqlx::Error),
 }
@@ -68,9 +70,9 @@ impl From<sqlx::Error> for Error {
 
 /// Reads a stored enum value with its domain parser; an unknown value is
 /// [`Error::Corrupt`].
-pub(crate) fn decode<T>(column: &'static str, value: &str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T> {
+pub(crate) fn decode<T>(column: &str, value: &str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T> {
     parse(value).ok_or_else(|| Error::Corrupt {
-        column,
+        column: column.to_string(),
         value: value.to_string(),
     })
 }

@@ -3,40 +3,20 @@
 
 use time::OffsetDateTime;
 
-use super::{Error, Exec, Result, from_unix, sql};
+use super::{Exec, Result, load, sql};
 pub use crate::domain::mail::{OutgoingMail, StoredMail};
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: i64,
-    recipient: String,
-    subject: String,
-    body_text: String,
-    body_html: String,
-    created_at: i64,
-    attempts: i64,
-    sent_at: Option<i64>,
-    last_error: Option<String>,
-}
-
-impl TryFrom<Row> for StoredMail {
-    type Error = Error;
-    fn try_from(r: Row) -> Result<Self> {
-        Ok(StoredMail {
-            id: r.id,
-            recipient: r.recipient,
-            subject: r.subject,
-            body_text: r.body_text,
-            body_html: r.body_html,
-            created_at: from_unix(r.created_at),
-            attempts: r.attempts,
-            sent_at: r.sent_at.map(from_unix),
-            last_error: r.last_error,
-        })
-    }
-}
-
-const COLUMNS: &str = "id, recipient, subject, body_text, body_html, created_at, attempts, sent_at, last_error";
+load!(StoredMail {
+    id,
+    recipient,
+    subject,
+    body_text,
+    body_html,
+    created_at,
+    attempts,
+    sent_at,
+    last_error
+} as COLUMNS);
 
 pub async fn enqueue(ex: Exec<'_>, m: &OutgoingMail, now: OffsetDateTime) -> Result<i64> {
     sql(
@@ -66,7 +46,7 @@ pub async fn claim_due(ex: Exec<'_>, now: OffsetDateTime, lease_until: OffsetDat
     ))
     .bind(now)
     .bind(lease_until)
-    .optional::<Row, _>(ex)
+    .optional(ex)
     .await
 }
 
@@ -103,13 +83,13 @@ pub async fn next_due(ex: Exec<'_>) -> Result<Option<i64>> {
 pub async fn recent(ex: Exec<'_>, limit: i64) -> Result<Vec<StoredMail>> {
     sql(format!("SELECT {COLUMNS} FROM outbox ORDER BY id DESC LIMIT $1"))
         .bind(limit)
-        .all::<Row, _>(ex)
+        .all(ex)
         .await
 }
 
 pub async fn find(ex: Exec<'_>, id: i64) -> Result<Option<StoredMail>> {
     sql(format!("SELECT {COLUMNS} FROM outbox WHERE id = $1"))
         .bind(id)
-        .optional::<Row, _>(ex)
+        .optional(ex)
         .await
 }

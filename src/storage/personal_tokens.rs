@@ -2,8 +2,15 @@
 
 use time::OffsetDateTime;
 
-use super::{Exec, Result, from_unix, sql};
+use super::{Exec, Result, load, sql};
 pub use crate::domain::personal_token::PersonalAccessToken;
+
+load!(PersonalAccessToken {
+    id,
+    name,
+    created_at,
+    last_used_at
+});
 
 pub async fn insert(
     ex: Exec<'_>,
@@ -25,21 +32,12 @@ pub async fn insert(
 }
 
 pub async fn list(ex: Exec<'_>, user_id: i64) -> Result<Vec<PersonalAccessToken>> {
-    let rows: Vec<(String, String, i64, Option<i64>)> = sql(
+    sql(
         "SELECT id, name, created_at, last_used_at FROM personal_access_tokens WHERE user_id = $1 ORDER BY created_at DESC, id",
     )
     .bind(user_id)
-    .fetch_all(ex)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, created, used)| PersonalAccessToken {
-            id,
-            name,
-            created_at: from_unix(created),
-            last_used_at: used.map(from_unix),
-        })
-        .collect())
+    .all(ex)
+    .await
 }
 
 /// The owner of a presented token, marking it used.

@@ -5,10 +5,9 @@
 
 use std::borrow::Cow;
 
-use sqlx::postgres::PgRow;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Arguments, Database, Encode, FromRow, Postgres, Sqlite, Type};
+use sqlx::{Arguments, Database, Encode, Postgres, Sqlite, Type};
 
+use super::row::{Column, Load, Row};
 use super::{Error, Exec, Result};
 
 /// A bound value: text, integers (times are unix seconds), booleans and bytes cover every column.
@@ -77,10 +76,6 @@ impl From<Option<time::OffsetDateTime>> for Arg {
     }
 }
 
-/// A row type both drivers can decode (`#[derive(sqlx::FromRow)]`, or a tuple).
-pub trait Record: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
-impl<T> Record for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
-
 /// A statement with its bound values.
 #[must_use]
 pub struct Sql {
@@ -143,71 +138,59 @@ impl Sql {
         Ok(self.execute(ex).await? == 1)
     }
 
-    pub async fn fetch_optional<R: Record>(self, ex: Exec<'_>) -> Result<Option<R>> {
+    /// The row itself, for a value read from more than one [`Load`].
+    pub async fn fetch(self, ex: Exec<'_>) -> Result<Option<Row>> {
         let Sql { text, args } = self;
-        let row = match ex {
-            Exec::Sqlite(c) => {
-                sqlx::query_as_with::<_, R, _>(&text, arguments::<Sqlite>(args)?)
-                    .fetch_optional(c)
-                    .await
-            }
-            Exec::Postgres(c) => {
-                sqlx::query_as_with::<_, R, _>(&text, arguments::<Postgres>(args)?)
-                    .fetch_optional(c)
-                    .await
-            }
-        };
-        Ok(row?)
+        Ok(match ex {
+            Exec::Sqlite(c) => sqlx::query_with(&text, arguments::<Sqlite>(args)?)
+                .fetch_optional(c)
+                .await?
+                .map(Row::Sqlite),
+            Exec::Postgres(c) => sqlx::query_with(&text, arguments::<Postgres>(args)?)
+                .fetch_optional(c)
+                .await?
+                .map(Row::Postgres),
+        })
     }
 
-    /// The one row; [`Error::NotFound`] when there is none.
-    pub async fn fetch_one<R: Record>(self, ex: Exec<'_>) -> Result<R> {
-        self.fetch_optional(ex).await?.ok_or(Error::NotFound)
+    async fn fetch_all(self, ex: Exec<'_>) -> Result<Vec<Row>> {
+        let Sql { text, args } = self;
+        Ok(match ex {
+            Exec::Sqlite(c) => sqlx::query_with(&text, arguments::<Sqlite>(args)?)
+                .fetch_all(c)
+                .await?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect(),
+            Exec::Postgres(c) => sqlx::query_with(&text, arguments::<Postgres>(args)?)
+                .fetch_all(c)
+                .await?
+                .into_iter()
+                .map(Row::Postgres)
+                .collect(),
+        })
     }
 
-    pub async fn fetch_all<R: Record>(self, ex: Exec<'_>) -> Result<Vec<R>> {
-        let Sql { text, args } = self;
-        let rows = match ex {
-            Exec::Sqlite(c) => {
-                sqlx::query_as_with::<_, R, _>(&text, arguments::<Sqlite>(args)?)
-                    .fetch_all(c)
-                    .await
-            }
-            Exec::Postgres(c) => {
-                sqlx::query_as_with::<_, R, _>(&text, arguments::<Postgres>(args)?)
-                    .fetch_all(c)
-                    .await
-            }
-        };
-        Ok(rows?)
+    /// The one row (a domain value or a tuple); [`Error::NotFound`] when there is none.
+    pub async fn one<T: Load>(self, ex: Exec<'_>) -> Result<T> {
+        self.optional(ex).await?.ok_or(Error::NotFound)
+    }
+
+    pub async fn optional<T: Load>(self, ex: Exec<'_>) -> Result<Option<T>> {
+        self.fetch(ex).await?.as_ref().map(T::load).transpose()
+    }
+
+    pub async fn all<T: Load>(self, ex: Exec<'_>) -> Result<Vec<T>> {
+        self.fetch_all(ex).await?.iter().map(T::load).collect()
     }
 
     /// The first column of the one row (a count, a returned id).
-    pub async fn scalar<T>(self, ex: Exec<'_>) -> Result<T>
-    where
-        (T,): Record,
-    {
-        Ok(self.fetch_one::<(T,)>(ex).await?.0)
+    pub async fn scalar<T: Column>(self, ex: Exec<'_>) -> Result<T> {
+        self.scalar_optional(ex).await?.ok_or(Error::NotFound)
     }
 
     /// The first column of the row, if there is one.
-    pub async fn scalar_optional<T>(self, ex: Exec<'_>) -> Result<Option<T>>
-    where
-        (T,): Record,
-    {
-        Ok(self.fetch_optional::<(T,)>(ex).await?.map(|(v,)| v))
-    }
-
-    /// The one row, as a domain value (its conversion may refuse a stored value).
-    pub async fn one<R: Record, T: TryFrom<R, Error = Error>>(self, ex: Exec<'_>) -> Result<T> {
-        T::try_from(self.fetch_one::<R>(ex).await?)
-    }
-
-    pub async fn optional<R: Record, T: TryFrom<R, Error = Error>>(self, ex: Exec<'_>) -> Result<Option<T>> {
-        self.fetch_optional::<R>(ex).await?.map(T::try_from).transpose()
-    }
-
-    pub async fn all<R: Record, T: TryFrom<R, Error = Error>>(self, ex: Exec<'_>) -> Result<Vec<T>> {
-        self.fetch_all::<R>(ex).await?.into_iter().map(T::try_from).collect()
+    pub async fn scalar_optional<T: Column>(self, ex: Exec<'_>) -> Result<Option<T>> {
+        self.fetch(ex).await?.map(|r| r.get(0)).transpose()
     }
 }

@@ -2,9 +2,9 @@
 
 use time::OffsetDateTime;
 
-use super::{Exec, Result, sql};
+use super::{Exec, Result, load, sql};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct StoredPayment {
     pub id: String,
     pub application_id: String,
@@ -21,8 +21,21 @@ pub struct StoredPayment {
     pub created_at: i64,
 }
 
-const COLUMNS: &str = "id, application_id, ssn, service, product, status, debtor_account, creditor_account, \
-                       internal, amount, currency, request, created_at";
+load!(StoredPayment {
+    id,
+    application_id,
+    ssn,
+    service,
+    product,
+    status,
+    debtor_account,
+    creditor_account,
+    internal,
+    amount,
+    currency,
+    request,
+    created_at
+} as COLUMNS);
 
 pub async fn insert_payment(ex: Exec<'_>, p: &StoredPayment, now: OffsetDateTime) -> Result<()> {
     sql(format!(
@@ -63,7 +76,7 @@ pub async fn find_payment(
     .bind(ssn)
     .bind(service)
     .bind(product)
-    .fetch_optional(ex)
+    .optional(ex)
     .await
 }
 
@@ -87,7 +100,7 @@ pub async fn settled_internal(ex: Exec<'_>, application_id: &str, ssn: &str) -> 
     ))
     .bind(application_id)
     .bind(ssn)
-    .fetch_all(ex)
+    .all(ex)
     .await
 }
 
@@ -134,7 +147,7 @@ pub async fn find_basket(ex: Exec<'_>, application_id: &str, ssn: &str, id: &str
         .bind(id)
         .bind(application_id)
         .bind(ssn)
-        .fetch_optional(ex)
+        .optional(ex)
         .await
 }
 

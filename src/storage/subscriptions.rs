@@ -2,39 +2,20 @@
 
 use time::OffsetDateTime;
 
-use super::{Error, Exec, Result, decode, from_unix, sql};
+use super::{Exec, Result, load, sql};
 use crate::domain::application::Subscription;
-use crate::domain::catalogue::Environment;
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: String,
-    application_id: String,
-    application_name: String,
-    api_slug: String,
-    api_name: String,
-    api_version: String,
-    environment: String,
-    status: String,
-    created_at: i64,
-}
-
-impl TryFrom<Row> for Subscription {
-    type Error = Error;
-    fn try_from(r: Row) -> Result<Subscription> {
-        Ok(Subscription {
-            id: r.id,
-            application_id: r.application_id,
-            application_name: r.application_name,
-            api_slug: r.api_slug,
-            api_name: r.api_name,
-            api_version: r.api_version,
-            environment: decode("apis.environment", &r.environment, Environment::parse)?,
-            status: r.status,
-            created_at: from_unix(r.created_at),
-        })
-    }
-}
+load!(Subscription {
+    id,
+    application_id,
+    application_name,
+    api_slug,
+    api_name,
+    api_version,
+    environment,
+    status,
+    created_at
+});
 
 const SELECT: &str = "SELECT s.id, s.application_id, a.name AS application_name, p.slug AS api_slug, \
     p.name AS api_name, p.version AS api_version, p.environment, s.status, s.created_at \
@@ -57,7 +38,7 @@ pub async fn for_developer(ex: Exec<'_>, developer_id: i64) -> Result<Vec<Subscr
         "{SELECT} WHERE a.developer_id = $1 ORDER BY a.name_key, p.name, p.environment DESC"
     ))
     .bind(developer_id)
-    .all::<Row, _>(ex)
+    .all(ex)
     .await
 }
 
@@ -67,7 +48,7 @@ pub async fn for_application(ex: Exec<'_>, developer_id: i64, application_id: &s
     ))
     .bind(developer_id)
     .bind(application_id)
-    .all::<Row, _>(ex)
+    .all(ex)
     .await
 }
 
@@ -75,7 +56,7 @@ pub async fn find(ex: Exec<'_>, developer_id: i64, id: &str) -> Result<Option<Su
     sql(format!("{SELECT} WHERE a.developer_id = $1 AND s.id = $2"))
         .bind(developer_id)
         .bind(id)
-        .optional::<Row, _>(ex)
+        .optional(ex)
         .await
 }
 
@@ -93,7 +74,7 @@ pub async fn delete(ex: Exec<'_>, developer_id: i64, id: &str) -> Result<bool> {
 pub async fn api_slugs(ex: Exec<'_>, application_id: &str) -> Result<Vec<(String, String)>> {
     sql("SELECT p.slug, s.status FROM subscriptions s JOIN apis p ON p.id = s.api_id WHERE s.application_id = $1")
         .bind(application_id)
-        .fetch_all(ex)
+        .all(ex)
         .await
 }
 

@@ -22,6 +22,6 @@ pub async fn since(ex: Exec<'_>, application_id: &str, from_hour: i64) -> Result
     sql("SELECT hour, calls, throttled FROM api_usage WHERE application_id = $1 AND hour >= $2 ORDER BY hour")
         .bind(application_id)
         .bind(from_hour)
-        .fetch_all(ex)
+        .all(ex)
         .await
 }

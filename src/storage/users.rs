@@ -2,54 +2,27 @@
 
 use time::OffsetDateTime;
 
-use super::{Error, Exec, Result, decode, from_unix, sql};
-use crate::domain::user::{NewUser, Role, User};
+use super::row::Load;
+use super::{Exec, Result, load, sql};
+use crate::domain::user::{NewUser, User};
 
-#[derive(sqlx::FromRow)]
-struct UserRow {
-    id: i64,
-    email: String,
-    first_name: String,
-    last_name: String,
-    organization: String,
-    country: String,
-    phone: Option<String>,
-    role: String,
-    privacy_version: String,
-    terms_version: String,
-    legal_accepted_at: i64,
-    email_verified_at: Option<i64>,
-    session_epoch: i64,
-    disabled_at: Option<i64>,
-    created_at: i64,
-}
-
-impl TryFrom<UserRow> for User {
-    type Error = Error;
-    fn try_from(r: UserRow) -> Result<User> {
-        Ok(User {
-            id: r.id,
-            email: r.email,
-            first_name: r.first_name,
-            last_name: r.last_name,
-            organization: r.organization,
-            country: r.country,
-            phone: r.phone,
-            role: decode("users.role", &r.role, Role::parse)?,
-            privacy_version: r.privacy_version,
-            terms_version: r.terms_version,
-            legal_accepted_at: from_unix(r.legal_accepted_at),
-            email_verified_at: r.email_verified_at.map(from_unix),
-            session_epoch: r.session_epoch,
-            disabled_at: r.disabled_at.map(from_unix),
-            created_at: from_unix(r.created_at),
-        })
-    }
-}
-
-const COLUMNS: &str = "id, email, first_name, last_name, organization, country, phone, role, \
-    privacy_version, terms_version, legal_accepted_at, email_verified_at, session_epoch, \
-    disabled_at, created_at";
+load!(User {
+    id,
+    email,
+    first_name,
+    last_name,
+    organization,
+    country,
+    phone,
+    role,
+    privacy_version,
+    terms_version,
+    legal_accepted_at,
+    email_verified_at,
+    session_epoch,
+    disabled_at,
+    created_at
+} as COLUMNS);
 
 /// Inserts a new account; a duplicate e-mail is [`Error::Duplicate`].
 pub async fn insert(ex: Exec<'_>, u: &NewUser, now: OffsetDateTime) -> Result<User> {
@@ -68,14 +41,14 @@ pub async fn insert(ex: Exec<'_>, u: &NewUser, now: OffsetDateTime) -> Result<Us
     .bind(u.privacy_version)
     .bind(u.terms_version)
     .bind(now)
-    .one::<UserRow, _>(ex)
+    .one(ex)
     .await
 }
 
 pub async fn find(ex: Exec<'_>, id: i64) -> Result<Option<User>> {
     sql(format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
         .bind(id)
-        .optional::<UserRow, _>(ex)
+        .optional(ex)
         .await
 }
 
@@ -91,29 +64,23 @@ pub async fn developers_among(ex: Exec<'_>, ids: &[i64]) -> Result<Vec<i64>> {
     for id in ids {
         q = q.bind(*id);
     }
-    let rows: Vec<(i64,)> = q.fetch_all(ex).await?;
+    let rows: Vec<(i64,)> = q.all(ex).await?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
 /// The account and its password hash, for sign-in.
 pub async fn find_with_hash(ex: Exec<'_>, email: &str) -> Result<Option<(User, String)>> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        #[sqlx(flatten)]
-        user: UserRow,
-        password_hash: String,
-    }
-    let row: Option<Row> = sql(format!("SELECT {COLUMNS}, password_hash FROM users WHERE email = $1"))
+    let row = sql(format!("SELECT {COLUMNS}, password_hash FROM users WHERE email = $1"))
         .bind(email)
-        .fetch_optional(ex)
+        .fetch(ex)
         .await?;
-    row.map(|r| Ok((User::try_from(r.user)?, r.password_hash))).transpose()
+    row.map(|r| Ok((User::load(&r)?, r.get("password_hash")?))).transpose()
 }
 
 pub async fn find_by_email(ex: Exec<'_>, email: &str) -> Result<Option<User>> {
     sql(format!("SELECT {COLUMNS} FROM users WHERE email = $1"))
         .bind(email)
-        .optional::<UserRow, _>(ex)
+        .optional(ex)
         .await
 }
 
@@ -204,6 +171,6 @@ pub async fn search_developers(ex: Exec<'_>, q: &str) -> Result<Vec<User>> {
     ))
     .bind(q)
     .bind(like)
-    .all::<UserRow, _>(ex)
+    .all(ex)
     .await
 }
