@@ -122,3 +122,10 @@ impl From<crate::services::ServiceError> for AppError {
         }
     }
 }
+
+/// Lets an extractor whose rejection is a plain response pass an error on with `?`.
+impl From<AppError> for Response {
+    fn from(e: AppError) -> Response {
+        e.into_response()
+    }
+}

@@ -30,8 +30,23 @@ pub struct ApplicationInput {
 
 struct Valid {
     name: ApplicationName,
+    name_key: String,
     description: String,
     callback_url: Option<String>,
+}
+
+impl Valid {
+    /// The values as the storage writes them for application `id`.
+    fn stored<'a>(&'a self, id: &'a str, dev: &User) -> NewApplication<'a> {
+        NewApplication {
+            id,
+            developer_id: dev.id,
+            name: self.name.as_str(),
+            name_key: &self.name_key,
+            description: &self.description,
+            callback_url: self.callback_url.as_deref(),
+        }
+    }
 }
 
 fn validate(input: &ApplicationInput) -> Result<Valid, ServiceError> {
@@ -41,6 +56,7 @@ fn validate(input: &ApplicationInput) -> Result<Valid, ServiceError> {
     let callback_url = errors.check("callback_url", parse_callback_url(&input.callback_url));
     match (name, description, callback_url) {
         (Some(name), Some(description), Some(callback_url)) => Ok(Valid {
+            name_key: name.key(),
             name,
             description,
             callback_url,
@@ -62,17 +78,8 @@ fn name_taken(name: &ApplicationName) -> ServiceError {
 pub async fn create(svc: &Services, dev: &User, input: &ApplicationInput) -> Result<Application, ServiceError> {
     let v = validate(input)?;
     let id = Services::new_id();
-    let key = v.name.key();
-    let new = NewApplication {
-        id: &id,
-        developer_id: dev.id,
-        name: v.name.as_str(),
-        name_key: &key,
-        description: &v.description,
-        callback_url: v.callback_url.as_deref(),
-    };
     let mut conn = svc.db.conn().await?;
-    match applications::insert(conn.exec(), &new, svc.now()).await {
+    match applications::insert(conn.exec(), &v.stored(&id, dev), svc.now()).await {
         Ok(app) => {
             tracing::info!(user_id = dev.id, application_id = %app.id, "application created");
             Ok(app)
@@ -133,18 +140,9 @@ pub async fn update(
     input: &ApplicationInput,
 ) -> Result<Application, ServiceError> {
     let v = validate(input)?;
-    let key = v.name.key();
-    let changed = NewApplication {
-        id,
-        developer_id: dev.id,
-        name: v.name.as_str(),
-        name_key: &key,
-        description: &v.description,
-        callback_url: v.callback_url.as_deref(),
-    };
     {
         let mut conn = svc.db.conn().await?;
-        match applications::update(conn.exec(), dev.id, &changed, svc.now()).await {
+        match applications::update(conn.exec(), dev.id, &v.stored(id, dev), svc.now()).await {
             Ok(true) => {}
             Ok(false) => return Err(ServiceError::NotFound),
             Err(storage::Error::Duplicate { .. }) => return Err(name_taken(&v.name)),

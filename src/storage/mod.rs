@@ -4,6 +4,28 @@
 //! cannot decode SQLite booleans, so [`query::sql`] binds per backend when a
 //! statement runs. Callers see [`Error`], never the driver's error.
 
+/// The same code on whichever backend a value wraps: the two arms differ
+/// only in types, named `$db` where the compiler cannot infer them.
+macro_rules! either {
+    ($value:expr, $ty:ident, $inner:ident => $body:expr) => {
+        either!($value, $ty, $inner, _Db => $body)
+    };
+    ($value:expr, $ty:ident, $inner:ident, $db:ident => $body:expr) => {
+        match $value {
+            $ty::Sqlite($inner) => {
+                #[allow(dead_code)]
+                type $db = sqlx::Sqlite;
+                $body
+            }
+            $ty::Postgres($inner) => {
+                #[allow(dead_code)]
+                type $db = sqlx::Postgres;
+                $body
+            }
+        }
+    };
+}
+
 pub mod access_tokens;
 pub mod applications;
 pub mod audit;
@@ -129,10 +151,7 @@ impl Tx {
     }
 
     pub async fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
-        }
+        either!(self, Tx, t => t.commit().await?);
         Ok(())
     }
 }
@@ -200,17 +219,13 @@ impl Db {
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         match self.conn().await {
-            Ok(Conn::Sqlite(mut c)) => c.ping().await.is_ok(),
-            Ok(Conn::Postgres(mut c)) => c.ping().await.is_ok(),
+            Ok(mut conn) => either!(&mut conn, Conn, c => c.ping().await.is_ok()),
             Err(_) => false,
         }
     }
 
     pub async fn close(&self) {
-        match self {
-            Db::Sqlite(p) => p.close().await,
-            Db::Postgres(p) => p.close().await,
-        }
+        either!(self, Db, p => p.close().await)
     }
 }
 

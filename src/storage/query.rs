@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use sqlx::{Arguments, Database, Encode, Postgres, Sqlite, Type};
+use sqlx::{Arguments, Database, Encode, Type};
 
 use super::row::{Column, Load, Row};
 use super::{Error, Exec, Result};
@@ -120,17 +120,8 @@ impl Sql {
     /// Runs the statement; the number of rows it changed.
     pub async fn execute(self, ex: Exec<'_>) -> Result<u64> {
         let Sql { text, args } = self;
-        let done = match ex {
-            Exec::Sqlite(c) => sqlx::query_with(&text, arguments::<Sqlite>(args)?)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()),
-            Exec::Postgres(c) => sqlx::query_with(&text, arguments::<Postgres>(args)?)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()),
-        };
-        Ok(done?)
+        let done = either!(ex, Exec, c, DB => sqlx::query_with(&text, arguments::<DB>(args)?).execute(c).await?.rows_affected());
+        Ok(done)
     }
 
     /// Runs the statement; true when it changed exactly one row.
@@ -141,34 +132,19 @@ impl Sql {
     /// The row itself, for a value read from more than one [`Load`].
     pub async fn fetch(self, ex: Exec<'_>) -> Result<Option<Row>> {
         let Sql { text, args } = self;
-        Ok(match ex {
-            Exec::Sqlite(c) => sqlx::query_with(&text, arguments::<Sqlite>(args)?)
-                .fetch_optional(c)
-                .await?
-                .map(Row::Sqlite),
-            Exec::Postgres(c) => sqlx::query_with(&text, arguments::<Postgres>(args)?)
-                .fetch_optional(c)
-                .await?
-                .map(Row::Postgres),
-        })
+        let row = either!(ex, Exec, c, DB => sqlx::query_with(&text, arguments::<DB>(args)?).fetch_optional(c).await?.map(Row::from));
+        Ok(row)
     }
 
     async fn fetch_all(self, ex: Exec<'_>) -> Result<Vec<Row>> {
         let Sql { text, args } = self;
-        Ok(match ex {
-            Exec::Sqlite(c) => sqlx::query_with(&text, arguments::<Sqlite>(args)?)
-                .fetch_all(c)
-                .await?
-                .into_iter()
-                .map(Row::Sqlite)
-                .collect(),
-            Exec::Postgres(c) => sqlx::query_with(&text, arguments::<Postgres>(args)?)
-                .fetch_all(c)
-                .await?
-                .into_iter()
-                .map(Row::Postgres)
-                .collect(),
-        })
+        let rows = either!(ex, Exec, c, DB => sqlx::query_with(&text, arguments::<DB>(args)?)
+            .fetch_all(c)
+            .await?
+            .into_iter()
+            .map(Row::from)
+            .collect());
+        Ok(rows)
     }
 
     /// The one row (a domain value or a tuple); [`Error::NotFound`] when there is none.

@@ -19,6 +19,18 @@ pub enum Row {
     Postgres(PgRow),
 }
 
+impl From<SqliteRow> for Row {
+    fn from(r: SqliteRow) -> Row {
+        Row::Sqlite(r)
+    }
+}
+
+impl From<PgRow> for Row {
+    fn from(r: PgRow) -> Row {
+        Row::Postgres(r)
+    }
+}
+
 /// A column's position: its name, or its index (for tuples and scalars,
 /// where names can repeat or differ between backends).
 pub trait At: ColumnIndex<SqliteRow> + ColumnIndex<PgRow> + Copy + Display {}

@@ -26,40 +26,25 @@ impl SessionBackend {
 #[async_trait]
 impl SessionStore for SessionBackend {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        match self {
-            SessionBackend::Sqlite(s) => s.create(record).await,
-            SessionBackend::Postgres(s) => s.create(record).await,
-        }
+        either!(self, SessionBackend, s => s.create(record).await)
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        match self {
-            SessionBackend::Sqlite(s) => s.save(record).await,
-            SessionBackend::Postgres(s) => s.save(record).await,
-        }
+        either!(self, SessionBackend, s => s.save(record).await)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        match self {
-            SessionBackend::Sqlite(s) => s.load(id).await,
-            SessionBackend::Postgres(s) => s.load(id).await,
-        }
+        either!(self, SessionBackend, s => s.load(id).await)
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        match self {
-            SessionBackend::Sqlite(s) => s.delete(id).await,
-            SessionBackend::Postgres(s) => s.delete(id).await,
-        }
+        either!(self, SessionBackend, s => s.delete(id).await)
     }
 }
 
 #[async_trait]
 impl ExpiredDeletion for SessionBackend {
     async fn delete_expired(&self) -> session_store::Result<()> {
-        match self {
-            SessionBackend::Sqlite(s) => s.delete_expired().await,
-            SessionBackend::Postgres(s) => s.delete_expired().await,
-        }
+        either!(self, SessionBackend, s => s.delete_expired().await)
     }
 }

@@ -1,32 +1,20 @@
 //! Application pages: list, create, view with tabs, edit, delete.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
-use axum::routing::get;
 use serde::Deserialize;
 
-use super::session::{self, ClientAddr, FlashKind, Layout, Page, SignedIn};
+use super::session::{self, FlashKind, Layout, Page, SignedIn};
 use super::{chart, format_time, render, render_status};
 use crate::domain::application::{Application, DeletionPreview, Keys, Subscription};
 use crate::domain::catalogue::Environment;
 use crate::domain::qwac::Registered;
 use crate::domain::validation::FieldErrors;
-use crate::error::AppError;
 use crate::services::applications::{self, ApplicationInput};
 use crate::services::usage::{self, UsageReport};
 use crate::services::{ServiceError, Services, certificates, keys, subscriptions};
-
-pub fn router() -> Router<Services> {
-    Router::new()
-        .route("/applications", get(list).post(create))
-        .route("/applications/new", get(new_form))
-        .route("/applications/{id}", get(show))
-        .route("/applications/{id}/edit", get(edit_form).post(update))
-        .route("/applications/{id}/delete", get(delete_page).post(delete))
-}
+use crate::web::Reply;
 
 #[derive(Template)]
 #[template(path = "applications/list.html")]
@@ -35,10 +23,10 @@ struct ListView {
     applications: Vec<Application>,
 }
 
-async fn list(State(svc): State<Services>, SignedIn { user, page }: SignedIn) -> Result<Response, AppError> {
-    let applications = applications::list(&svc, &user).await?;
+pub async fn list(State(svc): State<Services>, me: SignedIn) -> Reply {
+    let applications = applications::list(&svc, &me.user).await?;
     render(&ListView {
-        layout: page.layout,
+        layout: me.page.layout,
         applications,
     })
 }
@@ -53,7 +41,7 @@ struct FormView {
     errors: FieldErrors,
 }
 
-async fn new_form(SignedIn { page, .. }: SignedIn) -> Result<Response, AppError> {
+pub async fn new_form(SignedIn { page, .. }: SignedIn) -> Reply {
     render(&FormView {
         layout: page.layout,
         id: None,
@@ -62,13 +50,9 @@ async fn new_form(SignedIn { page, .. }: SignedIn) -> Result<Response, AppError>
     })
 }
 
-async fn create(
-    State(svc): State<Services>,
-    SignedIn { user, page }: SignedIn,
-    Form(form): Form<ApplicationInput>,
-) -> Result<Response, AppError> {
-    let result = applications::create(&svc, &user, &form).await;
-    answer_form(result, page, form, None, "created").await
+pub async fn create(State(svc): State<Services>, me: SignedIn, Form(form): Form<ApplicationInput>) -> Reply {
+    let result = applications::create(&svc, &me.user, &form).await;
+    answer_form(result, me.page, form, None, "created").await
 }
 
 /// After create or update: to the application with a flash, or the form
@@ -79,7 +63,7 @@ async fn answer_form(
     form: ApplicationInput,
     id: Option<String>,
     done: &str,
-) -> Result<Response, AppError> {
+) -> Reply {
     match result {
         Ok(app) => {
             let to = format!("/applications/{}", app.id);
@@ -105,7 +89,7 @@ async fn answer_form(
 }
 
 #[derive(Deserialize)]
-struct TabQuery {
+pub struct TabQuery {
     #[serde(default)]
     tab: String,
 }
@@ -158,13 +142,13 @@ impl ShowView {
     }
 }
 
-async fn show(
+pub async fn show(
     State(svc): State<Services>,
-    SignedIn { user, page }: SignedIn,
+    me: SignedIn,
     Path(id): Path<String>,
     Query(q): Query<TabQuery>,
-) -> Result<Response, AppError> {
-    let app = applications::owned(&svc, &user, &id).await?;
+) -> Reply {
+    let app = applications::owned(&svc, &me.user, &id).await?;
     let tab = match q.tab.as_str() {
         "subscriptions" => "subscriptions",
         "keys" => "keys",
@@ -182,7 +166,7 @@ async fn show(
         chart,
         certificates,
         production_key,
-        layout: page.layout,
+        layout: me.page.layout,
         app: app.into_inner(),
         tab,
         subscriptions,
@@ -191,33 +175,29 @@ async fn show(
     })
 }
 
-async fn edit_form(
-    State(svc): State<Services>,
-    SignedIn { user, page }: SignedIn,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let app = applications::owned(&svc, &user, &id).await?.into_inner();
+pub async fn edit_form(State(svc): State<Services>, me: SignedIn, Path(id): Path<String>) -> Reply {
+    let app = applications::owned(&svc, &me.user, &id).await?.into_inner();
     let form = ApplicationInput {
         name: app.name,
         description: app.description,
         callback_url: app.callback_url.unwrap_or_default(),
     };
     render(&FormView {
-        layout: page.layout,
+        layout: me.page.layout,
         id: Some(app.id),
         form,
         errors: FieldErrors::new(),
     })
 }
 
-async fn update(
+pub async fn update(
     State(svc): State<Services>,
-    SignedIn { user, page }: SignedIn,
+    me: SignedIn,
     Path(id): Path<String>,
     Form(form): Form<ApplicationInput>,
-) -> Result<Response, AppError> {
-    let result = applications::update(&svc, &user, &id, &form).await;
-    answer_form(result, page, form, Some(id), "saved").await
+) -> Reply {
+    let result = applications::update(&svc, &me.user, &id, &form).await;
+    answer_form(result, me.page, form, Some(id), "saved").await
 }
 
 #[derive(Template)]
@@ -229,15 +209,11 @@ struct DeleteView {
     error: Option<String>,
 }
 
-async fn delete_page(
-    State(svc): State<Services>,
-    SignedIn { user, page }: SignedIn,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let app = applications::owned(&svc, &user, &id).await?;
+pub async fn delete_page(State(svc): State<Services>, me: SignedIn, Path(id): Path<String>) -> Reply {
+    let app = applications::owned(&svc, &me.user, &id).await?;
     let preview = applications::deletion_preview(&svc, &app).await?;
     render(&DeleteView {
-        layout: page.layout,
+        layout: me.page.layout,
         app: app.into_inner(),
         preview,
         error: None,
@@ -245,19 +221,18 @@ async fn delete_page(
 }
 
 #[derive(Deserialize)]
-struct DeleteForm {
+pub struct DeleteForm {
     #[serde(default)]
     confirm_name: String,
 }
 
-async fn delete(
+pub async fn delete(
     State(svc): State<Services>,
-    SignedIn { user, page }: SignedIn,
-    ClientAddr(client_address): ClientAddr,
+    me: SignedIn,
     Path(id): Path<String>,
     Form(form): Form<DeleteForm>,
-) -> Result<Response, AppError> {
-    let app = applications::owned(&svc, &user, &id).await?;
+) -> Reply {
+    let app = applications::owned(&svc, &me.user, &id).await?;
     let preview = applications::deletion_preview(&svc, &app).await?;
     if form.confirm_name.trim() != app.name {
         let error = Some(format!(
@@ -267,14 +242,14 @@ async fn delete(
         return render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &DeleteView {
-                layout: page.layout,
+                layout: me.page.layout,
                 app: app.into_inner(),
                 preview,
                 error,
             },
         );
     }
-    applications::delete(&svc, &app, &client_address).await?;
+    applications::delete(&svc, &app, &me.page.client_address).await?;
     let message = format!("Application {} is deleted, with its subscriptions and keys.", app.name);
-    session::redirect_with(&page.session, FlashKind::Success, message, "/applications").await
+    session::redirect_with(&me.page.session, FlashKind::Success, message, "/applications").await
 }

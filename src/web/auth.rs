@@ -1,14 +1,12 @@
 //! Sign-up, e-mail verification, sign-in, sign-out and password reset pages.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
 use super::render;
-use super::session::{self, ClientAddr, FlashKind, Layout, Page};
+use super::session::{self, FlashKind, Layout, Page};
 use crate::domain::legal::{PRIVACY_POLICY_VERSION, TERMS_OF_USE_VERSION};
 use crate::domain::profile::COUNTRIES;
 use crate::domain::validation::FieldErrors;
@@ -16,19 +14,7 @@ use crate::error::AppError;
 use crate::services::Services;
 use crate::services::sign_in::{self, ResetError, SignInError};
 use crate::services::sign_up::{self, SignUpError, SignUpInput, VerifyOutcome};
-
-pub fn router() -> Router<Services> {
-    Router::new()
-        .route("/signup", get(signup_page).post(signup))
-        .route("/signup/check-email", get(check_email_page))
-        .route("/verify-email", get(verify_email))
-        .route("/verify-email/resend", post(resend_verification))
-        .route("/signin", get(signin_page).post(signin))
-        .route("/signout", post(signout))
-        .route("/password/forgot", get(forgot_page).post(forgot))
-        .route("/password/forgot/sent", get(forgot_sent_page))
-        .route("/password/reset", get(reset_page).post(reset))
-}
+use crate::web::Reply;
 
 // ---- sign-up ----
 
@@ -54,7 +40,7 @@ fn signup_view(layout: Layout, form: SignUpInput, errors: FieldErrors) -> SignUp
     }
 }
 
-async fn signup_page(page: Page) -> Result<Response, AppError> {
+pub async fn signup_page(page: Page) -> Reply {
     if page.user.is_some() {
         return Ok(Redirect::to("/profile").into_response());
     }
@@ -62,13 +48,8 @@ async fn signup_page(page: Page) -> Result<Response, AppError> {
     render(&signup_view(page.layout, SignUpInput::default(), FieldErrors::new()))
 }
 
-async fn signup(
-    State(svc): State<Services>,
-    page: Page,
-    ClientAddr(client_address): ClientAddr,
-    Form(form): Form<SignUpInput>,
-) -> Result<Response, AppError> {
-    match sign_up::sign_up(&svc, &form, &client_address).await {
+pub async fn signup(State(svc): State<Services>, page: Page, Form(form): Form<SignUpInput>) -> Reply {
+    match sign_up::sign_up(&svc, &form, &page.client_address).await {
         Ok(()) => Ok(Redirect::to("/signup/check-email").into_response()),
         Err(SignUpError::Invalid(errors)) => {
             let kept = SignUpInput {
@@ -91,7 +72,7 @@ struct CheckEmailView {
     hours: i64,
 }
 
-async fn check_email_page(State(svc): State<Services>, page: Page) -> Result<Response, AppError> {
+pub async fn check_email_page(State(svc): State<Services>, page: Page) -> Reply {
     render(&CheckEmailView {
         layout: page.layout,
         hours: svc.config.verify_link_ttl.whole_hours(),
@@ -101,7 +82,7 @@ async fn check_email_page(State(svc): State<Services>, page: Page) -> Result<Res
 // ---- verification ----
 
 #[derive(Deserialize)]
-struct TokenQuery {
+pub struct TokenQuery {
     #[serde(default)]
     token: String,
 }
@@ -114,13 +95,8 @@ struct VerifyView {
     token: String,
 }
 
-async fn verify_email(
-    State(svc): State<Services>,
-    page: Page,
-    ClientAddr(client_address): ClientAddr,
-    Query(q): Query<TokenQuery>,
-) -> Result<Response, AppError> {
-    let outcome = sign_up::verify_email(&svc, &q.token, &client_address).await?;
+pub async fn verify_email(State(svc): State<Services>, page: Page, Query(q): Query<TokenQuery>) -> Reply {
+    let outcome = sign_up::verify_email(&svc, &q.token, &page.client_address).await?;
     let page = if outcome == VerifyOutcome::Expired {
         page.with_csrf().await?
     } else {
@@ -140,18 +116,14 @@ async fn verify_email(
 }
 
 #[derive(Deserialize)]
-struct ResendForm {
+pub struct ResendForm {
     #[serde(default)]
     token: Option<String>,
     #[serde(default)]
     email: Option<String>,
 }
 
-async fn resend_verification(
-    State(svc): State<Services>,
-    page: Page,
-    Form(form): Form<ResendForm>,
-) -> Result<Response, AppError> {
+pub async fn resend_verification(State(svc): State<Services>, page: Page, Form(form): Form<ResendForm>) -> Reply {
     sign_up::resend_verification(&svc, form.token.as_deref(), form.email.as_deref()).await?;
     session::flash(
         &page.session,
@@ -165,7 +137,7 @@ async fn resend_verification(
 // ---- sign-in and sign-out ----
 
 #[derive(Deserialize, Default)]
-struct SignInForm {
+pub struct SignInForm {
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -186,11 +158,11 @@ struct SignInView {
 }
 
 #[derive(Deserialize)]
-struct NextQuery {
+pub struct NextQuery {
     next: Option<String>,
 }
 
-async fn signin_page(page: Page, Query(q): Query<NextQuery>) -> Result<Response, AppError> {
+pub async fn signin_page(page: Page, Query(q): Query<NextQuery>) -> Reply {
     if page.user.is_some() {
         return Ok(Redirect::to(&session::local_path(q.next.as_deref())).into_response());
     }
@@ -205,12 +177,7 @@ async fn signin_page(page: Page, Query(q): Query<NextQuery>) -> Result<Response,
     })
 }
 
-async fn signin(
-    State(svc): State<Services>,
-    page: Page,
-    ClientAddr(client_address): ClientAddr,
-    Form(form): Form<SignInForm>,
-) -> Result<Response, AppError> {
+pub async fn signin(State(svc): State<Services>, page: Page, Form(form): Form<SignInForm>) -> Reply {
     let next = session::local_path(form.next.as_deref());
     let view = |layout: Layout, error: &str, unverified: bool| SignInView {
         layout,
@@ -219,7 +186,7 @@ async fn signin(
         error: Some(error.to_string()),
         unverified,
     };
-    match sign_in::sign_in(&svc, &form.email, &form.password, &client_address).await {
+    match sign_in::sign_in(&svc, &form.email, &form.password, &page.client_address).await {
         Ok(user) => {
             session::start(&page.session, &user, &svc).await?;
             session::flash(
@@ -258,7 +225,7 @@ async fn signin(
     }
 }
 
-async fn signout(page: Page) -> Result<Response, AppError> {
+pub async fn signout(page: Page) -> Reply {
     session::end(&page.session).await?;
     session::flash(&page.session, FlashKind::Info, "You are signed out.").await?;
     Ok(Redirect::to("/signin").into_response())
@@ -273,7 +240,7 @@ struct ForgotView {
     email: String,
 }
 
-async fn forgot_page(page: Page) -> Result<Response, AppError> {
+pub async fn forgot_page(page: Page) -> Reply {
     let page = page.with_csrf().await?;
     render(&ForgotView {
         layout: page.layout,
@@ -282,12 +249,12 @@ async fn forgot_page(page: Page) -> Result<Response, AppError> {
 }
 
 #[derive(Deserialize)]
-struct ForgotForm {
+pub struct ForgotForm {
     #[serde(default)]
     email: String,
 }
 
-async fn forgot(State(svc): State<Services>, Form(form): Form<ForgotForm>) -> Result<Response, AppError> {
+pub async fn forgot(State(svc): State<Services>, Form(form): Form<ForgotForm>) -> Reply {
     sign_in::request_reset(&svc, &form.email).await?;
     Ok(Redirect::to("/password/forgot/sent").into_response())
 }
@@ -299,7 +266,7 @@ struct ForgotSentView {
     minutes: i64,
 }
 
-async fn forgot_sent_page(State(svc): State<Services>, page: Page) -> Result<Response, AppError> {
+pub async fn forgot_sent_page(State(svc): State<Services>, page: Page) -> Reply {
     render(&ForgotSentView {
         layout: page.layout,
         minutes: svc.config.reset_link_ttl.whole_minutes(),
@@ -315,11 +282,7 @@ struct ResetView {
     error: Option<String>,
 }
 
-async fn reset_page(
-    State(svc): State<Services>,
-    page: Page,
-    Query(q): Query<TokenQuery>,
-) -> Result<Response, AppError> {
+pub async fn reset_page(State(svc): State<Services>, page: Page, Query(q): Query<TokenQuery>) -> Reply {
     let valid = sign_in::reset_link_is_valid(&svc, &q.token).await?;
     let page = page.with_csrf().await?;
     render(&ResetView {
@@ -331,7 +294,7 @@ async fn reset_page(
 }
 
 #[derive(Deserialize)]
-struct ResetForm {
+pub struct ResetForm {
     #[serde(default)]
     token: String,
     #[serde(default)]
@@ -340,15 +303,10 @@ struct ResetForm {
     password_confirmation: String,
 }
 
-async fn reset(
-    State(svc): State<Services>,
-    page: Page,
-    ClientAddr(client_address): ClientAddr,
-    Form(form): Form<ResetForm>,
-) -> Result<Response, AppError> {
+pub async fn reset(State(svc): State<Services>, page: Page, Form(form): Form<ResetForm>) -> Reply {
     match sign_in::reset_password(
         &svc,
-        &client_address,
+        &page.client_address,
         &form.token,
         &form.password,
         &form.password_confirmation,

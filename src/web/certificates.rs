@@ -2,24 +2,15 @@
 //! see the organization ID it carries, replace or delete it.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
-use axum::routing::post;
 
 use super::render_status;
-use super::session::{self, ClientAddr, FlashKind, Layout, SignedIn};
+use super::session::{self, FlashKind, Layout, SignedIn};
 use crate::domain::application::Application;
-use crate::error::AppError;
 use crate::services::certificates::{self, MAX_BYTES};
 use crate::services::{ServiceError, Services, applications};
-
-pub fn router() -> Router<Services> {
-    Router::new()
-        .route("/applications/{id}/certificate", post(register))
-        .route("/applications/{id}/certificate/delete", post(delete))
-}
+use crate::web::Reply;
 
 #[derive(Template)]
 #[template(path = "applications/certificate_refused.html")]
@@ -54,14 +45,8 @@ async fn upload(mut form: Multipart) -> Result<Vec<u8>, (StatusCode, String)> {
     Ok(chosen)
 }
 
-async fn register(
-    State(svc): State<Services>,
-    SignedIn { user, page }: SignedIn,
-    ClientAddr(client_address): ClientAddr,
-    Path(id): Path<String>,
-    form: Multipart,
-) -> Result<Response, AppError> {
-    let owned = applications::owned(&svc, &user, &id).await?;
+pub async fn register(State(svc): State<Services>, me: SignedIn, Path(id): Path<String>, form: Multipart) -> Reply {
+    let owned = applications::owned(&svc, &me.user, &id).await?;
     let app = owned.clone().into_inner();
     let refused = |status: StatusCode, message: String, layout: Layout, app: Application| {
         // What was uploaded is never echoed back: it may be a private key.
@@ -69,9 +54,9 @@ async fn register(
     };
     let bytes = match upload(form).await {
         Ok(b) => b,
-        Err((status, message)) => return refused(status, message, page.layout, app),
+        Err((status, message)) => return refused(status, message, me.page.layout, app),
     };
-    match certificates::register(&svc, &owned, &client_address, &bytes).await {
+    match certificates::register(&svc, &owned, &me.page.client_address, &bytes).await {
         Ok(r) => {
             let mut message = format!(
                 "{} certificate registered: organization ID {} ({}).",
@@ -90,7 +75,7 @@ async fn register(
                 ));
             }
             session::redirect_with(
-                &page.session,
+                &me.page.session,
                 FlashKind::Success,
                 message,
                 &format!("/applications/{}?tab=production", app.id),
@@ -100,23 +85,18 @@ async fn register(
         Err(ServiceError::Refused {
             code: "too_large",
             message,
-        }) => refused(StatusCode::PAYLOAD_TOO_LARGE, message, page.layout, app),
+        }) => refused(StatusCode::PAYLOAD_TOO_LARGE, message, me.page.layout, app),
         Err(ServiceError::Refused { message, .. }) => {
-            refused(StatusCode::UNPROCESSABLE_ENTITY, message, page.layout, app)
+            refused(StatusCode::UNPROCESSABLE_ENTITY, message, me.page.layout, app)
         }
-        Err(ServiceError::Conflict { message, .. }) => refused(StatusCode::CONFLICT, message, page.layout, app),
+        Err(ServiceError::Conflict { message, .. }) => refused(StatusCode::CONFLICT, message, me.page.layout, app),
         Err(e) => Err(e.into()),
     }
 }
 
-async fn delete(
-    State(svc): State<Services>,
-    SignedIn { user, page }: SignedIn,
-    ClientAddr(client_address): ClientAddr,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let app = applications::owned(&svc, &user, &id).await?;
-    let (kind, message) = match certificates::delete(&svc, &app, &client_address).await {
+pub async fn delete(State(svc): State<Services>, me: SignedIn, Path(id): Path<String>) -> Reply {
+    let app = applications::owned(&svc, &me.user, &id).await?;
+    let (kind, message) = match certificates::delete(&svc, &app, &me.page.client_address).await {
         Ok(()) => (
             FlashKind::Success,
             "The certificate is deleted; it stays in the history.".to_string(),
@@ -128,7 +108,7 @@ async fn delete(
         Err(e) => return Err(e.into()),
     };
     session::redirect_with(
-        &page.session,
+        &me.page.session,
         kind,
         message,
         &format!("/applications/{}?tab=production", app.id),

@@ -5,11 +5,8 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
-use axum::routing::get;
 use serde::Deserialize;
 
 use super::session::{Layout, SignedIn};
@@ -21,10 +18,7 @@ use crate::domain::user::User;
 use crate::error::AppError;
 use crate::services::console::{self, ConsoleRequest, ConsoleResult};
 use crate::services::{ServiceError, Services, applications, catalogue as store, subscriptions};
-
-pub fn router() -> Router<Services> {
-    Router::new().route("/apis/{slug}/console", get(form).post(execute))
-}
+use crate::web::Reply;
 
 #[derive(Template)]
 #[template(path = "store/console.html")]
@@ -107,31 +101,31 @@ async fn view(svc: &Services, user: &User, layout: Layout, slug: &str, op: usize
 }
 
 #[derive(Deserialize)]
-struct OpQuery {
+pub struct OpQuery {
     #[serde(default)]
     op: usize,
 }
 
-async fn form(
+pub async fn form(
     State(svc): State<Services>,
-    SignedIn { user, page }: SignedIn,
+    me: SignedIn,
     Path(slug): Path<String>,
     Query(q): Query<OpQuery>,
-) -> Result<Response, AppError> {
-    render(&view(&svc, &user, page.layout, &slug, q.op).await?)
+) -> Reply {
+    render(&view(&svc, &me.user, me.page.layout, &slug, q.op).await?)
 }
 
-async fn execute(
+pub async fn execute(
     State(svc): State<Services>,
-    SignedIn { user, page }: SignedIn,
+    me: SignedIn,
     Path(slug): Path<String>,
     Form(fields): Form<HashMap<String, String>>,
-) -> Result<Response, AppError> {
+) -> Reply {
     let op = fields.get("op").and_then(|v| v.parse().ok()).unwrap_or(0);
-    let mut v = view(&svc, &user, page.layout, &slug, op).await?;
+    let mut v = view(&svc, &me.user, me.page.layout, &slug, op).await?;
     v.req.fields = fields;
     v.req.fields.remove("csrf_token");
-    match console::execute(&svc, &user, &v.req).await {
+    match console::execute(&svc, &me.user, &v.req).await {
         Ok(result) => {
             v.result = Some(result);
             render(&v)

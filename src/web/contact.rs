@@ -4,27 +4,18 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
-use axum::routing::get;
 use serde::Deserialize;
 
-use super::session::{self, ClientAddr, FlashKind, Layout, Page, SignedIn};
+use super::session::{self, FlashKind, Layout, Page, SignedIn};
 use super::{render, render_status};
 use crate::domain::contact::PROFILE_FIELDS;
 use crate::domain::profile::COUNTRIES;
 use crate::domain::validation::FieldErrors;
-use crate::error::AppError;
 use crate::services::contact::{self, EmailChange};
 use crate::services::{ServiceError, Services};
-
-pub fn router() -> Router<Services> {
-    Router::new()
-        .route("/contact", get(form).post(send))
-        .route("/verify-email-change", get(confirm_email))
-}
+use crate::web::Reply;
 
 #[derive(Template)]
 #[template(path = "pages/contact.html")]
@@ -42,7 +33,7 @@ impl ContactView {
     }
 }
 
-async fn form(SignedIn { page, .. }: SignedIn) -> Result<Response, AppError> {
+pub async fn form(SignedIn { page, .. }: SignedIn) -> Reply {
     let form = BTreeMap::from([("category".to_string(), "profile".to_string())]);
     render(&ContactView {
         layout: page.layout,
@@ -53,16 +44,12 @@ async fn form(SignedIn { page, .. }: SignedIn) -> Result<Response, AppError> {
     })
 }
 
-async fn send(
-    State(svc): State<Services>,
-    SignedIn { user, page }: SignedIn,
-    Form(mut input): Form<BTreeMap<String, String>>,
-) -> Result<Response, AppError> {
+pub async fn send(State(svc): State<Services>, me: SignedIn, Form(mut input): Form<BTreeMap<String, String>>) -> Reply {
     input.remove("csrf_token");
-    match contact::send(&svc, &user, &input).await {
+    match contact::send(&svc, &me.user, &input).await {
         Ok(_) => {
             session::redirect_with(
-                &page.session,
+                &me.page.session,
                 FlashKind::Success,
                 "Your message is sent to the bank. You can follow it on your profile.",
                 "/profile#requests",
@@ -71,7 +58,7 @@ async fn send(
         }
         Err(ServiceError::Invalid(errors)) => {
             let view = ContactView {
-                layout: page.layout,
+                layout: me.page.layout,
                 form: input,
                 errors,
                 fields: PROFILE_FIELDS,
@@ -84,7 +71,7 @@ async fn send(
 }
 
 #[derive(Deserialize)]
-struct TokenQuery {
+pub struct TokenQuery {
     #[serde(default)]
     token: String,
 }
@@ -97,13 +84,8 @@ struct ChangedView {
     email: String,
 }
 
-async fn confirm_email(
-    State(svc): State<Services>,
-    page: Page,
-    ClientAddr(client_address): ClientAddr,
-    Query(q): Query<TokenQuery>,
-) -> Result<Response, AppError> {
-    let (outcome, email) = match contact::confirm_email_change(&svc, &client_address, &q.token).await? {
+pub async fn confirm_email(State(svc): State<Services>, page: Page, Query(q): Query<TokenQuery>) -> Reply {
+    let (outcome, email) = match contact::confirm_email_change(&svc, &page.client_address, &q.token).await? {
         EmailChange::Changed(e) => ("changed", e),
         EmailChange::Taken => ("taken", String::new()),
         EmailChange::Invalid => ("invalid", String::new()),

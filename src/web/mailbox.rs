@@ -3,11 +3,9 @@
 //! only in that mode.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::response::IntoResponse;
 
 use super::render;
 use super::session::{Layout, Page};
@@ -15,13 +13,7 @@ use crate::domain::mail::StoredMail;
 use crate::error::AppError;
 use crate::services::Services;
 use crate::services::mailbox;
-
-pub fn router() -> Router<Services> {
-    Router::new()
-        .route("/dev/mailbox", get(list))
-        .route("/dev/mailbox/{id}", get(show))
-        .route("/dev/mailbox/{id}/html", get(show_html))
-}
+use crate::web::Reply;
 
 #[derive(Template)]
 #[template(path = "dev/mailbox.html")]
@@ -36,7 +28,7 @@ impl ListView {
     }
 }
 
-async fn list(State(svc): State<Services>, page: Page) -> Result<Response, AppError> {
+pub async fn list(State(svc): State<Services>, page: Page) -> Reply {
     let mails = mailbox::recent(&svc).await?;
     render(&ListView {
         layout: page.layout,
@@ -57,7 +49,7 @@ async fn find(svc: &Services, id: i64) -> Result<StoredMail, AppError> {
     Ok(mailbox::find(svc, id).await?)
 }
 
-async fn show(State(svc): State<Services>, page: Page, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn show(State(svc): State<Services>, page: Page, Path(id): Path<i64>) -> Reply {
     let mail = find(&svc, id).await?;
     let links = links_in(&mail.body_text);
     let when = super::format_time(mail.created_at);
@@ -71,7 +63,7 @@ async fn show(State(svc): State<Services>, page: Page, Path(id): Path<i64>) -> R
 
 /// The HTML part as the recipient would see it, sandboxed: no scripts, no
 /// forms, nothing loaded from elsewhere.
-async fn show_html(State(svc): State<Services>, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn show_html(State(svc): State<Services>, Path(id): Path<i64>) -> Reply {
     let mail = find(&svc, id).await?;
     let mut res = axum::response::Html(mail.body_html).into_response();
     res.headers_mut().insert(

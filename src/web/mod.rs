@@ -17,6 +17,7 @@ pub mod markdown;
 pub mod middleware;
 pub mod pages;
 pub mod personal_tokens;
+pub mod routes;
 pub mod sandbox;
 pub mod session;
 pub mod store;
@@ -41,6 +42,9 @@ use tracing::Level;
 use crate::error::AppError;
 use crate::services::Services;
 use crate::storage::sessions::SessionBackend;
+
+/// What a page handler answers: a page, a redirect, or an error page.
+pub type Reply = Result<Response, AppError>;
 
 /// Renders a page template, or a 500 with the request id if that fails.
 pub fn render(t: &impl Template) -> Result<Response, AppError> {
@@ -79,22 +83,7 @@ pub fn app(svc: Services, sessions: SessionBackend) -> Router {
         // an active developer would be signed out `idle` after signing in.
         .with_always_save(true);
 
-    let mut portal = Router::new()
-        .merge(pages::router())
-        .merge(auth::router())
-        .merge(store::router())
-        .merge(console::router())
-        .merge(applications::router())
-        .merge(keys::router())
-        .merge(certificates::router())
-        .merge(subscriptions::router())
-        .merge(sandbox::router())
-        .merge(contact::router())
-        .merge(admin::router())
-        .merge(personal_tokens::router());
-    if svc.config.mail.smtp_url.is_none() {
-        portal = portal.merge(mailbox::router());
-    }
+    let portal = routes::pages(svc.config.mail.smtp_url.is_none());
     // Router::layer, one at a time, innermost first: each layer sees the
     // response as axum's, so the error pages also cover panics and 413s.
     let portal = portal

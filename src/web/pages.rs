@@ -1,10 +1,7 @@
 //! The home page, the profile and the legal documents.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
-use axum::response::Response;
-use axum::routing::get;
 
 use super::render;
 use super::session::{Layout, Page, SignedIn};
@@ -14,16 +11,8 @@ use crate::domain::legal::{PRIVACY_POLICY_VERSION, TERMS_OF_USE_VERSION};
 use crate::domain::personal_token::PersonalAccessToken;
 use crate::domain::profile::country_name;
 use crate::domain::user::User;
-use crate::error::AppError;
 use crate::services::{Services, contact, personal_tokens};
-
-pub fn router() -> Router<Services> {
-    Router::new()
-        .route("/", get(home))
-        .route("/profile", get(profile))
-        .route("/legal/privacy", get(privacy))
-        .route("/legal/terms", get(terms))
-}
+use crate::web::Reply;
 
 #[derive(Template)]
 #[template(path = "pages/home.html")]
@@ -31,7 +20,7 @@ struct HomeView {
     layout: Layout,
 }
 
-async fn home(page: Page) -> Result<Response, AppError> {
+pub async fn home(page: Page) -> Reply {
     render(&HomeView { layout: page.layout })
 }
 
@@ -59,13 +48,13 @@ impl ProfileView {
     }
 }
 
-async fn profile(State(svc): State<Services>, SignedIn { user, page }: SignedIn) -> Result<Response, AppError> {
-    let country = country_name(&user.country).unwrap_or("");
-    let tokens = personal_tokens::list(&svc, &user).await?;
-    let requests = contact::for_developer(&svc, &user).await?;
+pub async fn profile(State(svc): State<Services>, me: SignedIn) -> Reply {
+    let country = country_name(&me.user.country).unwrap_or("");
+    let tokens = personal_tokens::list(&svc, &me.user).await?;
+    let requests = contact::for_developer(&svc, &me.user).await?;
     render(&ProfileView {
-        layout: page.layout,
-        user,
+        layout: me.page.layout,
+        user: me.user,
         country,
         tokens,
         requests,
@@ -79,7 +68,7 @@ struct PrivacyView {
     version: &'static str,
 }
 
-async fn privacy(page: Page) -> Result<Response, AppError> {
+pub async fn privacy(page: Page) -> Reply {
     render(&PrivacyView {
         layout: page.layout,
         version: PRIVACY_POLICY_VERSION,
@@ -93,7 +82,7 @@ struct TermsView {
     version: &'static str,
 }
 
-async fn terms(page: Page) -> Result<Response, AppError> {
+pub async fn terms(page: Page) -> Reply {
     render(&TermsView {
         layout: page.layout,
         version: TERMS_OF_USE_VERSION,

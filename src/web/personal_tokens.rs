@@ -1,25 +1,16 @@
 //! Personal access tokens on the profile page: create (shown once) and revoke.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, State};
-use axum::response::Response;
-use axum::routing::post;
 use serde::Deserialize;
 
 use super::render;
-use super::session::{self, ClientAddr, FlashKind, Layout, SignedIn};
-use crate::error::AppError;
+use super::session::{self, FlashKind, Layout, SignedIn};
 use crate::services::{ServiceError, Services, personal_tokens};
-
-pub fn router() -> Router<Services> {
-    Router::new()
-        .route("/profile/tokens", post(create))
-        .route("/profile/tokens/{id}/revoke", post(revoke))
-}
+use crate::web::Reply;
 
 #[derive(Deserialize)]
-struct CreateForm {
+pub struct CreateForm {
     #[serde(default)]
     name: String,
 }
@@ -33,36 +24,26 @@ struct CreatedView {
     api_url: String,
 }
 
-async fn create(
-    State(svc): State<Services>,
-    SignedIn { user, page }: SignedIn,
-    ClientAddr(client_address): ClientAddr,
-    Form(form): Form<CreateForm>,
-) -> Result<Response, AppError> {
-    match personal_tokens::create(&svc, &user, &client_address, &form.name).await {
+pub async fn create(State(svc): State<Services>, me: SignedIn, Form(form): Form<CreateForm>) -> Reply {
+    match personal_tokens::create(&svc, &me.user, &me.page.client_address, &form.name).await {
         Ok((pat, token)) => render(&CreatedView {
-            layout: page.layout,
+            layout: me.page.layout,
             name: pat.name,
             token,
             api_url: svc.url("/api/v1"),
         }),
         Err(ServiceError::Invalid(errors)) => {
             let message = errors.get("name").unwrap_or("Give the token a name.").to_string();
-            session::redirect_with(&page.session, FlashKind::Warning, message, "/profile#tokens").await
+            session::redirect_with(&me.page.session, FlashKind::Warning, message, "/profile#tokens").await
         }
         Err(e) => Err(e.into()),
     }
 }
 
-async fn revoke(
-    State(svc): State<Services>,
-    SignedIn { user, page }: SignedIn,
-    ClientAddr(client_address): ClientAddr,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    personal_tokens::revoke(&svc, &user, &client_address, &id).await?;
+pub async fn revoke(State(svc): State<Services>, me: SignedIn, Path(id): Path<String>) -> Reply {
+    personal_tokens::revoke(&svc, &me.user, &me.page.client_address, &id).await?;
     session::redirect_with(
-        &page.session,
+        &me.page.session,
         FlashKind::Success,
         "The token is revoked; it no longer works.",
         "/profile#tokens",

@@ -12,7 +12,7 @@ use tower_sessions::Session;
 use crate::domain::secret::SecretToken;
 use crate::domain::user::{Role, User};
 use crate::error::AppError;
-use crate::services::{Services, sign_in};
+use crate::services::{ServiceError, Services, sign_in};
 
 const AUTH: &str = "auth";
 const CSRF: &str = "csrf";
@@ -64,11 +64,13 @@ pub struct Layout {
     pub dev_mailbox: bool,
 }
 
-/// A page request: the layout, the account if signed in, and the session.
+/// A page request: the layout, the account if signed in, the session, and
+/// the address the request comes from (for the audit log).
 pub struct Page {
     pub layout: Layout,
     pub user: Option<User>,
     pub session: Session,
+    pub client_address: String,
 }
 
 /// A page that requires a signed-in account; others are sent to sign in.
@@ -103,11 +105,23 @@ impl FromRequestParts<Services> for Page {
             flash,
             dev_mailbox: svc.config.mail.smtp_url.is_none(),
         };
-        Ok(Page { layout, user, session })
+        let Ok(ClientAddr(client_address)) = ClientAddr::from_request_parts(parts, svc).await;
+        Ok(Page {
+            layout,
+            user,
+            session,
+            client_address,
+        })
     }
 }
 
 impl Page {
+    /// The page with its account, when someone is signed in.
+    pub fn signed_in(mut self) -> Option<SignedIn> {
+        let user = self.user.take()?;
+        Some(SignedIn { user, page: self })
+    }
+
     /// Makes sure the page has a CSRF token for its form.
     pub async fn with_csrf(mut self) -> Result<Self, AppError> {
         if self.layout.csrf.is_empty() {
@@ -121,20 +135,15 @@ impl FromRequestParts<Services> for SignedIn {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, svc: &Services) -> Result<Self, Self::Rejection> {
-        let mut page = Page::from_request_parts(parts, svc)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        match page.user.take() {
-            Some(user) => Ok(SignedIn { user, page }),
-            None => {
-                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-                let target = format!(
-                    "/signin?next={}",
-                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
-                );
-                Err(Redirect::to(&target).into_response())
-            }
-        }
+        let page = Page::from_request_parts(parts, svc).await?;
+        page.signed_in().ok_or_else(|| {
+            let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let target = format!(
+                "/signin?next={}",
+                url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+            );
+            Redirect::to(&target).into_response()
+        })
     }
 }
 
@@ -245,6 +254,26 @@ pub fn local_path(next: Option<&str>) -> String {
 }
 
 /// Redirects to `to` with a flash message.
+/// Ends a form post: back to `to` with what happened. Done is a success; a
+/// refusal the user can act on (a conflict, invalid input) is a warning with
+/// the service's words; anything else is an error page.
+pub async fn redirect_after(
+    session: &Session,
+    outcome: Result<String, ServiceError>,
+    to: &str,
+) -> Result<Response, AppError> {
+    let (kind, message) = match outcome {
+        Ok(done) => (FlashKind::Success, done),
+        Err(ServiceError::Conflict { message, .. }) => (FlashKind::Warning, message),
+        Err(ServiceError::Invalid(errors)) => (
+            FlashKind::Warning,
+            errors.iter().map(|(_, m)| m.to_string()).collect::<Vec<_>>().join(" "),
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    redirect_with(session, kind, message, to).await
+}
+
 pub async fn redirect_with(
     session: &Session,
     kind: FlashKind,

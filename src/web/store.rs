@@ -4,7 +4,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::get;
 use serde::Deserialize;
 
 use super::session::{self, FlashKind, Layout, Page, SignedIn};
@@ -12,8 +12,8 @@ use super::{markdown, render};
 use crate::domain::application::Application;
 use crate::domain::catalogue::{self, Api, Endpoint, Environment};
 use crate::domain::sandbox_users::{TEST_USERS, TestUser};
-use crate::error::AppError;
 use crate::services::{ServiceError, Services, applications, catalogue as store, subscriptions};
+use crate::web::Reply;
 
 /// `/apis/{slug}/openapi.json`: the API's OpenAPI 3.1 document (no session needed).
 pub fn documents() -> Router<Services> {
@@ -50,15 +50,8 @@ async fn openapi_document(State(svc): State<Services>, Path(slug): Path<String>)
     }
 }
 
-pub fn router() -> Router<Services> {
-    Router::new()
-        .route("/apis", get(list))
-        .route("/apis/{slug}", get(show))
-        .route("/apis/{slug}/subscribe", post(subscribe))
-}
-
 #[derive(Deserialize, Default)]
-struct StoreQuery {
+pub struct StoreQuery {
     #[serde(default)]
     q: String,
     #[serde(default)]
@@ -74,7 +67,7 @@ struct ListView {
     env: String,
 }
 
-async fn list(State(svc): State<Services>, page: Page, Query(query): Query<StoreQuery>) -> Result<Response, AppError> {
+pub async fn list(State(svc): State<Services>, page: Page, Query(query): Query<StoreQuery>) -> Reply {
     let env = Environment::parse(&query.env);
     let apis = store::search(&svc, &query.q, env).await?;
     let env = env.map(|e| e.as_str().to_string()).unwrap_or_default();
@@ -87,7 +80,7 @@ async fn list(State(svc): State<Services>, page: Page, Query(query): Query<Store
 }
 
 #[derive(Deserialize)]
-struct TabQuery {
+pub struct TabQuery {
     #[serde(default)]
     tab: String,
 }
@@ -107,12 +100,12 @@ struct ApiView {
     console_live: bool,
 }
 
-async fn show(
+pub async fn show(
     State(svc): State<Services>,
     page: Page,
     Path(slug): Path<String>,
     Query(q): Query<TabQuery>,
-) -> Result<Response, AppError> {
+) -> Reply {
     let api = store::get(&svc, &slug).await?;
     let tab = match q.tab.as_str() {
         "documentation" => "documentation",
@@ -144,20 +137,20 @@ async fn show(
 }
 
 #[derive(Deserialize)]
-struct SubscribeForm {
+pub struct SubscribeForm {
     #[serde(default)]
     application_id: String,
 }
 
-async fn subscribe(
+pub async fn subscribe(
     State(svc): State<Services>,
-    SignedIn { user, page }: SignedIn,
+    me: SignedIn,
     Path(slug): Path<String>,
     Form(form): Form<SubscribeForm>,
-) -> Result<Response, AppError> {
+) -> Reply {
     let back = format!("/apis/{slug}?tab=subscribe");
-    let s = &page.session;
-    let subscribed = match applications::owned(&svc, &user, &form.application_id).await {
+    let s = &me.page.session;
+    let subscribed = match applications::owned(&svc, &me.user, &form.application_id).await {
         Ok(app) => subscriptions::subscribe(&svc, &app, &slug).await,
         Err(e) => Err(e),
     };
@@ -169,7 +162,6 @@ async fn subscribe(
             );
             session::redirect_with(s, FlashKind::Success, message, &format!("/subscriptions/{}", sub.id)).await
         }
-        Err(ServiceError::Conflict { message, .. }) => session::redirect_with(s, FlashKind::Info, message, &back).await,
         Err(ServiceError::NotFound) if form.application_id.is_empty() => {
             session::redirect_with(
                 s,
@@ -179,6 +171,6 @@ async fn subscribe(
             )
             .await
         }
-        Err(e) => Err(e.into()),
+        Err(e) => session::redirect_after(s, Err(e), &back).await,
     }
 }

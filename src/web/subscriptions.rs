@@ -1,23 +1,13 @@
 //! The developer's subscriptions: all of them, one, unsubscribe.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
-use axum::response::Response;
-use axum::routing::{get, post};
 
 use super::session::{self, FlashKind, Layout, SignedIn};
 use super::{format_time, render};
 use crate::domain::application::Subscription;
-use crate::error::AppError;
-use crate::services::{ServiceError, Services, subscriptions};
-
-pub fn router() -> Router<Services> {
-    Router::new()
-        .route("/subscriptions", get(list))
-        .route("/subscriptions/{id}", get(show))
-        .route("/subscriptions/{id}/delete", post(unsubscribe))
-}
+use crate::services::{Services, subscriptions};
+use crate::web::Reply;
 
 #[derive(Template)]
 #[template(path = "subscriptions/list.html")]
@@ -32,10 +22,10 @@ impl ListView {
     }
 }
 
-async fn list(State(svc): State<Services>, SignedIn { user, page }: SignedIn) -> Result<Response, AppError> {
-    let subscriptions = subscriptions::for_developer(&svc, &user).await?;
+pub async fn list(State(svc): State<Services>, me: SignedIn) -> Reply {
+    let subscriptions = subscriptions::for_developer(&svc, &me.user).await?;
     render(&ListView {
-        layout: page.layout,
+        layout: me.page.layout,
         subscriptions,
     })
 }
@@ -48,39 +38,27 @@ struct ShowView {
     since: String,
 }
 
-async fn show(
-    State(svc): State<Services>,
-    SignedIn { user, page }: SignedIn,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let sub = subscriptions::get(&svc, &user, &id).await?;
+pub async fn show(State(svc): State<Services>, me: SignedIn, Path(id): Path<String>) -> Reply {
+    let sub = subscriptions::get(&svc, &me.user, &id).await?;
     let since = format_time(sub.created_at);
     render(&ShowView {
-        layout: page.layout,
+        layout: me.page.layout,
         sub,
         since,
     })
 }
 
-async fn unsubscribe(
-    State(svc): State<Services>,
-    SignedIn { user, page }: SignedIn,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let sub = match subscriptions::unsubscribe(&svc, &user, &id).await {
+pub async fn unsubscribe(State(svc): State<Services>, me: SignedIn, Path(id): Path<String>) -> Reply {
+    let sub = match subscriptions::unsubscribe(&svc, &me.user, &id).await {
         Ok(sub) => sub,
-        Err(ServiceError::Conflict { message, .. }) => {
-            let back = format!("/subscriptions/{id}");
-            return session::redirect_with(&page.session, FlashKind::Warning, message, &back).await;
-        }
-        Err(e) => return Err(e.into()),
+        Err(e) => return session::redirect_after(&me.page.session, Err(e), &format!("/subscriptions/{id}")).await,
     };
     let message = format!(
         "{} is no longer subscribed to {} {} ({}).",
         sub.application_name, sub.api_name, sub.api_version, sub.environment
     );
     session::redirect_with(
-        &page.session,
+        &me.page.session,
         FlashKind::Success,
         message,
         &format!("/applications/{}?tab=subscriptions", sub.application_id),

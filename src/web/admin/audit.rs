@@ -3,12 +3,10 @@
 use std::collections::HashSet;
 
 use askama::Template;
-use axum::Router;
 use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::response::IntoResponse;
 use futures_util::TryStreamExt;
 use serde::Deserialize;
 use time::{Date, Duration, OffsetDateTime};
@@ -18,18 +16,13 @@ use crate::domain::audit::Record;
 use crate::domain::audit::{Event, Filter};
 use crate::error::AppError;
 use crate::services::{Services, audit};
+use crate::web::Reply;
 use crate::web::render;
 use crate::web::session::Layout;
 
-pub(super) fn router() -> Router<Services> {
-    Router::new()
-        .route("/admin/audit", get(browse))
-        .route("/admin/audit.csv", get(export))
-}
-
 /// The filter form as typed; kept as text so the page can show it back.
 #[derive(Deserialize, Default)]
-struct LogQuery {
+pub struct LogQuery {
     #[serde(default)]
     event: String,
     /// An account number: its whole trail (see [`Filter::account`]).
@@ -130,13 +123,9 @@ impl LogView {
     }
 }
 
-async fn browse(
-    State(svc): State<Services>,
-    Admin { user, page, .. }: Admin,
-    Query(q): Query<LogQuery>,
-) -> Result<Response, AppError> {
+pub async fn browse(State(svc): State<Services>, admin: Admin, Query(q): Query<LogQuery>) -> Reply {
     let (found, error) = match q.filter() {
-        Ok(filter) => (Some(audit::browse(&svc, &user, &filter, q.before).await?), None),
+        Ok(filter) => (Some(audit::browse(&svc, &admin.user, &filter, q.before).await?), None),
         Err(message) => (None, Some(message)),
     };
     let older = found
@@ -145,7 +134,7 @@ async fn browse(
         .map(|id| format!("/admin/audit?{}&before={id}", q.encoded()));
     let (records, developers) = found.map(|f| (f.records, f.developers)).unwrap_or_default();
     render(&LogView {
-        layout: page.layout,
+        layout: admin.page.layout,
         export: format!("/admin/audit.csv?{}", q.encoded()),
         q,
         events: &Event::ALL,
@@ -156,18 +145,12 @@ async fn browse(
     })
 }
 
-async fn export(
-    State(svc): State<Services>,
-    Admin {
-        user, client_address, ..
-    }: Admin,
-    Query(q): Query<LogQuery>,
-) -> Result<Response, AppError> {
+pub async fn export(State(svc): State<Services>, admin: Admin, Query(q): Query<LogQuery>) -> Reply {
     let filter = q.filter().map_err(|message| AppError::Refused {
         status: StatusCode::BAD_REQUEST,
         message: message.into(),
     })?;
-    let lines = audit::export(&svc, &user, &client_address, filter).await?;
+    let lines = audit::export(&svc, &admin.user, &admin.page.client_address, filter).await?;
     let name = format!("audit-log-{}.csv", svc.now().date());
     Ok((
         [

@@ -1,32 +1,20 @@
 //! The admin inbox: developers' requests, and deciding on them.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
-use axum::response::Response;
-use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::Admin;
 use crate::domain::contact::ContactRequest;
 use crate::domain::contact::{Category, PROFILE_FIELDS, Status};
 use crate::domain::user::User;
-use crate::error::AppError;
 use crate::services::{ServiceError, Services, contact};
-use crate::web::session::{self, FlashKind, Layout, Page};
+use crate::web::Reply;
+use crate::web::session::{self, Layout, Page};
 use crate::web::{format_time, render};
 
-pub(super) fn router() -> Router<Services> {
-    Router::new()
-        .route("/admin/requests", get(inbox))
-        .route("/admin/requests/{id}", get(detail))
-        .route("/admin/requests/{id}/start", post(start))
-        .route("/admin/requests/{id}/apply", post(apply))
-        .route("/admin/requests/{id}/reject", post(reject))
-}
-
 #[derive(Deserialize, Default)]
-struct InboxQuery {
+pub struct InboxQuery {
     #[serde(default)]
     status: String,
     #[serde(default)]
@@ -57,15 +45,11 @@ impl InboxView {
     }
 }
 
-async fn inbox(
-    State(svc): State<Services>,
-    Admin { user, page, .. }: Admin,
-    Query(q): Query<InboxQuery>,
-) -> Result<Response, AppError> {
+pub async fn inbox(State(svc): State<Services>, admin: Admin, Query(q): Query<InboxQuery>) -> Reply {
     let status = Status::parse(&q.status);
-    let requests = contact::inbox(&svc, &user, status, &q.q).await?;
+    let requests = contact::inbox(&svc, &admin.user, status, &q.q).await?;
     render(&InboxView {
-        layout: page.layout,
+        layout: admin.page.layout,
         requests,
         status: q.status,
         q: q.q,
@@ -87,12 +71,8 @@ struct DetailView {
     when: String,
 }
 
-async fn detail(
-    State(svc): State<Services>,
-    Admin { user, page, .. }: Admin,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let (request, developer) = contact::get(&svc, &user, &id).await?;
+pub async fn detail(State(svc): State<Services>, admin: Admin, Path(id): Path<String>) -> Reply {
+    let (request, developer) = contact::get(&svc, &admin.user, &id).await?;
     let values = contact::requested_values(&request);
     let current = |k: &str| match k {
         "first_name" => developer.first_name.clone(),
@@ -108,7 +88,7 @@ async fn detail(
         .collect();
     let status = Status::parse(&request.status).unwrap_or(Status::Open);
     render(&DetailView {
-        layout: page.layout,
+        layout: admin.page.layout,
         changes,
         closed: status.is_closed(),
         status_label: status.label(),
@@ -125,45 +105,19 @@ fn back(id: &str) -> String {
     format!("/admin/requests/{id}")
 }
 
-async fn answer(page: &Page, id: &str, result: Result<(), ServiceError>, done: &str) -> Result<Response, AppError> {
-    match result {
-        Ok(()) => session::redirect_with(&page.session, FlashKind::Success, done, &back(id)).await,
-        Err(ServiceError::Conflict { message, .. }) => {
-            session::redirect_with(&page.session, FlashKind::Info, message, &back(id)).await
-        }
-        Err(ServiceError::Invalid(errors)) => {
-            let message = errors.iter().map(|(_, m)| m).collect::<Vec<_>>().join(" ");
-            session::redirect_with(&page.session, FlashKind::Warning, message, &back(id)).await
-        }
-        Err(e) => Err(e.into()),
-    }
+async fn answer(page: &Page, id: &str, result: Result<(), ServiceError>, done: &str) -> Reply {
+    session::redirect_after(&page.session, result.map(|()| done.to_string()), &back(id)).await
 }
 
-async fn start(
-    State(svc): State<Services>,
-    Admin {
-        user,
-        page,
-        client_address,
-    }: Admin,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let r = contact::start(&svc, &user, &client_address, &id).await;
-    answer(&page, &id, r, "The request is marked in progress.").await
+pub async fn start(State(svc): State<Services>, admin: Admin, Path(id): Path<String>) -> Reply {
+    let r = contact::start(&svc, &admin.user, &admin.page.client_address, &id).await;
+    answer(&admin.page, &id, r, "The request is marked in progress.").await
 }
 
-async fn apply(
-    State(svc): State<Services>,
-    Admin {
-        user,
-        page,
-        client_address,
-    }: Admin,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let r = contact::apply(&svc, &user, &client_address, &id).await;
+pub async fn apply(State(svc): State<Services>, admin: Admin, Path(id): Path<String>) -> Reply {
+    let r = contact::apply(&svc, &admin.user, &admin.page.client_address, &id).await;
     answer(
-        &page,
+        &admin.page,
         &id,
         r,
         "Applied. The developer is told by e-mail; a new e-mail address takes effect once its owner confirms it.",
@@ -172,21 +126,23 @@ async fn apply(
 }
 
 #[derive(Deserialize)]
-struct RejectForm {
+pub struct RejectForm {
     #[serde(default)]
     reason: String,
 }
 
-async fn reject(
+pub async fn reject(
     State(svc): State<Services>,
-    Admin {
-        user,
-        page,
-        client_address,
-    }: Admin,
+    admin: Admin,
     Path(id): Path<String>,
     Form(f): Form<RejectForm>,
-) -> Result<Response, AppError> {
-    let r = contact::reject(&svc, &user, &client_address, &id, &f.reason).await;
-    answer(&page, &id, r, "Rejected. The developer is told the reason by e-mail.").await
+) -> Reply {
+    let r = contact::reject(&svc, &admin.user, &admin.page.client_address, &id, &f.reason).await;
+    answer(
+        &admin.page,
+        &id,
+        r,
+        "Rejected. The developer is told the reason by e-mail.",
+    )
+    .await
 }

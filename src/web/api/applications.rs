@@ -15,7 +15,6 @@ use crate::domain::catalogue::Environment;
 use crate::services::applications::{self as apps, ApplicationInput};
 use crate::services::keys::IssuedKeys;
 use crate::services::{Services, keys, subscriptions};
-use crate::web::session::ClientAddr;
 
 fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
@@ -132,7 +131,7 @@ type R<T> = Result<T, ApiError>;
 /// The caller's applications.
 #[utoipa::path(get, path = "/api/v1/applications", tag = "applications", security(("personal_access_token" = [])),
     responses((status = 200, body = [ApplicationDto]), (status = 401, body = ErrorBody)))]
-pub async fn list(State(svc): State<Services>, ApiUser(user): ApiUser) -> R<Json<Vec<ApplicationDto>>> {
+pub async fn list(State(svc): State<Services>, ApiUser { user, .. }: ApiUser) -> R<Json<Vec<ApplicationDto>>> {
     Ok(Json(
         apps::list(&svc, &user).await?.into_iter().map(Into::into).collect(),
     ))
@@ -144,7 +143,7 @@ pub async fn list(State(svc): State<Services>, ApiUser(user): ApiUser) -> R<Json
     responses((status = 201, body = ApplicationDto), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn create(
     State(svc): State<Services>,
-    ApiUser(user): ApiUser,
+    ApiUser { user, .. }: ApiUser,
     input: Body<ApplicationInput>,
 ) -> R<(StatusCode, Json<ApplicationDto>)> {
     let app = apps::create(&svc, &user, &body(input)?).await?;
@@ -157,7 +156,7 @@ pub async fn create(
     responses((status = 200, body = ApplicationDto), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
     State(svc): State<Services>,
-    ApiUser(user): ApiUser,
+    ApiUser { user, .. }: ApiUser,
     Path(id): Path<String>,
 ) -> R<Json<ApplicationDto>> {
     Ok(Json(apps::owned(&svc, &user, &id).await?.into_inner().into()))
@@ -169,7 +168,7 @@ pub async fn get_one(
     responses((status = 200, body = ApplicationDto), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update(
     State(svc): State<Services>,
-    ApiUser(user): ApiUser,
+    ApiUser { user, .. }: ApiUser,
     Path(id): Path<String>,
     patch: Body<ApplicationPatch>,
 ) -> R<Json<ApplicationDto>> {
@@ -187,13 +186,8 @@ pub async fn update(
 #[utoipa::path(delete, path = "/api/v1/applications/{id}", tag = "applications", security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id")),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn delete(
-    State(svc): State<Services>,
-    ApiUser(user): ApiUser,
-    ClientAddr(client_address): ClientAddr,
-    Path(id): Path<String>,
-) -> R<StatusCode> {
-    apps::delete(&svc, &apps::owned(&svc, &user, &id).await?, &client_address).await?;
+pub async fn delete(State(svc): State<Services>, me: ApiUser, Path(id): Path<String>) -> R<StatusCode> {
+    apps::delete(&svc, &apps::owned(&svc, &me.user, &id).await?, &me.client_address).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -203,7 +197,7 @@ pub async fn delete(
     responses((status = 200, body = [SubscriptionDto]), (status = 404, body = ErrorBody)))]
 pub async fn subscriptions(
     State(svc): State<Services>,
-    ApiUser(user): ApiUser,
+    ApiUser { user, .. }: ApiUser,
     Path(id): Path<String>,
 ) -> R<Json<Vec<SubscriptionDto>>> {
     let app = apps::owned(&svc, &user, &id).await?;
@@ -223,7 +217,7 @@ pub async fn subscriptions(
               (status = 409, description = "Already subscribed, or the API cannot be subscribed to", body = ErrorBody)))]
 pub async fn subscribe(
     State(svc): State<Services>,
-    ApiUser(user): ApiUser,
+    ApiUser { user, .. }: ApiUser,
     Path(id): Path<String>,
     b: Body<SubscribeBody>,
 ) -> R<(StatusCode, Json<SubscriptionDto>)> {
@@ -241,7 +235,7 @@ pub async fn subscribe(
               (status = 409, description = "Blocked by the bank (subscription_blocked)", body = ErrorBody)))]
 pub async fn unsubscribe(
     State(svc): State<Services>,
-    ApiUser(user): ApiUser,
+    ApiUser { user, .. }: ApiUser,
     Path((id, subscription_id)): Path<(String, String)>,
 ) -> R<StatusCode> {
     let app = apps::owned(&svc, &user, &id).await?;
@@ -253,7 +247,11 @@ pub async fn unsubscribe(
 #[utoipa::path(get, path = "/api/v1/applications/{id}/sandbox-keys", tag = "applications", security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id")),
     responses((status = 200, body = KeysDto), (status = 404, body = ErrorBody)))]
-pub async fn keys(State(svc): State<Services>, ApiUser(user): ApiUser, Path(id): Path<String>) -> R<Json<KeysDto>> {
+pub async fn keys(
+    State(svc): State<Services>,
+    ApiUser { user, .. }: ApiUser,
+    Path(id): Path<String>,
+) -> R<Json<KeysDto>> {
     let key = keys::find(&svc, &apps::owned(&svc, &user, &id).await?, Environment::Sandbox).await?;
     key.map(|k| Json(k.into())).ok_or_else(|| {
         ApiError::new(
@@ -270,14 +268,13 @@ pub async fn keys(State(svc): State<Services>, ApiUser(user): ApiUser, Path(id):
     responses((status = 201, body = IssuedKeysDto), (status = 404, body = ErrorBody), (status = 409, description = "Keys exist", body = ErrorBody)))]
 pub async fn generate_keys(
     State(svc): State<Services>,
-    ApiUser(user): ApiUser,
-    ClientAddr(client_address): ClientAddr,
+    me: ApiUser,
     Path(id): Path<String>,
 ) -> R<(StatusCode, Json<IssuedKeysDto>)> {
     let issued = keys::generate(
         &svc,
-        &apps::owned(&svc, &user, &id).await?,
-        &client_address,
+        &apps::owned(&svc, &me.user, &id).await?,
+        &me.client_address,
         Environment::Sandbox,
     )
     .await?;
@@ -290,15 +287,14 @@ pub async fn generate_keys(
     responses((status = 200, body = IssuedKeysDto), (status = 404, body = ErrorBody), (status = 409, description = "No keys yet", body = ErrorBody)))]
 pub async fn regenerate_secret(
     State(svc): State<Services>,
-    ApiUser(user): ApiUser,
-    ClientAddr(client_address): ClientAddr,
+    me: ApiUser,
     Path(id): Path<String>,
 ) -> R<Json<IssuedKeysDto>> {
     Ok(Json(
         keys::regenerate_secret(
             &svc,
-            &apps::owned(&svc, &user, &id).await?,
-            &client_address,
+            &apps::owned(&svc, &me.user, &id).await?,
+            &me.client_address,
             Environment::Sandbox,
         )
         .await?
@@ -310,16 +306,11 @@ pub async fn regenerate_secret(
 #[utoipa::path(delete, path = "/api/v1/applications/{id}/sandbox-keys", tag = "applications", security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id")),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, description = "No keys", body = ErrorBody)))]
-pub async fn revoke_keys(
-    State(svc): State<Services>,
-    ApiUser(user): ApiUser,
-    ClientAddr(client_address): ClientAddr,
-    Path(id): Path<String>,
-) -> R<StatusCode> {
+pub async fn revoke_keys(State(svc): State<Services>, me: ApiUser, Path(id): Path<String>) -> R<StatusCode> {
     keys::revoke(
         &svc,
-        &apps::owned(&svc, &user, &id).await?,
-        &client_address,
+        &apps::owned(&svc, &me.user, &id).await?,
+        &me.client_address,
         Environment::Sandbox,
     )
     .await?;
@@ -338,7 +329,7 @@ pub struct ResetDto {
     responses((status = 200, body = ResetDto), (status = 404, body = ErrorBody)))]
 pub async fn reset_sandbox(
     State(svc): State<Services>,
-    ApiUser(user): ApiUser,
+    ApiUser { user, .. }: ApiUser,
     Path(id): Path<String>,
 ) -> R<Json<ResetDto>> {
     Ok(Json(ResetDto {

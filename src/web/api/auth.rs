@@ -8,8 +8,14 @@ use axum::http::request::Parts;
 use super::ApiError;
 use crate::domain::user::User;
 use crate::services::{Services, personal_tokens};
+use crate::web::session::ClientAddr;
 
-pub struct ApiUser(pub User);
+/// The account a personal access token belongs to, and the address the call
+/// comes from (for the audit log).
+pub struct ApiUser {
+    pub user: User,
+    pub client_address: String,
+}
 
 impl FromRequestParts<Services> for ApiUser {
     type Rejection = ApiError;
@@ -23,7 +29,10 @@ impl FromRequestParts<Services> for ApiUser {
             .map(str::trim)
             .ok_or_else(|| ApiError::unauthorized("Send a personal access token: `Authorization: Bearer dpat_…`."))?;
         match personal_tokens::authenticate(svc, presented).await? {
-            Some(user) => Ok(ApiUser(user)),
+            Some(user) => {
+                let Ok(ClientAddr(client_address)) = ClientAddr::from_request_parts(parts, svc).await;
+                Ok(ApiUser { user, client_address })
+            }
             None => Err(ApiError::unauthorized(
                 "The token is unknown or revoked, or its account cannot use the API.",
             )),

@@ -13,7 +13,6 @@ use super::auth::ApiUser;
 use super::error::ErrorBody;
 use crate::domain::qwac::Registered;
 use crate::services::{Services, applications, certificates};
-use crate::web::session::ClientAddr;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct RoleDto {
@@ -91,8 +90,7 @@ impl From<Registered> for CertificateDto {
                  no_organization_identifier, bad_organization_identifier", body = ErrorBody)))]
 pub async fn put(
     State(svc): State<Services>,
-    ApiUser(user): ApiUser,
-    ClientAddr(client_address): ClientAddr,
+    me: ApiUser,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -127,8 +125,8 @@ pub async fn put(
     })?;
     let r = certificates::register(
         &svc,
-        &applications::owned(&svc, &user, &id).await?,
-        &client_address,
+        &applications::owned(&svc, &me.user, &id).await?,
+        &me.client_address,
         &body,
     )
     .await?;
@@ -143,7 +141,7 @@ pub async fn put(
     responses((status = 200, body = CertificateDto), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(svc): State<Services>,
-    ApiUser(user): ApiUser,
+    ApiUser { user, .. }: ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<CertificateDto>, ApiError> {
     let history = certificates::history(&svc, &applications::owned(&svc, &user, &id).await?).await?;
@@ -161,12 +159,12 @@ pub async fn get(
 #[utoipa::path(delete, path = "/api/v1/applications/{id}/certificate", tag = "applications", security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id")),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn delete(
-    State(svc): State<Services>,
-    ApiUser(user): ApiUser,
-    ClientAddr(client_address): ClientAddr,
-    Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    certificates::delete(&svc, &applications::owned(&svc, &user, &id).await?, &client_address).await?;
+pub async fn delete(State(svc): State<Services>, me: ApiUser, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    certificates::delete(
+        &svc,
+        &applications::owned(&svc, &me.user, &id).await?,
+        &me.client_address,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

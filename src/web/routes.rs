@@ -1,0 +1,95 @@
+//! Every page of the portal and its handler, in one table: the whole URL
+//! space at a glance. The JSON API, the gateway, the OpenAPI documents,
+//! health and assets keep their own routers (see `web::app`).
+
+use axum::Router;
+use axum::response::Redirect;
+use axum::routing::{get, post};
+
+use super::admin::{Admin, audit, developers, requests};
+use super::{
+    applications, auth, certificates, console, contact, keys, mailbox, pages, personal_tokens, sandbox, store,
+    subscriptions,
+};
+use crate::services::Services;
+
+/// The pages; the dev mailbox only when no SMTP server is configured.
+pub fn pages(dev_mailbox: bool) -> Router<Services> {
+    let router = Router::new()
+        // Public pages and the account.
+        .route("/", get(pages::home))
+        .route("/profile", get(pages::profile))
+        .route("/legal/privacy", get(pages::privacy))
+        .route("/legal/terms", get(pages::terms))
+        // Sign-up, sign-in, password.
+        .route("/signup", get(auth::signup_page).post(auth::signup))
+        .route("/signup/check-email", get(auth::check_email_page))
+        .route("/verify-email", get(auth::verify_email))
+        .route("/verify-email/resend", post(auth::resend_verification))
+        .route("/signin", get(auth::signin_page).post(auth::signin))
+        .route("/signout", post(auth::signout))
+        .route("/password/forgot", get(auth::forgot_page).post(auth::forgot))
+        .route("/password/forgot/sent", get(auth::forgot_sent_page))
+        .route("/password/reset", get(auth::reset_page).post(auth::reset))
+        // The catalogue (the store is its page) and the console.
+        .route("/apis", get(store::list))
+        .route("/apis/{slug}", get(store::show))
+        .route("/apis/{slug}/subscribe", post(store::subscribe))
+        .route("/apis/{slug}/console", get(console::form).post(console::execute))
+        // Applications and what hangs on them.
+        .route("/applications", get(applications::list).post(applications::create))
+        .route("/applications/new", get(applications::new_form))
+        .route("/applications/{id}", get(applications::show))
+        .route(
+            "/applications/{id}/edit",
+            get(applications::edit_form).post(applications::update),
+        )
+        .route(
+            "/applications/{id}/delete",
+            get(applications::delete_page).post(applications::delete),
+        )
+        .route("/applications/{id}/sandbox-keys", post(keys::generate))
+        .route("/applications/{id}/sandbox-keys/secret", post(keys::regenerate))
+        .route("/applications/{id}/sandbox-keys/revoke", post(keys::revoke))
+        .route("/applications/{id}/production-keys", post(keys::generate_production))
+        .route("/applications/{id}/certificate", post(certificates::register))
+        .route("/applications/{id}/certificate/delete", post(certificates::delete))
+        .route("/applications/{id}/sandbox/reset", post(sandbox::reset))
+        // Subscriptions.
+        .route("/subscriptions", get(subscriptions::list))
+        .route("/subscriptions/{id}", get(subscriptions::show))
+        .route("/subscriptions/{id}/delete", post(subscriptions::unsubscribe))
+        // Profile changes go through a message to the bank; personal access tokens.
+        .route("/contact", get(contact::form).post(contact::send))
+        .route("/verify-email-change", get(contact::confirm_email))
+        .route("/profile/tokens", post(personal_tokens::create))
+        .route("/profile/tokens/{id}/revoke", post(personal_tokens::revoke))
+        // The bank admin area (404 to anyone but an admin).
+        .route("/admin", get(|_: Admin| async { Redirect::to("/admin/requests") }))
+        .route("/admin/requests", get(requests::inbox))
+        .route("/admin/requests/{id}", get(requests::detail))
+        .route("/admin/requests/{id}/start", post(requests::start))
+        .route("/admin/requests/{id}/apply", post(requests::apply))
+        .route("/admin/requests/{id}/reject", post(requests::reject))
+        .route("/admin/developers", get(developers::search))
+        .route("/admin/developers/{id}", get(developers::developer))
+        .route("/admin/developers/{id}/disable", post(developers::disable))
+        .route("/admin/developers/{id}/enable", post(developers::enable))
+        .route(
+            "/admin/developers/{id}/subscriptions/{sub}/block",
+            post(developers::block),
+        )
+        .route(
+            "/admin/developers/{id}/subscriptions/{sub}/unblock",
+            post(developers::unblock),
+        )
+        .route("/admin/audit", get(audit::browse))
+        .route("/admin/audit.csv", get(audit::export));
+    if dev_mailbox {
+        return router
+            .route("/dev/mailbox", get(mailbox::list))
+            .route("/dev/mailbox/{id}", get(mailbox::show))
+            .route("/dev/mailbox/{id}/html", get(mailbox::show_html));
+    }
+    router
+}
