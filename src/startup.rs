@@ -54,7 +54,7 @@ impl Application {
         crate::services::catalogue::load(&services)
             .await
             .context("loading the API catalogue")?;
-        let worker = Worker::new(db.clone(), clock, config.mail.clone(), mail)?;
+        let worker = Worker::new(services.clone())?;
         tokio::spawn(worker.run());
         let sessions = SessionBackend::new(&db);
         tokio::spawn(janitor(services.clone(), sessions.clone()));

@@ -2,20 +2,15 @@
 //! instances never send the same one; a failure schedules a retry with
 //! exponential backoff, so an SMTP outage delays mail and loses none.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use super::MailQueue;
-use crate::clock::Clock;
 use crate::config::{MailConfig, redact_url};
-use crate::storage::Db;
-use crate::storage::outbox::{self, StoredMail};
-
-const LEASE: time::Duration = time::Duration::minutes(2);
+use crate::domain::mail::StoredMail;
+use crate::services::{Services, outbox};
 
 enum Transport {
     Smtp {
@@ -27,15 +22,14 @@ enum Transport {
 }
 
 pub struct Worker {
-    db: Db,
-    clock: Arc<dyn Clock>,
+    svc: Services,
     config: MailConfig,
-    queue: MailQueue,
     transport: Transport,
 }
 
 impl Worker {
-    pub fn new(db: Db, clock: Arc<dyn Clock>, config: MailConfig, queue: MailQueue) -> anyhow::Result<Worker> {
+    pub fn new(svc: Services) -> anyhow::Result<Worker> {
+        let config = svc.config.mail.clone();
         let transport = match &config.smtp_url {
             Some(url) => {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
@@ -50,13 +44,7 @@ impl Worker {
             }
             None => Transport::DevMailbox,
         };
-        Ok(Worker {
-            db,
-            clock,
-            config,
-            queue,
-            transport,
-        })
+        Ok(Worker { svc, config, transport })
     }
 
     /// Runs until the process ends.
@@ -68,7 +56,7 @@ impl Worker {
                 Err(e) => tracing::error!(error = %format!("{e:#}"), "mail worker"),
             }
             tokio::select! {
-                _ = self.queue.woken() => {}
+                _ = self.svc.mail.woken() => {}
                 _ = tokio::time::sleep(self.config.poll_interval) => {}
             }
         }
@@ -76,27 +64,19 @@ impl Worker {
 
     /// Delivers one due mail; false when none is due.
     async fn deliver_next(&self) -> anyhow::Result<bool> {
-        let now = self.clock.now();
-        let claimed = {
-            let mut conn = self.db.conn().await?;
-            outbox::claim_due(conn.exec(), now, now + LEASE).await?
-        };
-        let Some(mail) = claimed else {
+        let Some(mail) = outbox::claim_due(&self.svc).await? else {
             return Ok(false);
         };
-        let result = self.send(&mail).await;
-        let mut conn = self.db.conn().await?;
-        match result {
+        match self.send(&mail).await {
             Ok(via) => {
-                outbox::mark_sent(conn.exec(), mail.id, via, self.clock.now()).await?;
+                outbox::delivered(&self.svc, mail.id, via).await?;
                 tracing::info!(mail_id = mail.id, via, "mail delivered");
             }
             Err(e) => {
                 let delay = backoff(&self.config, mail.attempts);
-                let next = self.clock.now() + delay;
                 let error = format!("{e:#}");
                 tracing::warn!(mail_id = mail.id, attempts = mail.attempts, retry_in_s = delay.as_secs_f64(), %error, "mail not delivered; will retry");
-                outbox::mark_failed(conn.exec(), mail.id, &error, next).await?;
+                outbox::retry_later(&self.svc, mail.id, &error, delay).await?;
             }
         }
         Ok(true)

@@ -12,7 +12,7 @@ use super::session::{Layout, Page};
 use crate::domain::mail::StoredMail;
 use crate::error::AppError;
 use crate::services::Services;
-use crate::services::mailbox;
+use crate::services::outbox;
 use crate::web::Reply;
 
 #[derive(Template)]
@@ -29,7 +29,7 @@ impl ListView {
 }
 
 pub async fn list(State(svc): State<Services>, page: Page) -> Reply {
-    let mails = mailbox::recent(&svc).await?;
+    let mails = outbox::recent(&svc).await?;
     render(&ListView {
         layout: page.layout,
         mails,
@@ -46,7 +46,7 @@ struct ShowView {
 }
 
 async fn find(svc: &Services, id: i64) -> Result<StoredMail, AppError> {
-    Ok(mailbox::find(svc, id).await?)
+    Ok(outbox::find(svc, id).await?)
 }
 
 pub async fn show(State(svc): State<Services>, page: Page, Path(id): Path<i64>) -> Reply {

@@ -1,34 +1,6 @@
 use std::process::Command;
 
-use crate::helpers::{Browser, PASSWORD, location, spawn_app};
-
-const ADMIN_PASSWORD: &str = "a long admin passphrase";
-
-impl crate::helpers::TestApp {
-    /// Creates an admin with the real command line, signs them in.
-    pub async fn admin(&self, email: &str) -> Browser {
-        let out = Command::new(env!("CARGO_BIN_EXE_devportal"))
-            .args(["admin", "create", "--email", email, "--name", "Britt Banksson"])
-            .env("DEVPORTAL_DATABASE_URL", &self.database_url)
-            .env("DEVPORTAL_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let b = self.new_browser();
-        assert_eq!(b.sign_in(email, ADMIN_PASSWORD).await.status(), 303);
-        b
-    }
-}
-
-pub(crate) async fn send_profile_change(dev: &Browser, fields: &[(&str, &str)]) -> reqwest::Response {
-    let mut all = vec![("category", "profile")];
-    all.extend_from_slice(fields);
-    dev.post_form("/contact", &all).await
-}
-
-pub(crate) fn request_id(inbox: &str) -> String {
-    crate::helpers::between(inbox, r#"<a href="/admin/requests/"#, r#"">Handle"#).unwrap()
-}
+use crate::support::{PASSWORD, developer_id, location, request_id, send_profile_change, spawn_app};
 
 #[tokio::test]
 async fn an_admin_from_the_command_line_applies_a_profile_change_and_the_developer_is_told() {
@@ -250,17 +222,13 @@ async fn promote_makes_an_existing_account_an_admin() {
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no account has the e-mail address"));
 }
 
-pub(crate) fn developer_id(list: &str) -> String {
-    crate::helpers::between(list, r#"<a href="/admin/developers/"#, r#"">"#).unwrap()
-}
-
 #[tokio::test]
 async fn disabling_an_account_ends_its_sessions_and_tokens_and_refuses_sign_in_until_enabled() {
     let app = spawn_app().await;
     let tpp = app.tpp("anna@example.se", &["accounts-sandbox"]).await;
     let pat = app.api_for("anna@example.se").await;
     let token = tpp.token("195505063676").await;
-    let accounts = format!("{}/Accounts", crate::sandbox_client::ACCOUNTS);
+    let accounts = format!("{}/Accounts", crate::support::tpp::ACCOUNTS);
     assert_eq!(tpp.get(&accounts, &token).await.status, 200);
 
     let admin = app.admin("britt@bank.example").await;
@@ -357,7 +325,7 @@ async fn an_admin_blocks_a_subscription_its_calls_are_refused_and_the_developer_
     let app = spawn_app().await;
     let tpp = app.tpp("anna@example.se", &["accounts-sandbox"]).await;
     let token = tpp.token("195505063676").await;
-    let accounts = format!("{}/Accounts", crate::sandbox_client::ACCOUNTS);
+    let accounts = format!("{}/Accounts", crate::support::tpp::ACCOUNTS);
     assert_eq!(tpp.get(&accounts, &token).await.status, 200);
 
     let admin = app.admin("britt@bank.example").await;

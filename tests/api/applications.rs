@@ -1,4 +1,4 @@
-use crate::helpers::{between, location, spawn_app};
+use crate::support::{between, location, spawn_app};
 
 #[tokio::test]
 async fn a_developer_creates_psd2_sandbox_and_sees_it_with_its_tabs() {

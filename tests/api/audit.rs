@@ -2,13 +2,13 @@
 //! actor, client address and target; the log cannot be changed; admins
 //! browse, filter and export it.
 
-use crate::admin::{developer_id, request_id, send_profile_change};
-use crate::certificates::fixture;
-use crate::helpers::{Browser, Mail, PASSWORD, between, location, spawn_app, spawn_app_configured, token_in};
+use crate::support::fixture;
+use crate::support::{Browser, Mail, PASSWORD, between, location, spawn_app, spawn_app_configured, token_in};
+use crate::support::{developer_id, request_id, send_profile_change};
 
 const NEW_PASSWORD: &str = "a brand new passphrase 2026";
 
-fn events(rows: &[crate::helpers::AuditRow]) -> Vec<&str> {
+fn events(rows: &[crate::support::AuditRow]) -> Vec<&str> {
     rows.iter().map(|r| r.event.as_str()).collect()
 }
 

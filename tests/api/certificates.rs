@@ -1,18 +1,8 @@
 use reqwest::multipart::{Form, Part};
 use serde_json::json;
 
-use crate::helpers::{Api, Browser, location, spawn_app};
+use crate::support::{Api, fixture, location, spawn_app};
 
-pub(crate) fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/certs")
-            .join(name),
-    )
-    .unwrap()
-}
-
-/// What the fixture table says each file must get: the API's code.
 const REFUSED: &[(&str, &str, &str)] = &[
     (
         "qsealc.pem",
@@ -60,24 +50,6 @@ const REFUSED: &[(&str, &str, &str)] = &[
         "This file is not an X.509 certificate",
     ),
 ];
-
-impl Browser {
-    /// Uploads a file on the Production tab (multipart, CSRF in the action URL).
-    pub async fn upload_certificate(&self, application_id: &str, file: &str, bytes: Vec<u8>) -> reqwest::Response {
-        let token = self.csrf().await;
-        let form = Form::new()
-            .part("certificate", Part::bytes(bytes).file_name(file.to_string()))
-            .text("pem", "");
-        self.client
-            .post(self.url(&format!(
-                "/applications/{application_id}/certificate?csrf_token={token}"
-            )))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap()
-    }
-}
 
 #[tokio::test]
 async fn a_developer_uploads_qwac_ai_pi_and_sees_its_organization_id_and_roles() {

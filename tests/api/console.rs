@@ -1,4 +1,4 @@
-use crate::helpers::{between, spawn_app};
+use crate::support::{between, spawn_app};
 
 fn unescape(s: &str) -> String {
     s.replace("&quot;", "\"")

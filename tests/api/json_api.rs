@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::helpers::{Api, PASSWORD, spawn_app};
+use crate::support::{Api, PASSWORD, spawn_app};
 
 #[tokio::test]
 async fn a_pipeline_gets_a_token_with_basic_auth_and_does_the_whole_flow_leaving_nothing_behind() {
@@ -277,14 +277,14 @@ async fn tokens_are_created_on_the_profile_page_shown_once_and_revoked_there() {
         .await
         .unwrap();
     assert!(html.contains("shown only this once"));
-    let token = crate::helpers::between(&html, r#"<code id="pat" class="secret">"#, "</code>").unwrap();
+    let token = crate::support::between(&html, r#"<code id="pat" class="secret">"#, "</code>").unwrap();
     let api = Api::new(&app.base, &token);
     assert_eq!(api.get("/api/v1/applications").await.0, 200);
 
     let profile = anna.get_html("/profile").await;
     assert!(profile.contains("CI pipeline"));
     assert!(!profile.contains(&token));
-    let id = crate::helpers::between(&profile, r#"action="/profile/tokens/"#, "/revoke").unwrap();
+    let id = crate::support::between(&profile, r#"action="/profile/tokens/"#, "/revoke").unwrap();
     anna.post_form(&format!("/profile/tokens/{id}/revoke"), &[]).await;
     assert_eq!(api.get("/api/v1/applications").await.0, 401, "revoked at once");
 }

@@ -6,8 +6,8 @@
 
 use serde_json::json;
 
-use crate::helpers::{Api, Mail, spawn_app, spawn_app_configured};
-use crate::sandbox_client::PAYMENTS;
+use crate::support::tpp::PAYMENTS;
+use crate::support::{Api, Mail, spawn_app, spawn_app_configured};
 
 const ROUNDS: usize = 15;
 

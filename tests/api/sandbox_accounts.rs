@@ -1,7 +1,7 @@
 use reqwest::Method;
 
-use crate::helpers::spawn_app;
-use crate::sandbox_client::{ACCOUNTS, Tpp};
+use crate::support::spawn_app;
+use crate::support::tpp::{ACCOUNTS, Tpp};
 
 async fn accounts_of(tpp: &Tpp, ssn: &str) -> serde_json::Value {
     let token = tpp.token(ssn).await;
@@ -269,7 +269,7 @@ async fn regenerating_the_secret_unsubscribing_and_deleting_each_end_access_at_o
     let token = tpp.token("195505063676").await;
     assert_eq!(tpp.get(&path, &token).await.status, 200);
     let subs = tpp.browser.get_html("/subscriptions").await;
-    let sub = crate::helpers::between(&subs, r#"href="/subscriptions/"#, r#"""#).unwrap();
+    let sub = crate::support::between(&subs, r#"href="/subscriptions/"#, r#"""#).unwrap();
     tpp.browser
         .post_form(&format!("/subscriptions/{sub}/delete"), &[])
         .await;

@@ -1,8 +1,8 @@
 use serde_json::{Value, json};
 
-use crate::helpers::spawn_app;
-use crate::openapi_check::{response_schema, validate};
-use crate::sandbox_client::{ACCOUNTS, PAYMENTS, Reply};
+use crate::support::openapi::{response_schema, validate};
+use crate::support::spawn_app;
+use crate::support::tpp::{ACCOUNTS, PAYMENTS, Reply};
 
 async fn document(base: &str, slug: &str) -> Value {
     let res = reqwest::get(format!("{base}/apis/{slug}/openapi.json")).await.unwrap();

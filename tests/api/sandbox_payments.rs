@@ -1,8 +1,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::spawn_app;
-use crate::sandbox_client::{ACCOUNTS, PAYMENTS, Tpp};
+use crate::support::spawn_app;
+use crate::support::tpp::{ACCOUNTS, PAYMENTS, Tpp};
 
 fn order(debtor: &str, amount: &str, currency: &str) -> Value {
     json!({
@@ -290,7 +290,7 @@ async fn resetting_the_sandbox_returns_to_the_documented_state() {
     assert_eq!(res.status(), 303);
     assert!(
         tpp.browser
-            .get_html(&crate::helpers::location(&res))
+            .get_html(&crate::support::location(&res))
             .await
             .contains("back to the documented state")
     );

@@ -1,8 +1,8 @@
 use oauth2::basic::BasicClient;
 use oauth2::{ClientId, ClientSecret, Scope, TokenResponse, TokenUrl};
 
-use crate::helpers::spawn_app;
-use crate::sandbox_client::ACCOUNTS;
+use crate::support::spawn_app;
+use crate::support::tpp::ACCOUNTS;
 
 #[tokio::test]
 async fn the_token_endpoint_answers_exactly_as_the_banks_and_is_not_cached() {

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::{Browser, TestApp};
+use crate::support::{Browser, TestApp};
 
 pub struct Tpp {
     pub base: String,

@@ -1,129 +1,13 @@
-//! Browser tests: headless Chromium driven over WebDriver (chromedriver).
-//! They run when asked: `cargo test -- --ignored browser`. Asked on a machine
-//! without Chromium they fail loudly, never pass silently.
+//! Journeys in a real browser: headless Chromium over WebDriver. They run
+//! when asked: `cargo test -- --ignored browser`; asked on a machine without
+//! Chromium they fail loudly, never pass silently.
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::json;
+use fantoccini::Locator;
 
-use crate::helpers::{Mail, PASSWORD, spawn_app_with};
-
-/// A chromedriver process and a headless Chromium session with a fresh profile.
-pub struct Chrome {
-    pub client: Client,
-    driver: Child,
-    _profile: tempfile::TempDir,
-}
-
-impl Chrome {
-    pub async fn start() -> Chrome {
-        let chromium = [
-            "/usr/bin/chromium",
-            "/usr/bin/chromium-browser",
-            "/usr/bin/google-chrome",
-        ]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists())
-        .expect("Chromium is not installed (apt-get install chromium chromium-driver)");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let driver = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver is not installed (apt-get install chromium-driver)");
-        let profile = tempfile::tempdir().unwrap();
-        let caps = json!({
-            "goog:chromeOptions": {
-                "binary": chromium,
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--window-size=1200,1000",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ]
-            }
-        });
-        let caps = caps.as_object().unwrap().clone();
-        let url = format!("http://127.0.0.1:{port}");
-        let mut last_error = String::new();
-        for _ in 0..50 {
-            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector)
-                .capabilities(caps.clone())
-                .connect(&url)
-                .await
-            {
-                Ok(client) => {
-                    return Chrome {
-                        client,
-                        driver,
-                        _profile: profile,
-                    };
-                }
-                Err(e) => last_error = e.to_string(),
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        panic!("could not start a Chromium session: {last_error}");
-    }
-
-    pub async fn fill(&self, name: &str, value: &str) {
-        let field = self
-            .client
-            .find(Locator::Css(&format!("[name='{name}']")))
-            .await
-            .unwrap();
-        field.clear().await.unwrap();
-        field.send_keys(value).await.unwrap();
-    }
-
-    pub async fn click(&self, css: &str) {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-    }
-
-    /// Waits (up to 10 s) until the page shows `expected`; returns its text.
-    pub async fn wait_for_text(&self, expected: &str) -> String {
-        let mut text = String::new();
-        for _ in 0..100 {
-            // The page may be mid-navigation: a failed read just means "not yet".
-            if let Ok(body) = self.client.find(Locator::Css("body")).await {
-                text = body.text().await.unwrap_or_default();
-                if text.contains(expected) {
-                    return text;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("the page never showed {expected:?}; it shows:\n{text}");
-    }
-
-    /// Saves a PNG of the page under target/browser/.
-    pub async fn screenshot(&self, name: &str) {
-        let png = self.client.screenshot().await.unwrap();
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser");
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
-    }
-
-    pub async fn close(mut self) {
-        let _ = self.client.clone().close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-    }
-}
+use crate::support::chrome::Chrome;
+use crate::support::{Mail, PASSWORD, spawn_app_with};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Chromium: cargo test -- --ignored browser"]
@@ -172,7 +56,7 @@ async fn browser_sign_up_verify_from_the_mailbox_and_sign_in() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Chromium: cargo test -- --ignored browser"]
 async fn browser_create_psd2_sandbox_subscribe_generate_keys_and_see_the_secret_once() {
-    let app = crate::helpers::spawn_app().await;
+    let app = crate::support::spawn_app().await;
     let _ = app.signed_in_developer("anna@example.se").await;
     let chrome = Chrome::start().await;
 
@@ -231,7 +115,7 @@ async fn browser_create_psd2_sandbox_subscribe_generate_keys_and_see_the_secret_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Chromium: cargo test -- --ignored browser"]
 async fn browser_an_admin_applies_a_developers_profile_change() {
-    let app = crate::helpers::spawn_app().await;
+    let app = crate::support::spawn_app().await;
     let dev = app.signed_in_developer("anna@example.se").await;
     dev.post_form(
         "/contact",

@@ -1,4 +1,4 @@
-use crate::helpers::{PASSWORD, location, spawn_app};
+use crate::support::{PASSWORD, location, spawn_app};
 
 #[tokio::test]
 async fn an_unverified_account_is_refused_with_a_way_to_get_the_mail_again() {
@@ -148,7 +148,7 @@ async fn a_signed_out_visitor_is_sent_to_sign_in_and_back() {
 #[tokio::test]
 async fn a_session_ends_after_the_idle_timeout() {
     // tower-sessions keeps the idle expiry on the real clock: a short one here.
-    let app = crate::helpers::spawn_app_configured(crate::helpers::Mail::Smtp, |c| {
+    let app = crate::support::spawn_app_configured(crate::support::Mail::Smtp, |c| {
         c.session_idle = time::Duration::seconds(2);
     })
     .await;

@@ -1,4 +1,4 @@
-use crate::helpers::spawn_app;
+use crate::support::spawn_app;
 
 fn card_count(html: &str) -> usize {
     html.matches(r#"<li class="card">"#).count()

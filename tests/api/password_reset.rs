@@ -1,4 +1,4 @@
-use crate::helpers::{PASSWORD, location, spawn_app, token_in};
+use crate::support::{PASSWORD, location, spawn_app, token_in};
 
 const NEW_PASSWORD: &str = "a brand new passphrase 2026";
 

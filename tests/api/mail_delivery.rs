@@ -1,7 +1,7 @@
 use std::time::Duration;
 
-use crate::helpers::{Mail, PASSWORD, spawn_app, spawn_app_with};
-use crate::smtp::SmtpServer;
+use crate::support::smtp::SmtpServer;
+use crate::support::{Mail, PASSWORD, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn sign_up_while_the_mail_server_is_down_keeps_the_mail_and_delivers_it_later() {
@@ -50,9 +50,9 @@ async fn without_smtp_the_dev_mailbox_shows_every_mail_and_its_links_work() {
     let list = app.get_html("/dev/mailbox").await;
     assert!(list.contains("anna@example.se"));
     assert!(list.contains("Verify your e-mail address"));
-    let href = crate::helpers::attr_after(&list, r#"<a href="/dev/mailbox/"#).unwrap();
+    let href = crate::support::attr_after(&list, r#"<a href="/dev/mailbox/"#).unwrap();
     let mail = app.get_html(&format!("/dev/mailbox/{href}")).await;
-    let link = crate::helpers::attr_after(&mail, r#"<li><a href=""#)
+    let link = crate::support::attr_after(&mail, r#"<li><a href=""#)
         .unwrap()
         .replace("&amp;", "&");
     assert!(link.contains("/verify-email?token="));

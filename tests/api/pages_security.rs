@@ -1,4 +1,4 @@
-use crate::helpers::{Mail, as_pairs, signup_fields, spawn_app, spawn_app_configured};
+use crate::support::{Mail, as_pairs, signup_fields, spawn_app, spawn_app_configured};
 
 #[tokio::test]
 async fn a_post_without_or_with_a_wrong_csrf_token_is_refused_and_changes_nothing() {

@@ -1,4 +1,4 @@
-use crate::helpers::{PASSWORD, as_pairs, location, signup_fields, spawn_app, token_in};
+use crate::support::{PASSWORD, as_pairs, location, signup_fields, spawn_app, token_in};
 
 #[tokio::test]
 async fn a_developer_signs_up_verifies_by_the_mailed_link_signs_in_and_out() {

@@ -1,0 +1,41 @@
+//! The mail outbox: what the dev mailbox shows, and the leases the mail
+//! worker takes and settles. A mail is written to the outbox in the same
+//! transaction as the change that caused it (see the use cases).
+
+use super::{ServiceError, Services};
+use crate::domain::mail::StoredMail;
+use crate::storage::outbox;
+
+/// How long a claimed mail is held by one worker before another may retry it.
+const LEASE: time::Duration = time::Duration::minutes(2);
+
+/// The newest mails, newest first (the dev mailbox).
+pub async fn recent(svc: &Services) -> Result<Vec<StoredMail>, ServiceError> {
+    let mut conn = svc.db.conn().await?;
+    Ok(outbox::recent(conn.exec(), 100).await?)
+}
+
+pub async fn find(svc: &Services, id: i64) -> Result<StoredMail, ServiceError> {
+    let mut conn = svc.db.conn().await?;
+    outbox::find(conn.exec(), id).await?.ok_or(ServiceError::NotFound)
+}
+
+/// Leases the oldest due mail for delivery; none when nothing is due.
+pub async fn claim_due(svc: &Services) -> Result<Option<StoredMail>, ServiceError> {
+    let now = svc.now();
+    let mut conn = svc.db.conn().await?;
+    Ok(outbox::claim_due(conn.exec(), now, now + LEASE).await?)
+}
+
+/// The mail went out (`via` names the transport).
+pub async fn delivered(svc: &Services, id: i64, via: &str) -> Result<(), ServiceError> {
+    let mut conn = svc.db.conn().await?;
+    Ok(outbox::mark_sent(conn.exec(), id, via, svc.now()).await?)
+}
+
+/// The mail did not go out; it is tried again after `delay`.
+pub async fn retry_later(svc: &Services, id: i64, error: &str, delay: std::time::Duration) -> Result<(), ServiceError> {
+    let next = svc.now() + delay;
+    let mut conn = svc.db.conn().await?;
+    Ok(outbox::mark_failed(conn.exec(), id, error, next).await?)
+}
