@@ -78,6 +78,16 @@ pub async fn execute(svc: &Services, dev: &User, req: &ConsoleRequest) -> Result
         }
     }
 
+    // What goes into a header must be one: a CR/LF or other control
+    // character would otherwise fail the call (or split the header).
+    for (field, name) in [("token", "The access token"), ("request_id", "X-Request-ID"), ("psu_ip", "PSU-IP-Address")] {
+        if !req.field(field).bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            return Err(ServiceError::invalid(
+                field,
+                format!("{name} can hold only printable ASCII characters, without line breaks."),
+            ));
+        }
+    }
     let token = match req.field("token") {
         "" => {
             let app_id = req.field("application_id");

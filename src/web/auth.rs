@@ -164,9 +164,9 @@ pub struct NextQuery {
 
 pub async fn signin_page(page: Page, Query(q): Query<NextQuery>) -> Reply {
     if page.user.is_some() {
-        return Ok(Redirect::to(&session::local_path(q.next.as_deref())).into_response());
+        return Ok(Redirect::to(&session::local_path(q.next.as_deref())?).into_response());
     }
-    let next = session::local_path(q.next.as_deref());
+    let next = session::local_path(q.next.as_deref())?;
     let page = page.with_csrf().await?;
     render(&SignInView {
         layout: page.layout,
@@ -178,7 +178,7 @@ pub async fn signin_page(page: Page, Query(q): Query<NextQuery>) -> Reply {
 }
 
 pub async fn signin(State(svc): State<Services>, page: Page, Form(form): Form<SignInForm>) -> Reply {
-    let next = session::local_path(form.next.as_deref());
+    let next = session::local_path(form.next.as_deref())?;
     let view = |layout: Layout, error: &str, unverified: bool| SignInView {
         layout,
         email: form.email.trim().to_string(),

@@ -105,7 +105,7 @@ pub fn app(svc: Services, sessions: SessionBackend) -> Router {
         .merge(crate::gateway::router())
         .merge(assets::router())
         .merge(portal)
-        .with_state(svc)
+        .with_state(svc.clone())
         .layer(
             ServiceBuilder::new()
                 .layer(from_fn(crate::gateway::note_client_request_id))
@@ -120,7 +120,7 @@ pub fn app(svc: Services, sessions: SessionBackend) -> Router {
                         .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(tower_http::LatencyUnit::Millis)),
                 )
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(from_fn(middleware::security_headers))
+                .layer(from_fn_with_state(svc.clone(), middleware::security_headers))
                 .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30))),
         )
 }

@@ -245,15 +245,34 @@ impl FromRequestParts<Services> for ClientAddr {
     }
 }
 
-/// A safe place to go after sign-in: a local path only (never `//host`).
-pub fn local_path(next: Option<&str>) -> String {
-    match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") => p.to_string(),
-        _ => "/".to_string(),
+/// Where to go after sign-in, from a `next` that anyone can put in a link:
+/// only a path on this site, as the WHATWG URL rules (what browsers follow)
+/// resolve it. A scheme, a host, `//`, a backslash or anything that resolves
+/// elsewhere goes home instead; control characters (a tab that browsers drop,
+/// CR/LF that would split the header) are refused with a 400.
+pub fn local_path(next: Option<&str>) -> Result<String, AppError> {
+    let Some(next) = next.filter(|n| !n.is_empty()) else {
+        return Ok("/".into());
+    };
+    if next.chars().any(char::is_control) {
+        return Err(AppError::Refused {
+            status: axum::http::StatusCode::BAD_REQUEST,
+            message: "The link you followed is damaged: the page it names holds control characters.".into(),
+        });
     }
+    if !next.starts_with('/') || next.starts_with("//") || next.contains('\\') {
+        return Ok("/".into());
+    }
+    let base = url::Url::parse("https://portal.invalid/").expect("a valid base");
+    // Dot segments can leave `//host` after resolving: checked again.
+    Ok(match base.join(next) {
+        Ok(u) if u.origin() == base.origin() && !u.path().starts_with("//") => {
+            u[url::Position::BeforePath..].to_string()
+        }
+        _ => "/".into(),
+    })
 }
 
-/// Redirects to `to` with a flash message.
 /// Ends a form post: back to `to` with what happened. Done is a success; a
 /// refusal the user can act on (a conflict, invalid input) is a warning with
 /// the service's words; anything else is an error page.
@@ -274,6 +293,7 @@ pub async fn redirect_after(
     redirect_with(session, kind, message, to).await
 }
 
+/// Redirects to `to` with a flash message.
 pub async fn redirect_with(
     session: &Session,
     kind: FlashKind,
@@ -282,4 +302,39 @@ pub async fn redirect_with(
 ) -> Result<Response, AppError> {
     flash(session, kind, message).await?;
     Ok(Redirect::to(to).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    fn goes(next: &str) -> String {
+        local_path(Some(next)).unwrap()
+    }
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(goes("/applications/1?tab=keys"), "/applications/1?tab=keys");
+        assert_eq!(goes("/apis/a b"), "/apis/a%20b");
+        for away in [
+            "//evil.example/x",
+            "/\\evil.example/x",
+            "\\\\evil.example",
+            "https://evil.example/",
+            "javascript:alert(1)",
+            "evil.example",
+            "/..//evil.example",
+        ] {
+            let to = goes(away);
+            assert!(to.starts_with('/') && !to.starts_with("//"), "{away:?} went to {to:?}");
+        }
+        assert_eq!(local_path(None).unwrap(), "/");
+    }
+
+    #[test]
+    fn control_characters_in_next_are_refused() {
+        for bad in ["/\t/evil.example/x", "/a\r\nSet-Cookie: x=1", "/a\0b"] {
+            assert!(local_path(Some(bad)).is_err(), "{bad:?}");
+        }
+    }
 }

@@ -55,6 +55,7 @@ async fn pages_carry_security_headers_and_a_locked_down_cookie() {
     assert!(cookie.contains("HttpOnly"));
     assert!(cookie.contains("SameSite=Lax"));
     assert!(!cookie.contains("Secure"), "plain http in tests");
+    assert!(!h.contains_key("strict-transport-security"), "no HSTS over plain http");
 }
 
 #[tokio::test]
@@ -129,6 +130,12 @@ async fn behind_an_https_public_url_the_session_cookie_is_secure_and_mail_links_
     .await;
     let res = app.get("/signup").await;
     assert!(res.headers()["set-cookie"].to_str().unwrap().contains("; Secure"));
+    assert_eq!(
+        res.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
+    let api = app.get("/api/v1/openapi.json").await;
+    assert!(api.headers().contains_key("strict-transport-security"));
     assert_eq!(app.svc.url("/signin"), "https://developer.bank.example/signin");
 }
 

@@ -114,6 +114,8 @@ async fn after_sign_in_only_local_paths_are_followed() {
         ("/profile", "/profile"),
         ("//evil.example/x", "/"),
         ("https://evil.example/", "/"),
+        ("/\\evil.example/x", "/"),
+        ("/..//evil.example/x", "/"),
     ] {
         let b = app.new_browser();
         let res = b
@@ -124,6 +126,25 @@ async fn after_sign_in_only_local_paths_are_followed() {
             .await;
         assert_eq!(location(&res), expected, "next={next}");
     }
+}
+
+#[tokio::test]
+async fn a_next_with_control_characters_is_a_400_not_a_redirect_browsers_misread() {
+    let app = spawn_app().await;
+    // A tab is dropped by browsers: `/\t/evil.example` would go to //evil.example.
+    for next in ["/%09/evil.example/x", "/x%0D%0ASet-Cookie:%20a=b", "/x%00"] {
+        let res = app.get(&format!("/signin?next={next}")).await;
+        assert_eq!(res.status(), 400, "next={next}");
+        assert!(res.headers().get("location").is_none());
+        assert!(res.text().await.unwrap().contains("control characters"));
+    }
+    let res = app
+        .post_form(
+            "/signin",
+            &[("email", "anna@example.se"), ("password", PASSWORD), ("next", "/\t/evil.example/x")],
+        )
+        .await;
+    assert_eq!(res.status(), 400);
 }
 
 #[tokio::test]
