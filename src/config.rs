@@ -31,6 +31,13 @@ pub struct Settings {
     #[arg(long, env = "DEVPORTAL_SMTP_URL")]
     pub smtp_url: Option<String>,
 
+    /// Keep mails at /dev/mailbox instead of sending them (only without
+    /// SMTP). Default: on when the public URL is on this machine (localhost,
+    /// 127.0.0.1, ::1); elsewhere the portal refuses to start without SMTP
+    /// unless this is set to true on purpose.
+    #[arg(long, env = "DEVPORTAL_DEV_MAILBOX")]
+    pub dev_mailbox: Option<bool>,
+
     /// Sender of every mail.
     #[arg(
         long,
@@ -105,6 +112,8 @@ impl HashCost {
 #[derive(Clone)]
 pub struct MailConfig {
     pub smtp_url: Option<String>,
+    /// `DEVPORTAL_DEV_MAILBOX`; see [`MailConfig::dev_mailbox_for`].
+    pub dev_mailbox: Option<bool>,
     pub from: String,
     /// First retry delay; it doubles with each failed attempt up to `retry_max`.
     pub retry_base: StdDuration,
@@ -156,6 +165,7 @@ impl Settings {
             public_url: self.public_url,
             mail: MailConfig {
                 smtp_url: self.smtp_url.filter(|s| !s.trim().is_empty()),
+                dev_mailbox: self.dev_mailbox,
                 from: self.mail_from,
                 retry_base: StdDuration::from_secs(5),
                 retry_max: StdDuration::from_secs(30 * 60),
@@ -174,6 +184,33 @@ impl Settings {
                 token_rate: self.token_rate,
                 access_cache_ttl: StdDuration::from_secs(self.access_cache_seconds),
             },
+        }
+    }
+}
+
+impl MailConfig {
+    /// Whether mails go to the dev mailbox (readable by anyone who reaches
+    /// the portal, so only on a developer's machine or when asked for), or
+    /// why the portal cannot start: without SMTP and away from this machine
+    /// the reset links would be readable by everyone, or go nowhere.
+    pub fn dev_mailbox_for(&self, public_url: &Url) -> anyhow::Result<bool> {
+        if self.smtp_url.is_some() {
+            return Ok(false);
+        }
+        let local = match public_url.host() {
+            Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        };
+        match self.dev_mailbox {
+            Some(true) => Ok(true),
+            None if local => Ok(true),
+            _ => anyhow::bail!(
+                "no SMTP server is set (DEVPORTAL_SMTP_URL) and the portal is served at {public_url}: \
+                 set DEVPORTAL_SMTP_URL, or DEVPORTAL_DEV_MAILBOX=true to show every mail at /dev/mailbox \
+                 to anyone who can reach the portal"
+            ),
         }
     }
 }

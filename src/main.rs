@@ -86,8 +86,8 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Serve => {
             tracing::info!(?config, "starting");
-            let mailbox = config.mail.smtp_url.is_none();
             let app = Application::build(config, Arc::new(SystemClock)).await?;
+            let mailbox = app.services.dev_mailbox;
             println!("Devportal is running. Open {} in your browser.", app.url());
             if mailbox {
                 println!(

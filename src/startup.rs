@@ -50,7 +50,9 @@ impl Application {
         let self_url =
             Url::parse(&format!("http://{}/", std::net::SocketAddr::new(self_ip, addr.port()))).context("own URL")?;
         let mail = MailQueue::default();
-        let services = services(db.clone(), clock.clone(), &config, mail.clone(), base_url, self_url)?;
+        let dev_mailbox = config.mail.dev_mailbox_for(&base_url)?;
+        let mut services = services(db.clone(), clock.clone(), &config, mail.clone(), base_url, self_url)?;
+        services.dev_mailbox = dev_mailbox;
         crate::services::catalogue::load(&services)
             .await
             .context("loading the API catalogue")?;
@@ -124,6 +126,7 @@ fn services(
         usage: Arc::new(UsageCounter::default()),
         base_url,
         self_url,
+        dev_mailbox: false,
     })
 }
 

@@ -120,6 +120,7 @@ mod tests {
     fn backoff_doubles_up_to_the_cap() {
         let c = MailConfig {
             smtp_url: None,
+            dev_mailbox: None,
             from: String::new(),
             retry_base: Duration::from_secs(5),
             retry_max: Duration::from_secs(60),

@@ -80,7 +80,11 @@ pub async fn execute(svc: &Services, dev: &User, req: &ConsoleRequest) -> Result
 
     // What goes into a header must be one: a CR/LF or other control
     // character would otherwise fail the call (or split the header).
-    for (field, name) in [("token", "The access token"), ("request_id", "X-Request-ID"), ("psu_ip", "PSU-IP-Address")] {
+    for (field, name) in [
+        ("token", "The access token"),
+        ("request_id", "X-Request-ID"),
+        ("psu_ip", "PSU-IP-Address"),
+    ] {
         if !req.field(field).bytes().all(|b| (0x20..0x7f).contains(&b)) {
             return Err(ServiceError::invalid(
                 field,

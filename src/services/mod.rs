@@ -113,6 +113,8 @@ pub struct Services {
     pub base_url: Url,
     /// This instance's own address, for the API console's calls.
     pub self_url: Url,
+    /// Mails are kept at /dev/mailbox instead of sent (see `MailConfig::dev_mailbox_for`).
+    pub dev_mailbox: bool,
 }
 
 impl Services {

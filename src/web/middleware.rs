@@ -145,7 +145,7 @@ pub async fn error_pages(State(svc): State<Services>, req: Request, next: Next) 
         tracing::info!(%request_id, status = status.as_u16(), %detail, "request refused");
     }
     let mut layout = Layout {
-        dev_mailbox: svc.config.mail.smtp_url.is_none(),
+        dev_mailbox: svc.dev_mailbox,
         ..Layout::default()
     };
     if let Some(s) = &session {

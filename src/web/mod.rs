@@ -87,7 +87,7 @@ pub fn app(svc: Services, sessions: SessionBackend) -> Router {
         // an active developer would be signed out `idle` after signing in.
         .with_always_save(true);
 
-    let portal = routes::pages(svc.config.mail.smtp_url.is_none());
+    let portal = routes::pages(svc.dev_mailbox);
     // Router::layer, one at a time, innermost first: each layer sees the
     // response as axum's, so the error pages also cover panics and 413s.
     let portal = portal

@@ -103,7 +103,7 @@ impl FromRequestParts<Services> for Page {
             is_admin: user.as_ref().is_some_and(|u| u.role == Role::Admin),
             csrf,
             flash,
-            dev_mailbox: svc.config.mail.smtp_url.is_none(),
+            dev_mailbox: svc.dev_mailbox,
         };
         let Ok(ClientAddr(client_address)) = ClientAddr::from_request_parts(parts, svc).await;
         Ok(Page {

@@ -146,7 +146,11 @@ async fn the_console_only_calls_this_portals_sandbox_paths() {
 async fn a_line_break_in_a_console_header_field_is_a_message_not_a_server_error() {
     let app = spawn_app().await;
     let tpp = app.tpp("anna@example.se", &["accounts-sandbox"]).await;
-    for (field, value) in [("request_id", "abc\r\nX-Evil: 1"), ("psu_ip", "192.0.2.10\nX-Evil: 1"), ("token", "t\u{0}")] {
+    for (field, value) in [
+        ("request_id", "abc\r\nX-Evil: 1"),
+        ("psu_ip", "192.0.2.10\nX-Evil: 1"),
+        ("token", "t\u{0}"),
+    ] {
         let mut form = vec![
             ("op", "0"),
             ("application_id", tpp.application_id.as_str()),

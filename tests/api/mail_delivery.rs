@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use crate::support::smtp::SmtpServer;
-use crate::support::{Mail, PASSWORD, spawn_app, spawn_app_with};
+use crate::support::{Mail, PASSWORD, refusal_to_start, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn sign_up_while_the_mail_server_is_down_keeps_the_mail_and_delivers_it_later() {
@@ -74,4 +74,29 @@ async fn with_smtp_configured_there_is_no_dev_mailbox() {
     let app = spawn_app().await;
     assert_eq!(app.get("/dev/mailbox").await.status(), 404);
     assert!(!app.get_html("/").await.contains("/dev/mailbox"));
+}
+
+#[tokio::test]
+async fn without_smtp_away_from_this_machine_the_portal_refuses_to_start_unless_told() {
+    let public =
+        |url: &'static str| move |c: &mut devportal::config::Config| c.public_url = Some(url::Url::parse(url).unwrap());
+    for url in ["https://developer.bank.example/", "http://portal.example.com/"] {
+        let why = refusal_to_start(None, public(url)).await.expect("refused");
+        assert!(
+            why.contains("DEVPORTAL_SMTP_URL") && why.contains("DEVPORTAL_DEV_MAILBOX"),
+            "{why}"
+        );
+    }
+    // On this machine, with SMTP, or when told, it starts.
+    assert_eq!(refusal_to_start(None, public("http://localhost:8080/")).await, None);
+    assert_eq!(
+        refusal_to_start(Some("smtp://127.0.0.1:9"), public("https://developer.bank.example/")).await,
+        None
+    );
+    let told = refusal_to_start(None, |c| {
+        c.public_url = Some(url::Url::parse("https://developer.bank.example/").unwrap());
+        c.mail.dev_mailbox = Some(true);
+    })
+    .await;
+    assert_eq!(told, None);
 }

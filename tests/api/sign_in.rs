@@ -141,7 +141,11 @@ async fn a_next_with_control_characters_is_a_400_not_a_redirect_browsers_misread
     let res = app
         .post_form(
             "/signin",
-            &[("email", "anna@example.se"), ("password", PASSWORD), ("next", "/\t/evil.example/x")],
+            &[
+                ("email", "anna@example.se"),
+                ("password", PASSWORD),
+                ("next", "/\t/evil.example/x"),
+            ],
         )
         .await;
     assert_eq!(res.status(), 400);

@@ -73,12 +73,46 @@ pub async fn spawn_app_configured(mail: Mail, tweak: impl FnOnce(&mut Config)) -
         Mail::SmtpDown(port) => (None, Some(format!("smtp://127.0.0.1:{port}"))),
         Mail::DevMailbox => (None, None),
     };
-    let config = Config {
-        database_url: database_url.clone(),
+    let mut config = test_config(&database_url, smtp_url);
+    tweak(&mut config);
+    let clock = ManualClock::new();
+    let app = Application::build(config, Arc::new(clock.clone()))
+        .await
+        .expect("build the app");
+    let base = format!("http://{}", app.local_addr());
+    let svc = app.services.clone();
+    tokio::spawn(app.run());
+    TestApp {
+        browser: Browser::new(&base),
+        base,
+        database_url,
+        svc,
+        clock,
+        smtp,
+        _db: guard,
+    }
+}
+
+/// Why the portal refuses to start with this configuration (no SMTP server
+/// runs), or `None` when it starts.
+pub async fn refusal_to_start(smtp_url: Option<&str>, tweak: impl FnOnce(&mut Config)) -> Option<String> {
+    let (database_url, _guard) = test_database().await;
+    let mut config = test_config(&database_url, smtp_url.map(str::to_string));
+    tweak(&mut config);
+    Application::build(config, Arc::new(ManualClock::new()))
+        .await
+        .err()
+        .map(|e| format!("{e:#}"))
+}
+
+fn test_config(database_url: &str, smtp_url: Option<String>) -> Config {
+    Config {
+        database_url: database_url.to_string(),
         bind: SocketAddr::from(([127, 0, 0, 1], 0)),
         public_url: None,
         mail: MailConfig {
             smtp_url,
+            dev_mailbox: None,
             from: "Devportal <no-reply@devportal.test>".into(),
             retry_base: Duration::from_millis(100),
             retry_max: Duration::from_millis(400),
@@ -97,24 +131,6 @@ pub async fn spawn_app_configured(mail: Mail, tweak: impl FnOnce(&mut Config)) -
             parallelism: 1,
         },
         gateway: GatewayConfig::default(),
-    };
-    let mut config = config;
-    tweak(&mut config);
-    let clock = ManualClock::new();
-    let app = Application::build(config, Arc::new(clock.clone()))
-        .await
-        .expect("build the app");
-    let base = format!("http://{}", app.local_addr());
-    let svc = app.services.clone();
-    tokio::spawn(app.run());
-    TestApp {
-        browser: Browser::new(&base),
-        base,
-        database_url,
-        svc,
-        clock,
-        smtp,
-        _db: guard,
     }
 }
 
