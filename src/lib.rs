@@ -3,6 +3,7 @@
 //! Dependencies run one way: `web` → `services` → `domain` ← `storage`;
 //! `mail` delivers what services put in the outbox.
 
+pub mod client_address;
 pub mod clock;
 pub mod config;
 pub mod domain;

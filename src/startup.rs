@@ -122,6 +122,8 @@ fn services(
         rate_limits: Arc::new(RateLimits {
             sandbox: TokenBuckets::new(g.sandbox_rate, g.sandbox_burst),
             token_endpoint: TokenBuckets::new(g.token_rate, g.token_rate * 4.0),
+            // One failure a second, ten at once: enough for a typo, not for guessing.
+            token_failures: TokenBuckets::new(1.0, 10.0),
         }),
         usage: Arc::new(UsageCounter::default()),
         base_url,

@@ -11,6 +11,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 
+use crate::client_address::ClientAddr;
 use crate::services::Services;
 use crate::services::access::{self, OAuthError, TokenRequest};
 
@@ -30,6 +31,7 @@ struct OAuthErrorBody {
 
 pub async fn token(
     State(svc): State<Services>,
+    ClientAddr(client_address): ClientAddr,
     headers: HeaderMap,
     form: Result<Form<TokenForm>, FormRejection>,
 ) -> Response {
@@ -55,6 +57,7 @@ pub async fn token(
         None => (form.client_id, form.client_secret),
     };
     let req = TokenRequest {
+        client_address,
         grant_type: form.grant_type,
         client_id,
         client_secret,

@@ -168,6 +168,8 @@ async fn load(svc: &Services, hash: &str) -> anyhow::Result<Option<Access>> {
 /// A token request (RFC 6749 §4.4), after reading the form and Basic auth.
 #[derive(Debug, Default)]
 pub struct TokenRequest {
+    /// Who asks (rate limits on failures).
+    pub client_address: String,
     pub grant_type: Option<String>,
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
@@ -223,9 +225,11 @@ pub async fn issue(svc: &Services, req: TokenRequest) -> Result<TokenResponse, O
             "Authenticate the client with HTTP Basic or the client_id and client_secret fields.".into(),
         ));
     };
-    svc.rate_limits
-        .token_endpoint
-        .take(&client_id)
+    let limits = &svc.rate_limits;
+    let failures_here = format!("{client_id}|{}", req.client_address);
+    limits
+        .token_failures
+        .check(&failures_here)
         .map_err(OAuthError::Throttled)?;
     let client = match svc.access.client(&client_id) {
         Some(c) => Some(c),
@@ -251,11 +255,19 @@ pub async fn issue(svc: &Services, req: TokenRequest) -> Result<TokenResponse, O
         ..
     }) = client
     else {
+        let unknown_here = format!("unknown|{}", req.client_address);
+        limits
+            .token_failures
+            .take(&unknown_here)
+            .map_err(OAuthError::Throttled)?;
         return Err(OAuthError::InvalidClient("Unknown client or wrong secret.".into()));
     };
     if !bool::from(hash_secret(&secret).as_bytes().ct_eq(stored_hash.as_bytes())) {
+        // Counted after the answer is decided: the next one from here waits.
+        let _ = limits.token_failures.take(&failures_here);
         return Err(OAuthError::InvalidClient("Unknown client or wrong secret.".into()));
     }
+    limits.token_endpoint.take(&client_id).map_err(OAuthError::Throttled)?;
     let now = svc.now();
     let ssn = parse_scope(req.scope.as_deref(), now)?;
     if env != Environment::Sandbox {

@@ -168,3 +168,10 @@ fn describe(f: &Filter) -> String {
         parts.join(" ")
     }
 }
+
+/// True when `user` has signed in from `client_address` before (a known
+/// address, which the account-wide sign-in limit does not hold back).
+pub async fn signed_in_from(svc: &Services, user: &User, client_address: &str) -> Result<bool, ServiceError> {
+    let mut conn = svc.db.conn().await?;
+    Ok(audit::signed_in_from(conn.exec(), user.id, client_address).await?)
+}

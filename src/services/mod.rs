@@ -37,8 +37,12 @@ use crate::storage::{self, Db};
 pub struct RateLimits {
     /// Requests per application to the sandbox APIs.
     pub sandbox: rate_limits::TokenBuckets,
-    /// Token requests per client id.
+    /// Token requests per client id, counted once the secret is right.
     pub token_endpoint: rate_limits::TokenBuckets,
+    /// Failed token requests: per (client id, client address) for a wrong
+    /// secret, per client address for an unknown client id. A stranger's
+    /// wrong guesses never spend the real client's allowance.
+    pub token_failures: rate_limits::TokenBuckets,
 }
 
 /// How a use case can refuse. The pages and the JSON API map these to a

@@ -26,6 +26,26 @@ impl TokenBuckets {
         }
     }
 
+    /// Whether `key` has a token left, without taking it.
+    pub fn check(&self, key: &str) -> Result<(), Duration> {
+        let now = Instant::now();
+        let buckets = match self.buckets.lock() {
+            Ok(b) => b,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        match buckets.get(key) {
+            Some((tokens, at)) => {
+                let tokens = (tokens + now.duration_since(*at).as_secs_f64() * self.rate).min(self.burst);
+                if tokens >= 1.0 {
+                    Ok(())
+                } else {
+                    Err(Duration::from_secs_f64((1.0 - tokens) / self.rate))
+                }
+            }
+            None => Ok(()),
+        }
+    }
+
     /// Takes one token for `key`, or says how long until one is there.
     pub fn take(&self, key: &str) -> Result<(), Duration> {
         let now = Instant::now();
@@ -57,16 +77,43 @@ pub struct RetryAfter(pub u64);
 /// Counts a hit on `bucket`; refuses once more than `limit` hits fall in the
 /// current fixed window of `window_secs`.
 pub async fn hit(svc: &Services, bucket: &str, limit: i64, window_secs: i64) -> anyhow::Result<Result<(), RetryAfter>> {
-    let now = svc.now().unix_timestamp();
-    let window_start = now - now.rem_euclid(window_secs);
+    let (now, window_start) = window(svc, window_secs);
     let mut conn = svc.db.conn().await?;
     let hits = throttle::hit(conn.exec(), bucket, window_start).await?;
-    if hits > limit {
-        let retry = (window_start + window_secs - now).max(1) as u64;
-        Ok(Err(RetryAfter(retry)))
+    Ok(judge(hits > limit, now, window_start, window_secs))
+}
+
+/// Like [`hit`] without counting one: whether `bucket` is already over `limit`
+/// (for limits that count only failures).
+pub async fn over(
+    svc: &Services,
+    bucket: &str,
+    limit: i64,
+    window_secs: i64,
+) -> anyhow::Result<Result<(), RetryAfter>> {
+    let (now, window_start) = window(svc, window_secs);
+    let mut conn = svc.db.conn().await?;
+    let hits = throttle::hits(conn.exec(), bucket, window_start).await?;
+    Ok(judge(hits >= limit, now, window_start, window_secs))
+}
+
+fn window(svc: &Services, window_secs: i64) -> (i64, i64) {
+    let now = svc.now().unix_timestamp();
+    (now, now - now.rem_euclid(window_secs))
+}
+
+fn judge(over: bool, now: i64, window_start: i64, window_secs: i64) -> Result<(), RetryAfter> {
+    if over {
+        Err(RetryAfter((window_start + window_secs - now).max(1) as u64))
     } else {
-        Ok(Ok(()))
+        Ok(())
     }
+}
+
+/// A throttle key for something a person typed (an e-mail address, where
+/// people also type passwords by mistake): its hash, never the text.
+pub fn typed_key(typed: &str) -> String {
+    crate::domain::secret::hash_secret(&typed.trim().to_lowercase())[..32].to_string()
 }
 
 #[cfg(test)]

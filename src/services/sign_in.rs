@@ -33,18 +33,34 @@ impl From<anyhow::Error> for SignInError {
     }
 }
 
-/// Checks the credentials. Attempts are counted per client address and per
-/// e-mail (known or not) before anything else, and an unknown e-mail is
-/// checked against a dummy hash so that timing tells nothing.
+/// Per client address, three times the per-account limit: an office behind
+/// one address still signs in, a password sprayer does not get far.
+const PER_ADDRESS: i64 = 3;
+/// Failures on one account from all addresses together: high enough that a
+/// stranger guessing from a few addresses cannot lock the owner out, and the
+/// owner's known addresses are never held by it (OWASP's guidance).
+const ACCOUNT_WIDE: i64 = 10;
+
+/// Checks the credentials. Attempts are counted per (account, client
+/// address) and per client address before anything else; failures also
+/// count per account from every address, which holds back only addresses
+/// the account has never signed in from. Typed addresses are throttled by
+/// their hash, never stored as typed. An unknown e-mail is checked against a
+/// dummy hash so that timing tells nothing.
 pub async fn sign_in(svc: &Services, email: &str, password: &str, client_address: &str) -> Result<User, SignInError> {
     let limit = svc.config.signin_attempts_per_minute;
-    let key = email.trim().to_lowercase();
-    for bucket in [format!("signin-ip:{client_address}"), format!("signin-account:{key}")] {
+    let account = rate_limits::typed_key(email);
+    let buckets = [
+        (format!("signin-pair:{account}:{client_address}"), limit),
+        (format!("signin-address:{client_address}"), limit * PER_ADDRESS),
+    ];
+    for (bucket, limit) in buckets {
         if let Err(retry) = rate_limits::hit(svc, &bucket, limit, 60).await? {
             tracing::warn!(%client_address, "sign-in throttled");
             return Err(SignInError::Throttled(retry));
         }
     }
+    let account_wide = format!("signin-failures:{account}");
     let found = match EmailAddress::parse(email) {
         Ok(email) => {
             let mut conn = svc.db.conn().await.context("sign-in")?;
@@ -58,7 +74,20 @@ pub async fn sign_in(svc: &Services, email: &str, password: &str, client_address
         Some((user, hash)) => (Some(user), Some(hash)),
         None => (None, None),
     };
+    if let Err(retry) = rate_limits::over(svc, &account_wide, limit * ACCOUNT_WIDE, 60).await? {
+        let known = match &user {
+            Some(u) => audit::signed_in_from(svc, u, client_address).await.context("sign-in")?,
+            None => false,
+        };
+        if !known {
+            tracing::warn!(%client_address, "sign-in throttled: too many failures on the account");
+            return Err(SignInError::Throttled(retry));
+        }
+    }
     let password_ok = svc.hasher.verify(password, hash).await;
+    if !password_ok {
+        rate_limits::hit(svc, &account_wide, i64::MAX, 60).await?.ok();
+    }
     let user = match user {
         Some(user) if password_ok => user,
         Some(user) => {

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use super::query::Arg;
 use super::{Exec, Result, like_pattern, load, sql};
 pub use crate::domain::audit::Record;
-use crate::domain::audit::{Entry, Filter};
+use crate::domain::audit::{Entry, Event, Filter};
 
 load!(Record {
     id,
@@ -19,6 +19,20 @@ load!(Record {
     target_id,
     detail
 } as COLUMNS);
+
+/// True when the account has signed in from this client address before.
+pub async fn signed_in_from(ex: Exec<'_>, user_id: i64, client_address: &str) -> Result<bool> {
+    let n: i64 = sql(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM audit_log WHERE actor_id = $1 AND event = $2 \
+                      AND client_addr = $3 LIMIT 1) known",
+    )
+    .bind(user_id)
+    .bind(Event::SignedIn.as_str())
+    .bind(client_address)
+    .scalar(ex)
+    .await?;
+    Ok(n > 0)
+}
 
 pub async fn append(ex: Exec<'_>, entry: &Entry, now: OffsetDateTime) -> Result<()> {
     sql(

@@ -15,6 +15,16 @@ pub async fn hit(ex: Exec<'_>, bucket: &str, window_start: i64) -> Result<i64> {
     .await
 }
 
+/// The hits on `bucket` in the window starting at `window_start`, without adding one.
+pub async fn hits(ex: Exec<'_>, bucket: &str, window_start: i64) -> Result<i64> {
+    Ok(sql("SELECT hits FROM throttle WHERE bucket = $1 AND window_start = $2")
+        .bind(bucket)
+        .bind(window_start)
+        .scalar_optional(ex)
+        .await?
+        .unwrap_or(0))
+}
+
 /// Removes windows that ended before `before`.
 pub async fn prune(ex: Exec<'_>, before: i64) -> Result<u64> {
     sql("DELETE FROM throttle WHERE window_start < $1")

@@ -1,9 +1,7 @@
 //! What the portal keeps in a session (the signed-in account, the CSRF token,
 //! a flash message) and the extractors handlers use to read it.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
@@ -217,33 +215,7 @@ pub async fn has_auth(session: &Session) -> bool {
     matches!(session.get::<AuthSession>(AUTH).await, Ok(Some(_)))
 }
 
-/// The client's address: the TCP peer, or the last `X-Forwarded-For` entry
-/// when the portal runs behind a trusted load balancer.
-pub struct ClientAddr(pub String);
-
-impl FromRequestParts<Services> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, svc: &Services) -> Result<Self, Self::Rejection> {
-        if svc.config.trust_forwarded_for {
-            let forwarded = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.rsplit(',').next())
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty());
-            if let Some(ip) = forwarded {
-                return Ok(ClientAddr(ip));
-            }
-        }
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
-        Ok(ClientAddr(peer.unwrap_or_else(|| "unknown".into())))
-    }
-}
+pub use crate::client_address::ClientAddr;
 
 /// Where to go after sign-in, from a `next` that anyone can put in a link:
 /// only a path on this site, as the WHATWG URL rules (what browsers follow)

@@ -1,4 +1,4 @@
-use crate::support::{PASSWORD, location, spawn_app};
+use crate::support::{Browser, Mail, PASSWORD, location, spawn_app, spawn_app_configured};
 
 #[tokio::test]
 async fn an_unverified_account_is_refused_with_a_way_to_get_the_mail_again() {
@@ -68,7 +68,7 @@ async fn sign_in_is_throttled_per_account_with_a_page_that_says_when_to_try_agai
 #[tokio::test]
 async fn sign_in_is_throttled_per_client_address_across_accounts() {
     let app = spawn_app().await;
-    for i in 0..10 {
+    for i in 0..30 {
         let res = app
             .new_browser()
             .sign_in(&format!("user{i}@example.se"), "wrong password here")
@@ -186,4 +186,51 @@ async fn a_session_ends_after_the_idle_timeout() {
     }
     tokio::time::sleep(std::time::Duration::from_millis(2600)).await;
     assert!(!anna.is_signed_in().await, "idle for longer than the timeout");
+}
+
+#[tokio::test]
+async fn strangers_guessing_from_many_addresses_do_not_lock_the_owner_out() {
+    let app = spawn_app_configured(Mail::Smtp, |c| c.trust_forwarded_for = true).await;
+    app.sign_up("anna@example.se").await;
+    let link = app.verification_mail("anna@example.se").await.link_to("/verify-email");
+    app.get(&link).await;
+    let home = Browser::from_address(&app.base, "10.0.0.1");
+    assert_eq!(home.sign_in("anna@example.se", PASSWORD).await.status(), 303);
+
+    // 100 wrong passwords from 20 addresses, five each: no address is held back.
+    for a in 0..20 {
+        let stranger = Browser::from_address(&app.base, &format!("10.1.0.{a}"));
+        for _ in 0..5 {
+            assert_eq!(
+                stranger
+                    .sign_in("anna@example.se", "wrong password here")
+                    .await
+                    .status(),
+                401
+            );
+        }
+    }
+    // The account now holds back addresses it has never signed in from…
+    let new_place = Browser::from_address(&app.base, "10.2.0.1");
+    assert_eq!(new_place.sign_in("anna@example.se", PASSWORD).await.status(), 429);
+    // …but not the owner's known address, even with the right password only.
+    let home_again = Browser::from_address(&app.base, "10.0.0.1");
+    assert_eq!(home_again.sign_in("anna@example.se", PASSWORD).await.status(), 303);
+    // After the minute, anyone may try again.
+    app.clock.advance(time::Duration::seconds(61));
+    assert_eq!(new_place.sign_in("anna@example.se", PASSWORD).await.status(), 303);
+}
+
+#[tokio::test]
+async fn the_throttle_keeps_no_typed_address_or_password_in_clear() {
+    let app = spawn_app().await;
+    app.new_browser()
+        .sign_in("anna@example.se", "hunter2 typed as e-mail")
+        .await;
+    app.new_browser().sign_in("my secret password", "x").await;
+    let buckets = app.rows("SELECT bucket FROM throttle").await;
+    assert!(!buckets.is_empty());
+    for b in buckets {
+        assert!(!b.contains("anna") && !b.contains("secret"), "{b}");
+    }
 }

@@ -1,8 +1,8 @@
 use oauth2::basic::BasicClient;
 use oauth2::{ClientId, ClientSecret, Scope, TokenResponse, TokenUrl};
 
-use crate::support::spawn_app;
 use crate::support::tpp::ACCOUNTS;
+use crate::support::{Mail, spawn_app, spawn_app_configured};
 
 #[tokio::test]
 async fn the_token_endpoint_answers_exactly_as_the_banks_and_is_not_cached() {
@@ -205,7 +205,8 @@ async fn the_token_endpoint_is_throttled_per_client() {
     let fields = [
         ("grant_type", "client_credentials"),
         ("client_id", tpp.client_id.as_str()),
-        ("client_secret", "wrong"),
+        ("client_secret", tpp.client_secret.as_str()),
+        ("scope", "psd2_sandbox:195505063676"),
     ];
     let mut statuses = Vec::new();
     for _ in 0..25 {
@@ -217,10 +218,50 @@ async fn the_token_endpoint_is_throttled_per_client() {
         .expect("a 429 after the burst of 20");
     assert!(throttled.headers.contains_key("retry-after"));
     assert_eq!(
-        statuses.iter().filter(|r| r.status == 401).count(),
+        statuses.iter().filter(|r| r.status == 200).count(),
         20,
         "the burst is 4 × 5 a second"
     );
+}
+
+#[tokio::test]
+async fn a_strangers_wrong_secrets_do_not_lock_the_real_client_out() {
+    let app = spawn_app_configured(Mail::Smtp, |c| c.trust_forwarded_for = true).await;
+    let tpp = app.tpp("anna@example.se", &["accounts-sandbox"]).await;
+    let wrong = [
+        ("grant_type", "client_credentials"),
+        ("client_id", tpp.client_id.as_str()),
+        ("client_secret", "guessed"),
+    ];
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        statuses.push(tpp.token_request_from("203.0.113.9", &wrong).await.status);
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 10, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 2, "{statuses:?}");
+    // The stranger's address waits, even with the right secret…
+    let right = [
+        ("grant_type", "client_credentials"),
+        ("client_id", tpp.client_id.as_str()),
+        ("client_secret", tpp.client_secret.as_str()),
+        ("scope", "psd2_sandbox:195505063676"),
+    ];
+    assert_eq!(tpp.token_request_from("203.0.113.9", &right).await.status, 429);
+    // …the real client, elsewhere, does not.
+    assert_eq!(tpp.token_request_from("198.51.100.7", &right).await.status, 200);
+
+    // Unknown client ids are limited per address.
+    let unknown = [
+        ("grant_type", "client_credentials"),
+        ("client_id", "no-such-client"),
+        ("client_secret", "x"),
+    ];
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        statuses.push(tpp.token_request_from("192.0.2.99", &unknown).await.status);
+    }
+    assert_eq!(&statuses[..10], &[401; 10]);
+    assert_eq!(statuses[11], 429);
 }
 
 #[tokio::test]

@@ -228,14 +228,6 @@ impl TestApp {
         assert_eq!(res.status(), 303, "sign-in redirects");
         browser
     }
-
-    pub async fn count(&self, sql: &str) -> i64 {
-        use devportal::storage::Db;
-        match &self.svc.db {
-            Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-            Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-        }
-    }
 }
 
 impl TestApp {

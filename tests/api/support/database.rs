@@ -5,6 +5,24 @@
 use super::app::TestApp;
 
 impl TestApp {
+    /// The one number a query answers (a COUNT).
+    pub async fn count(&self, sql: &str) -> i64 {
+        use devportal::storage::Db;
+        match &self.svc.db {
+            Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+            Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        }
+    }
+
+    /// The first column, as text, of every row a query answers.
+    pub async fn rows(&self, sql: &str) -> Vec<String> {
+        use devportal::storage::Db;
+        match &self.svc.db {
+            Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
+            Db::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
+        }
+    }
+
     /// Runs a statement directly on the test database.
     pub async fn exec(&self, sql: &str) {
         use devportal::storage::Db;

@@ -49,14 +49,17 @@ impl TestApp {
 impl Tpp {
     /// POST /oauth2/token with form fields.
     pub async fn token_request(&self, fields: &[(&str, &str)]) -> Reply {
-        let res = self
-            .http
-            .post(format!("{}/oauth2/token", self.base))
-            .form(fields)
-            .send()
-            .await
-            .unwrap();
-        reply(res).await
+        self.token_request_from("", fields).await
+    }
+
+    /// A token request that says it comes from `address` (`X-Forwarded-For`;
+    /// the portal must trust it); empty: from this machine.
+    pub async fn token_request_from(&self, address: &str, fields: &[(&str, &str)]) -> Reply {
+        let mut req = self.http.post(format!("{}/oauth2/token", self.base)).form(fields);
+        if !address.is_empty() {
+            req = req.header("x-forwarded-for", address);
+        }
+        reply(req.send().await.unwrap()).await
     }
 
     /// An access token for the customer `ssn`.

@@ -15,9 +15,22 @@ pub struct Browser {
 
 impl Browser {
     pub fn new(base: &str) -> Browser {
+        Browser::with_headers(base, reqwest::header::HeaderMap::new())
+    }
+
+    /// A browser whose requests say they come from `address` (through a load
+    /// balancer: the portal must be set to trust `X-Forwarded-For`).
+    pub fn from_address(base: &str, address: &str) -> Browser {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", address.parse().unwrap());
+        Browser::with_headers(base, headers)
+    }
+
+    fn with_headers(base: &str, headers: reqwest::header::HeaderMap) -> Browser {
         let client = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(Policy::none())
+            .default_headers(headers)
             .build()
             .unwrap();
         Browser {
