@@ -235,7 +235,9 @@ pub fn local_path(next: Option<&str>) -> Result<String, AppError> {
     if !next.starts_with('/') || next.starts_with("//") || next.contains('\\') {
         return Ok("/".into());
     }
-    let base = url::Url::parse("https://portal.invalid/").expect("a valid base");
+    let Ok(base) = url::Url::parse("https://portal.invalid/") else {
+        return Ok("/".into());
+    };
     // Dot segments can leave `//host` after resolving: checked again.
     Ok(match base.join(next) {
         Ok(u) if u.origin() == base.origin() && !u.path().starts_with("//") => {
