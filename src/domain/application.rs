@@ -2,6 +2,8 @@
 
 use url::Url;
 
+use super::text::{Lines, clean};
+
 /// 1–70 characters: letters, digits, space, `_`, `-`, `.` (the bank's guide
 /// uses `psd2_sandbox`). Unique per developer regardless of case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -9,7 +11,7 @@ pub struct ApplicationName(String);
 
 impl ApplicationName {
     pub fn parse(input: &str) -> Result<Self, String> {
-        let s = input.trim();
+        let s = clean(input, Lines::One)?;
         if s.is_empty() {
             return Err("Give the application a name.".into());
         }
@@ -21,7 +23,7 @@ impl ApplicationName {
                 "{bad:?} is not allowed: use letters, digits, spaces, '_', '-' and '.'."
             ));
         }
-        Ok(ApplicationName(s.to_string()))
+        Ok(ApplicationName(s))
     }
 
     pub fn as_str(&self) -> &str {
@@ -35,14 +37,11 @@ impl ApplicationName {
 }
 
 pub fn parse_description(input: &str) -> Result<String, String> {
-    let s = input.trim();
+    let s = clean(input, Lines::Several)?;
     if s.chars().count() > 1000 {
         return Err("Use at most 1000 characters.".into());
     }
-    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-        return Err("Remove the control characters.".into());
-    }
-    Ok(s.to_string())
+    Ok(s)
 }
 
 /// An optional OAuth callback URL; it must be https (http only for localhost,

@@ -16,5 +16,6 @@ pub mod qwac;
 pub mod sandbox;
 pub mod sandbox_users;
 pub mod secret;
+pub mod text;
 pub mod user;
 pub mod validation;

@@ -1,5 +1,7 @@
 //! The personal information a developer gives at sign-up.
 
+use super::text::{Lines, clean};
+
 /// Countries of the EEA (where PSD2 licences are granted) plus the UK and
 /// Switzerland, as ISO 3166-1 alpha-2 codes with English names.
 pub const COUNTRIES: &[(&str, &str)] = &[
@@ -43,17 +45,14 @@ pub fn country_name(code: &str) -> Option<&'static str> {
 
 /// Trims `input` and checks it is 1..=max characters without control characters.
 pub fn parse_text(input: &str, what: &str, max: usize) -> Result<String, String> {
-    let s = input.trim();
+    let s = clean(input, Lines::One)?;
     if s.is_empty() {
         return Err(format!("Enter your {what}."));
     }
     if s.chars().count() > max {
         return Err(format!("Use at most {max} characters."));
     }
-    if s.chars().any(char::is_control) {
-        return Err("Remove the control characters.".into());
-    }
-    Ok(s.to_string())
+    Ok(s)
 }
 
 pub fn parse_country(input: &str) -> Result<String, String> {

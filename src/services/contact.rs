@@ -9,6 +9,7 @@ use super::{ServiceError, Services, audit, must_be_admin};
 use crate::domain::audit::{Actor, Entry, Event, Target};
 use crate::domain::contact::{Category, Status, parse_requested};
 use crate::domain::secret::{SecretToken, hash_secret};
+use crate::domain::text::{Lines, clean};
 use crate::domain::user::User;
 use crate::domain::validation::FieldErrors;
 use crate::mail::templates;
@@ -25,7 +26,13 @@ pub async fn send(svc: &Services, dev: &User, input: &ContactInput) -> Result<Co
     if category.is_none() {
         errors.add("category", "Choose what the message is about.");
     }
-    let message = input.get("message").map(|m| m.trim()).unwrap_or("");
+    let message = match clean(input.get("message").map(String::as_str).unwrap_or(""), Lines::Several) {
+        Ok(m) => m,
+        Err(m) => {
+            errors.add("message", &m);
+            String::new()
+        }
+    };
     if message.chars().count() > 4000 {
         errors.add("message", "Use at most 4000 characters.");
     }
@@ -59,7 +66,7 @@ pub async fn send(svc: &Services, dev: &User, input: &ContactInput) -> Result<Co
         id: &id,
         user_id: dev.id,
         category: category.as_str(),
-        message,
+        message: &message,
         requested: &json,
     };
     contact_requests::insert(conn.exec(), &new, svc.now()).await?;
@@ -184,7 +191,8 @@ pub async fn reject(
     reason: &str,
 ) -> Result<(), ServiceError> {
     let (_, dev) = get(svc, admin, id).await?;
-    let reason = reason.trim();
+    let reason = clean(reason, Lines::Several).map_err(|m| ServiceError::invalid("reason", m))?;
+    let reason = reason.as_str();
     if reason.is_empty() {
         return Err(ServiceError::invalid("reason", "Give the developer a reason."));
     }

@@ -24,4 +24,5 @@ mod sandbox_payments;
 mod sign_in;
 mod sign_up;
 mod support;
+mod text_rules;
 mod token_endpoint;
