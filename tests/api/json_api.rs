@@ -339,3 +339,71 @@ async fn the_openapi_document_is_3_1_and_lists_every_api_v1_route() {
     }
     assert!(doc["components"]["securitySchemes"]["personal_access_token"].is_object());
 }
+
+#[tokio::test]
+async fn every_refusal_of_the_api_is_json_and_the_caller_is_checked_before_the_body() {
+    let app = spawn_app().await;
+    let _ = app.signed_in_developer("anna@example.se").await;
+    let client = reqwest::Client::new();
+    let url = |p: &str| format!("{}{p}", app.base);
+    let is_json_error = |res: &reqwest::Response| {
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    };
+
+    // Without a token, a broken body is not even read: 401, as JSON.
+    let res = client
+        .post(url("/api/v1/applications"))
+        .header("content-type", "application/json")
+        .body("{broken")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    assert!(is_json_error(&res));
+
+    // Token creation: a broken or wrongly typed body after the password is
+    // checked is a JSON 400/415/422, never plain text.
+    let basic = |req: reqwest::RequestBuilder| req.basic_auth("anna@example.se", Some(PASSWORD));
+    for (content_type, body, status) in [
+        ("application/json", "{broken", 400),
+        ("application/json", r#"{"name": 42}"#, 422),
+        ("text/plain", "name", 415),
+    ] {
+        let res = basic(client.post(url("/api/v1/personal-access-tokens")))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), status, "{content_type} {body}");
+        assert!(is_json_error(&res), "{content_type} {body}");
+    }
+    // A wrong password with a broken body: the password is what is refused.
+    let res = client
+        .post(url("/api/v1/personal-access-tokens"))
+        .basic_auth("anna@example.se", Some("not the password"))
+        .header("content-type", "application/json")
+        .body("{broken")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    // No body at all is fine.
+    let res = basic(client.post(url("/api/v1/personal-access-tokens")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+
+    // A method the address does not take: 405, as JSON.
+    let res = client.patch(url("/api/v1/applications")).send().await.unwrap();
+    assert_eq!(res.status(), 405);
+    assert!(is_json_error(&res));
+    assert_eq!(
+        res.json::<serde_json::Value>().await.unwrap()["error"],
+        "method_not_allowed"
+    );
+}

@@ -84,5 +84,12 @@ pub fn router() -> Router<Services> {
             get(move || async move { Json(doc.as_ref().clone()) }),
         )
         .route("/api/v1/{*rest}", any(|| async { ApiError::not_found() }))
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "This address does not take this method; the OpenAPI document lists the ones it takes.",
+            )
+        })
         .layer(DefaultBodyLimit::max(super::middleware::FORM_LIMIT))
 }

@@ -3,6 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -32,14 +33,15 @@ pub struct TokenDto {
 /// Creates a personal access token, authenticating with e-mail and password (verified accounts only).
 #[utoipa::path(post, path = "/api/v1/personal-access-tokens", tag = "tokens", security(("password" = [])),
     request_body(content = TokenRequest, description = "Optional"),
-    responses((status = 201, body = TokenDto), (status = 401, body = ErrorBody),
+    responses((status = 201, body = TokenDto), (status = 400, description = "The body is not JSON", body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody),
               (status = 403, description = "E-mail not verified, or account disabled", body = ErrorBody),
               (status = 429, body = ErrorBody)))]
 pub async fn create(
     State(svc): State<Services>,
     ClientAddr(client_address): ClientAddr,
     headers: HeaderMap,
-    body: Option<Json<TokenRequest>>,
+    body: Result<Json<TokenRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<TokenDto>), ApiError> {
     let (email, password) = basic_credentials(&headers)
         .ok_or_else(|| ApiError::unauthorized("Authenticate with HTTP Basic: your e-mail address and password."))?;
@@ -67,8 +69,14 @@ pub async fn create(
         Err(SignInError::Throttled(retry)) => return Err(ApiError::too_many(retry.0)),
         Err(SignInError::Internal(e)) => return Err(ApiError::internal(e)),
     };
-    let name = body
-        .and_then(|Json(b)| b.name)
+    // Read only once the caller is known. No body at all is allowed.
+    let request = match body {
+        Ok(Json(b)) => b,
+        Err(JsonRejection::MissingJsonContentType(_)) if !has_body(&headers) => TokenRequest::default(),
+        Err(e) => return Err(e.into()),
+    };
+    let name = request
+        .name
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| "API".into());
     let (pat, token) = personal_tokens::create(&svc, &user, &client_address, &name).await?;
@@ -80,6 +88,13 @@ pub async fn create(
             token,
         }),
     ))
+}
+
+fn has_body(headers: &HeaderMap) -> bool {
+    headers.contains_key(header::TRANSFER_ENCODING)
+        || headers
+            .get(header::CONTENT_LENGTH)
+            .is_some_and(|v| v.as_bytes() != b"0")
 }
 
 fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
