@@ -87,7 +87,11 @@ impl Worker {
             Transport::DevMailbox => Ok("dev-mailbox"),
             Transport::Smtp { transport, from } => {
                 let to: Mailbox = mail.recipient.parse().context("recipient address")?;
+                // A stable Message-ID from the outbox row: if a crash makes
+                // the worker send a mail twice, receivers can tell.
+                let domain = from.email.domain().to_string();
                 let message = Message::builder()
+                    .message_id(Some(format!("<outbox-{}@{domain}>", mail.id)))
                     .from(from.clone())
                     .to(to)
                     .subject(&mail.subject)

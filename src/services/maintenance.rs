@@ -1,14 +1,33 @@
-//! Periodic clean-up of rows that have served their time.
+//! Periodic clean-up of rows that have served their time. Each period is
+//! stated in the README ("Security and privacy").
 
 use super::Services;
-use crate::storage::{self, access_tokens, throttle};
+use crate::storage::{self, access_tokens, contact_requests, email_tokens, outbox, personal_tokens, throttle};
 
-/// Drops rate-limit windows older than a day and expired access tokens.
+const DAY: i64 = 86_400;
+/// Rate-limit windows: the longest window is a day.
+pub const THROTTLE_DAYS: i64 = 1;
+/// Verification, reset and e-mail change links, after they expire: long
+/// enough that a late click says "expired" rather than "invalid".
+pub const EMAIL_TOKEN_DAYS: i64 = 7;
+/// Personal access tokens, after they expire: the profile shows them as
+/// expired for a while.
+pub const PERSONAL_TOKEN_DAYS: i64 = 30;
+/// Mails, after they were sent (their bodies are dropped at sending).
+pub const SENT_MAIL_DAYS: i64 = 30;
+
+/// Deletes what is past its retention: rate-limit windows, expired access
+/// tokens, e-mail tokens and change links, personal access tokens, and sent
+/// mails. (Expired sessions are deleted by the session store.)
 pub async fn sweep(svc: &Services) -> Result<(), storage::Error> {
     let now = svc.now().unix_timestamp();
     svc.access.prune(now);
     let mut conn = svc.db.conn().await?;
-    throttle::prune(conn.exec(), now - 86_400).await?;
+    throttle::prune(conn.exec(), now - THROTTLE_DAYS * DAY).await?;
     access_tokens::prune(conn.exec(), now).await?;
+    email_tokens::prune(conn.exec(), now - EMAIL_TOKEN_DAYS * DAY).await?;
+    contact_requests::prune_email_changes(conn.exec(), now - EMAIL_TOKEN_DAYS * DAY).await?;
+    personal_tokens::prune(conn.exec(), now - PERSONAL_TOKEN_DAYS * DAY).await?;
+    outbox::prune_sent(conn.exec(), now - SENT_MAIL_DAYS * DAY).await?;
     Ok(())
 }

@@ -7,7 +7,9 @@ use crate::domain::mail::StoredMail;
 use crate::storage::outbox;
 
 /// How long a claimed mail is held by one worker before another may retry it.
-const LEASE: time::Duration = time::Duration::minutes(2);
+/// Longer than the SMTP timeout (20 s), short enough that a crashed
+/// instance's mail goes out soon from another.
+const LEASE: time::Duration = time::Duration::minutes(1);
 
 /// The newest mails, newest first (the dev mailbox).
 pub async fn recent(svc: &Services) -> Result<Vec<StoredMail>, ServiceError> {
@@ -27,10 +29,11 @@ pub async fn claim_due(svc: &Services) -> Result<Option<StoredMail>, ServiceErro
     Ok(outbox::claim_due(conn.exec(), now, now + LEASE).await?)
 }
 
-/// The mail went out (`via` names the transport).
+/// The mail went out (`via` names the transport). Its body is dropped,
+/// unless the dev mailbox is where it is read.
 pub async fn delivered(svc: &Services, id: i64, via: &str) -> Result<(), ServiceError> {
     let mut conn = svc.db.conn().await?;
-    Ok(outbox::mark_sent(conn.exec(), id, via, svc.now()).await?)
+    Ok(outbox::mark_sent(conn.exec(), id, via, svc.now(), !svc.dev_mailbox).await?)
 }
 
 /// The mail did not go out; it is tried again after `delay`.

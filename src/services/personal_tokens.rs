@@ -3,6 +3,7 @@
 
 use super::{ServiceError, Services, audit, sign_in};
 use crate::domain::audit::{Actor, Entry, Event, Target};
+use crate::domain::personal_token::lifetime;
 use crate::domain::profile::parse_text;
 use crate::domain::secret::{SecretToken, hash_secret};
 use crate::domain::user::User;
@@ -16,13 +17,16 @@ pub async fn create(
     user: &User,
     client_address: &str,
     name: &str,
+    days: Option<i64>,
 ) -> Result<(PersonalAccessToken, String), ServiceError> {
     let name = parse_text(name, "token name", 100).map_err(|m| ServiceError::invalid("name", m))?;
+    let lifetime = lifetime(days).map_err(|m| ServiceError::invalid("expires_in_days", m))?;
     let token = format!("{PREFIX}{}", SecretToken::generate().expose());
     let id = Services::new_id();
     let now = svc.now();
+    let expires_at = now + lifetime;
     let mut tx = svc.db.begin().await?;
-    personal_tokens::insert(tx.exec(), &id, user.id, &name, &hash_secret(&token), now).await?;
+    personal_tokens::insert(tx.exec(), &id, user.id, &name, &hash_secret(&token), now, expires_at).await?;
     let entry = Entry::new(
         Event::PersonalTokenCreated,
         &Actor::of(user, client_address),
@@ -38,6 +42,7 @@ pub async fn create(
             name,
             created_at: now,
             last_used_at: None,
+            expires_at,
         },
         token,
     ))

@@ -11,7 +11,7 @@ use crate::domain::secret::{SecretToken, hash_secret};
 use crate::domain::user::User;
 use crate::mail::templates;
 use crate::storage::email_tokens::Purpose;
-use crate::storage::{email_tokens, outbox, users};
+use crate::storage::{email_tokens, outbox, personal_tokens, users};
 
 #[derive(Debug)]
 pub enum SignInError {
@@ -246,6 +246,11 @@ pub async fn reset_password(
     users::set_password(ex.reborrow(), user.id, &hash).await?;
     users::mark_verified(ex.reborrow(), user.id, now).await?;
     email_tokens::consume_all(ex.reborrow(), user.id, Purpose::ResetPassword, now).await?;
+    // A reset means the password may have been known to someone else: the
+    // tokens it could have made end with it, as the sessions do. (The
+    // applications' access tokens come from their client secrets, not from
+    // the password, and stay.)
+    personal_tokens::delete_all(ex.reborrow(), user.id).await?;
     let mail = templates::password_changed(&user).map_err(|e| ResetError::Internal(e.into()))?;
     outbox::enqueue(ex.reborrow(), &mail, now).await?;
     let entry = Entry::new(

@@ -50,13 +50,21 @@ pub async fn claim_due(ex: Exec<'_>, now: OffsetDateTime, lease_until: OffsetDat
     .await
 }
 
-pub async fn mark_sent(ex: Exec<'_>, id: i64, via: &str, now: OffsetDateTime) -> Result<()> {
-    sql("UPDATE outbox SET sent_at = $2, delivered_via = $3, locked_until = NULL, last_error = NULL WHERE id = $1")
-        .bind(id)
-        .bind(now)
-        .bind(via)
-        .execute(ex)
-        .await?;
+/// Marks a mail delivered. With `drop_body` its text and HTML are removed:
+/// a sent mail's links (verification, password reset) must not stay
+/// readable in the database.
+pub async fn mark_sent(ex: Exec<'_>, id: i64, via: &str, now: OffsetDateTime, drop_body: bool) -> Result<()> {
+    sql(
+        "UPDATE outbox SET sent_at = $2, delivered_via = $3, locked_until = NULL, last_error = NULL, \
+         body_text = CASE WHEN $4 THEN '' ELSE body_text END, body_html = CASE WHEN $4 THEN '' ELSE body_html END \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(via)
+    .bind(drop_body)
+    .execute(ex)
+    .await?;
     Ok(())
 }
 
@@ -91,5 +99,13 @@ pub async fn find(ex: Exec<'_>, id: i64) -> Result<Option<StoredMail>> {
     sql(format!("SELECT {COLUMNS} FROM outbox WHERE id = $1"))
         .bind(id)
         .optional(ex)
+        .await
+}
+
+/// Removes mails sent before `before`.
+pub async fn prune_sent(ex: Exec<'_>, before: i64) -> Result<u64> {
+    sql("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < $1")
+        .bind(before)
+        .execute(ex)
         .await
 }

@@ -61,10 +61,6 @@ pub fn render_status(status: axum::http::StatusCode, t: &impl Template) -> Resul
     Ok(res)
 }
 
-/// The `error` of a form control on a form without server-side errors
-/// (templates/partials/forms.html).
-pub const NO_ERROR: Option<&str> = None;
-
 /// "2026-11-24 14:03 UTC".
 pub fn format_time(t: time::OffsetDateTime) -> String {
     let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");

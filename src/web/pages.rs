@@ -32,6 +32,7 @@ struct ProfileView {
     country: &'static str,
     tokens: Vec<PersonalAccessToken>,
     requests: Vec<ContactRequest>,
+    now: time::OffsetDateTime,
 }
 
 impl ProfileView {
@@ -57,6 +58,7 @@ pub async fn profile(State(svc): State<Services>, me: SignedIn) -> Reply {
         user: me.user,
         country,
         tokens,
+        now: svc.now(),
         requests,
     })
 }

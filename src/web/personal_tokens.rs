@@ -4,15 +4,18 @@ use askama::Template;
 use axum::extract::{Form, Path, State};
 use serde::Deserialize;
 
-use super::render;
 use super::session::{self, FlashKind, Layout, SignedIn};
-use crate::services::{ServiceError, Services, personal_tokens};
+use super::{format_time, render};
+use crate::services::{Services, personal_tokens};
 use crate::web::Reply;
 
 #[derive(Deserialize)]
 pub struct CreateForm {
     #[serde(default)]
     name: String,
+    /// Days the token works (the form offers `OFFERED_DAYS`).
+    #[serde(default)]
+    days: Option<i64>,
 }
 
 #[derive(Template)]
@@ -22,21 +25,19 @@ struct CreatedView {
     name: String,
     token: String,
     api_url: String,
+    expires: String,
 }
 
 pub async fn create(State(svc): State<Services>, me: SignedIn, Form(form): Form<CreateForm>) -> Reply {
-    match personal_tokens::create(&svc, &me.user, &me.page.client_address, &form.name).await {
+    match personal_tokens::create(&svc, &me.user, &me.page.client_address, &form.name, form.days).await {
         Ok((pat, token)) => render(&CreatedView {
             layout: me.page.layout,
             name: pat.name,
             token,
             api_url: svc.url("/api/v1"),
+            expires: format_time(pat.expires_at),
         }),
-        Err(ServiceError::Invalid(errors)) => {
-            let message = errors.get("name").unwrap_or("Give the token a name.").to_string();
-            session::redirect_with(&me.page.session, FlashKind::Warning, message, "/profile#tokens").await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => session::redirect_after(&me.page.session, Err(e), "/profile#tokens").await,
     }
 }
 

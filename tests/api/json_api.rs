@@ -271,18 +271,25 @@ async fn tokens_are_created_on_the_profile_page_shown_once_and_revoked_there() {
     let app = spawn_app().await;
     let anna = app.signed_in_developer("anna@example.se").await;
     let html = anna
-        .post_form("/profile/tokens", &[("name", "CI pipeline")])
+        .post_form("/profile/tokens", &[("name", "CI pipeline"), ("days", "30")])
         .await
         .text()
         .await
         .unwrap();
     assert!(html.contains("shown only this once"));
+    let expires = crate::support::between(&html, r#"<strong id="pat-expires">"#, "</strong>").unwrap();
+    let in_30_days = (time::OffsetDateTime::now_utc() + time::Duration::days(30))
+        .date()
+        .to_string();
+    assert!(expires.starts_with(&in_30_days), "{expires}");
     let token = crate::support::between(&html, r#"<code id="pat" class="secret">"#, "</code>").unwrap();
     let api = Api::new(&app.base, &token);
     assert_eq!(api.get("/api/v1/applications").await.0, 200);
 
     let profile = anna.get_html("/profile").await;
     assert!(profile.contains("CI pipeline"));
+    assert!(profile.contains(&format!("<td>{expires}</td>")), "the expiry is listed");
+    assert!(profile.contains(r#"<option value="90" selected>90 days</option>"#));
     assert!(!profile.contains(&token));
     let id = crate::support::between(&profile, r#"action="/profile/tokens/"#, "/revoke").unwrap();
     anna.post_form(&format!("/profile/tokens/{id}/revoke"), &[]).await;
@@ -406,4 +413,44 @@ async fn every_refusal_of_the_api_is_json_and_the_caller_is_checked_before_the_b
         res.json::<serde_json::Value>().await.unwrap()["error"],
         "method_not_allowed"
     );
+}
+
+#[tokio::test]
+async fn a_personal_access_token_expires_when_chosen_and_at_most_after_a_year() {
+    let app = spawn_app().await;
+    let _ = app.signed_in_developer("anna@example.se").await;
+    let client = reqwest::Client::new();
+    let create = |body: serde_json::Value| {
+        client
+            .post(format!("{}/api/v1/personal-access-tokens", app.base))
+            .basic_auth("anna@example.se", Some(PASSWORD))
+            .json(&body)
+            .send()
+    };
+    let res = create(json!({"name": "a year and a day", "expires_in_days": 366}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert!(body["fields"]["expires_in_days"].as_str().unwrap().contains("365"));
+
+    let body: serde_json::Value = create(json!({"name": "ci"})).await.unwrap().json().await.unwrap();
+    let expires = time::OffsetDateTime::parse(
+        body["expires_at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let days = (expires - time::OffsetDateTime::now_utc()).whole_days();
+    assert!((89..=90).contains(&days), "90 days by default, got {days}");
+
+    let body: serde_json::Value = create(json!({"name": "short", "expires_in_days": 1}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let short = Api::new(&app.base, body["token"].as_str().unwrap());
+    assert_eq!(short.get("/api/v1/applications").await.0, 200);
+    app.clock.advance(time::Duration::days(2));
+    assert_eq!(short.get("/api/v1/applications").await.0, 401);
 }

@@ -100,3 +100,16 @@ async fn without_smtp_away_from_this_machine_the_portal_refuses_to_start_unless_
     .await;
     assert_eq!(told, None);
 }
+
+#[tokio::test]
+async fn every_mail_carries_a_message_id_from_its_outbox_row() {
+    let app = spawn_app().await;
+    app.sign_up("anna@example.se").await;
+    let mail = app.verification_mail("anna@example.se").await;
+    let id = app.count("SELECT MIN(id) FROM outbox").await;
+    assert!(
+        mail.data.contains(&format!("Message-ID: <outbox-{id}@")),
+        "{}",
+        &mail.data[..mail.data.len().min(600)]
+    );
+}

@@ -18,6 +18,7 @@ mod migrations_and_settings;
 mod pages_security;
 mod password_reset;
 mod races;
+mod retention;
 mod sandbox_accounts;
 mod sandbox_openapi;
 mod sandbox_payments;

@@ -99,3 +99,32 @@ async fn a_reset_link_also_verifies_an_unverified_address() {
         303
     );
 }
+
+#[tokio::test]
+async fn a_password_reset_ends_the_personal_access_tokens_and_leaves_no_usable_link_behind() {
+    let app = spawn_app().await;
+    let _ = app.signed_in_developer("anna@example.se").await;
+    let api = app.api_for("anna@example.se").await;
+    assert_eq!(api.get("/api/v1/applications").await.0, 200);
+
+    app.post_form("/password/forgot", &[("email", "anna@example.se")]).await;
+    let mails = app.smtp().wait_for_n("anna@example.se", 2).await;
+    let link = mails[1].link_to("/password/reset");
+    // Sent mails keep no body: the link is only in the recipient's mailbox.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let bodies = app
+        .rows("SELECT body_text || body_html FROM outbox WHERE sent_at IS NOT NULL")
+        .await;
+    assert_eq!(bodies.len(), 2);
+    assert!(bodies.iter().all(|b| b.is_empty()), "{bodies:?}");
+    let token = token_in(&link);
+    assert!(bodies.iter().all(|b| !b.contains(&token)));
+
+    app.reset_password(&token, NEW_PASSWORD).await;
+    assert_eq!(
+        api.get("/api/v1/applications").await.0,
+        401,
+        "the token ended with the password"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM personal_access_tokens").await, 0);
+}

@@ -20,6 +20,10 @@ pub struct TokenRequest {
     /// What the token is for; defaults to "API".
     #[serde(default)]
     pub name: Option<String>,
+    /// Days the token works: 1 to 365, 90 when not given.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 365, example = 90)]
+    pub expires_in_days: Option<i64>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -28,6 +32,9 @@ pub struct TokenDto {
     pub name: String,
     /// Shown only in this response; only its hash is stored.
     pub token: String,
+    /// After this the token no longer works (RFC 3339).
+    #[schema(format = DateTime)]
+    pub expires_at: String,
 }
 
 /// Creates a personal access token, authenticating with e-mail and password (verified accounts only).
@@ -79,13 +86,17 @@ pub async fn create(
         .name
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| "API".into());
-    let (pat, token) = personal_tokens::create(&svc, &user, &client_address, &name).await?;
+    let (pat, token) = personal_tokens::create(&svc, &user, &client_address, &name, request.expires_in_days).await?;
     Ok((
         StatusCode::CREATED,
         Json(TokenDto {
             id: pat.id,
             name: pat.name,
             token,
+            expires_at: pat
+                .expires_at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
         }),
     ))
 }
