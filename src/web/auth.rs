@@ -160,6 +160,8 @@ struct SignInView {
 #[derive(Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
+    /// Set by sign-out, which keeps no session to carry a flash in.
+    signed_out: Option<String>,
 }
 
 pub async fn signin_page(page: Page, Query(q): Query<NextQuery>) -> Reply {
@@ -167,7 +169,13 @@ pub async fn signin_page(page: Page, Query(q): Query<NextQuery>) -> Reply {
         return Ok(Redirect::to(&session::local_path(q.next.as_deref())?).into_response());
     }
     let next = session::local_path(q.next.as_deref())?;
-    let page = page.with_csrf().await?;
+    let mut page = page.with_csrf().await?;
+    if q.signed_out.is_some() {
+        page.layout.flash = Some(session::Flash {
+            kind: FlashKind::Info,
+            message: "You are signed out.".into(),
+        });
+    }
     render(&SignInView {
         layout: page.layout,
         email: String::new(),
@@ -226,9 +234,10 @@ pub async fn signin(State(svc): State<Services>, page: Page, Form(form): Form<Si
 }
 
 pub async fn signout(page: Page) -> Reply {
+    // The session's row is deleted and its cookie expired; nothing of it
+    // is kept, not even for a flash message.
     session::end(&page.session).await?;
-    session::flash(&page.session, FlashKind::Info, "You are signed out.").await?;
-    Ok(Redirect::to("/signin").into_response())
+    Ok(Redirect::to("/signin?signed_out=1").into_response())
 }
 
 // ---- password reset ----

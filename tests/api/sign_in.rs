@@ -234,3 +234,49 @@ async fn the_throttle_keeps_no_typed_address_or_password_in_clear() {
         assert!(!b.contains("anna") && !b.contains("secret"), "{b}");
     }
 }
+
+#[tokio::test]
+async fn the_database_holds_no_session_id_and_sign_out_deletes_the_session() {
+    let app = spawn_app().await;
+    let anna = app.signed_in_developer("anna@example.se").await;
+    let res = anna.get("/profile").await;
+    assert_eq!(res.status(), 200);
+    let table = match app.svc.db.backend() {
+        "postgres" => "tower_sessions.session",
+        _ => "tower_sessions",
+    };
+    let cookie_id = {
+        let res = anna.sign_in("anna@example.se", PASSWORD).await;
+        cookie(&res, "devportal_session")
+            .unwrap()
+            .trim_start_matches("devportal_session=")
+            .to_string()
+    };
+    let stored = app.rows(&format!("SELECT id FROM {table}")).await;
+    assert!(!stored.is_empty());
+    assert!(
+        !stored.contains(&cookie_id),
+        "the cookie's id is not a key in the database"
+    );
+
+    let res = anna.post_form("/signout", &[]).await;
+    assert_eq!(location(&res), "/signin?signed_out=1");
+    let expired = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|c| c.starts_with("devportal_session=") && (c.contains("Max-Age=0") || c.contains("1970")));
+    assert!(expired, "sign-out expires the cookie");
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM {table}")).await,
+        0,
+        "and deletes the row"
+    );
+    assert!(
+        anna.get_html("/signin?signed_out=1")
+            .await
+            .contains("You are signed out.")
+    );
+    assert!(!anna.is_signed_in().await);
+}
