@@ -1,6 +1,10 @@
-//! The password policy: 12 to 128 characters, not the e-mail address.
+//! The password policy (NIST SP 800-63B §5.1.1.2): 12 to 128 characters,
+//! not the e-mail address, and not one of the commonly used passwords, as
+//! such or with digits and symbols around it or repeated.
 
+use std::collections::HashSet;
 use std::fmt;
+use std::sync::LazyLock;
 
 use super::email::EmailAddress;
 
@@ -22,6 +26,9 @@ impl NewPassword {
         if email.is_some_and(|e| password.trim().eq_ignore_ascii_case(e.as_str())) {
             return Err("Your password must not be your e-mail address.".into());
         }
+        if let Some(why) = guessable(password) {
+            return Err(why.into());
+        }
         if password != confirmation {
             return Err("The two passwords are not the same.".into());
         }
@@ -31,6 +38,49 @@ impl NewPassword {
     pub fn expose(&self) -> &str {
         &self.0
     }
+}
+
+/// The 49,000 most common passwords (src/domain/common_passwords.txt).
+static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("common_passwords.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .collect()
+});
+
+/// Why a password of the right length is still easy to guess, if it is.
+fn guessable(password: &str) -> Option<&'static str> {
+    let lower = password.to_lowercase();
+    if COMMON.contains(lower.as_str()) {
+        return Some("This is one of the most common passwords. Choose another.");
+    }
+    let core = lower.trim_matches(|c: char| !c.is_alphabetic());
+    if COMMON.contains(core) {
+        return Some("This is a common password with digits or symbols added. Choose another.");
+    }
+    // A walk along the keyboard or the alphabet, either way.
+    const WALKS: [&str; 4] = [
+        "qwertyuiopasdfghjklzxcvbnm",
+        "qwertzuiopasdfghjklyxcvbnm",
+        "abcdefghijklmnopqrstuvwxyz",
+        "12345678901234567890",
+    ];
+    let plain: String = lower.chars().filter(char::is_ascii_alphanumeric).collect();
+    if plain.len() >= 8 && WALKS.iter().any(|w| w.contains(&plain) || w.chars().rev().collect::<String>().contains(&plain)) {
+        return Some("This password is a row of keys or letters. Choose another.");
+    }
+    // "dragondragon": a short common word said again.
+    let chars: Vec<char> = lower.chars().collect();
+    for period in 1..=chars.len() / 2 {
+        if chars.len() % period == 0 && chars.chunks(period).all(|c| c == &chars[..period]) {
+            return Some("This password repeats itself. Choose another.");
+        }
+    }
+    let distinct: HashSet<char> = lower.chars().collect();
+    if distinct.len() < 5 {
+        return Some("This password uses too few different characters. Choose another.");
+    }
+    None
 }
 
 impl fmt::Debug for NewPassword {
@@ -46,10 +96,29 @@ mod tests {
     #[test]
     fn length_limits_count_characters() {
         assert!(NewPassword::parse("short", "short", None).is_err());
-        let twelve = "åäöåäöåäöåäö";
+        let twelve = "snö på älven";
         assert!(NewPassword::parse(twelve, twelve, None).is_ok());
         let long = "x".repeat(129);
         assert!(NewPassword::parse(&long, &long, None).is_err());
+    }
+
+    #[test]
+    fn common_and_easily_guessed_passwords_are_refused() {
+        for weak in [
+            "password1234",
+            "Password1234!",
+            "qwertyuiopasdfgh",
+            "1234567890123",
+            "iloveyou2026!!",
+            "dragondragondragon",
+            "aaaaaaaaaaaaaa",
+            "abababababab12",
+        ] {
+            assert!(NewPassword::parse(weak, weak, None).is_err(), "{weak}");
+        }
+        for fine in ["correct horse battery staple", "Tr4vel-Kiruna-Umeå", "mY dog eats 7 socks"] {
+            assert!(NewPassword::parse(fine, fine, None).is_ok(), "{fine}");
+        }
     }
 
     #[test]

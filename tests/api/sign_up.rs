@@ -101,11 +101,15 @@ async fn each_agreement_must_be_approved_on_its_own() {
 }
 
 #[tokio::test]
-async fn short_passwords_and_the_email_as_password_are_refused() {
+async fn short_common_and_guessable_passwords_and_the_email_as_password_are_refused() {
     let app = spawn_app().await;
     for (password, message) in [
         ("short", "Use at least 12 characters."),
         ("anna@example.se", "Your password must not be your e-mail address."),
+        ("password1234", "Choose another."),
+        ("Password2026!", "common password with digits or symbols added"),
+        ("trustno1trustno1", "This password repeats itself"),
+        ("asdfghjklzxcv", "a row of keys"),
     ] {
         let mut fields = signup_fields("anna@example.se");
         for (k, v) in fields.iter_mut() {
@@ -115,8 +119,9 @@ async fn short_passwords_and_the_email_as_password_are_refused() {
         }
         let res = app.post_form("/signup", &as_pairs(&fields)).await;
         assert_eq!(res.status(), 422);
-        assert!(res.text().await.unwrap().contains(message));
+        assert!(res.text().await.unwrap().contains(message), "{password}");
     }
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
 }
 
 #[tokio::test]
