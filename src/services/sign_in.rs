@@ -142,6 +142,19 @@ async fn failed(
         .context("recording a failed sign-in")
 }
 
+/// [`request_reset`] after the answer has gone: the answer then takes the
+/// same time whether the address has an account (a token and a mail are
+/// written) or not (nothing is), so timing tells nobody either. A failure is
+/// logged; the person asks again.
+pub fn request_reset_after_answering(svc: &Services, email: String) {
+    let svc = svc.clone();
+    tokio::spawn(async move {
+        if let Err(e) = request_reset(&svc, &email).await {
+            tracing::error!(error = %format!("{e:#}"), "password reset request");
+        }
+    });
+}
+
 /// Sends a reset link if an account has this address. Always answers the
 /// same, so the form tells nobody which addresses have accounts.
 pub async fn request_reset(svc: &Services, email: &str) -> anyhow::Result<()> {

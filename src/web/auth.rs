@@ -264,7 +264,7 @@ pub struct ForgotForm {
 }
 
 pub async fn forgot(State(svc): State<Services>, Form(form): Form<ForgotForm>) -> Reply {
-    sign_in::request_reset(&svc, &form.email).await?;
+    sign_in::request_reset_after_answering(&svc, form.email);
     Ok(Redirect::to("/password/forgot/sent").into_response())
 }
 
