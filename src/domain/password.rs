@@ -66,7 +66,11 @@ fn guessable(password: &str) -> Option<&'static str> {
         "12345678901234567890",
     ];
     let plain: String = lower.chars().filter(char::is_ascii_alphanumeric).collect();
-    if plain.len() >= 8 && WALKS.iter().any(|w| w.contains(&plain) || w.chars().rev().collect::<String>().contains(&plain)) {
+    if plain.len() >= 8
+        && WALKS
+            .iter()
+            .any(|w| w.contains(&plain) || w.chars().rev().collect::<String>().contains(&plain))
+    {
         return Some("This password is a row of keys or letters. Choose another.");
     }
     // "dragondragon": a short common word said again.
@@ -116,7 +120,11 @@ mod tests {
         ] {
             assert!(NewPassword::parse(weak, weak, None).is_err(), "{weak}");
         }
-        for fine in ["correct horse battery staple", "Tr4vel-Kiruna-Umeå", "mY dog eats 7 socks"] {
+        for fine in [
+            "correct horse battery staple",
+            "Tr4vel-Kiruna-Umeå",
+            "mY dog eats 7 socks",
+        ] {
             assert!(NewPassword::parse(fine, fine, None).is_ok(), "{fine}");
         }
     }

@@ -175,3 +175,14 @@ pub async fn signed_in_from(svc: &Services, user: &User, client_address: &str) -
     let mut conn = svc.db.conn().await?;
     Ok(audit::signed_in_from(conn.exec(), user.id, client_address).await?)
 }
+
+/// The rows an account acted in or that were about it, newest first (a
+/// developer's own trail, for their data export).
+pub async fn own_trail(svc: &Services, user: &User) -> Result<Vec<Record>, ServiceError> {
+    let filter = Filter {
+        account: Some(user.id),
+        ..Filter::default()
+    };
+    let mut conn = svc.db.conn().await?;
+    Ok(audit::page(conn.exec(), &filter, None, 100_000).await?)
+}

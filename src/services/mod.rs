@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod certificates;
 pub mod console;
 pub mod contact;
+pub mod data_export;
 pub mod developers;
 pub mod keys;
 pub mod maintenance;

@@ -10,6 +10,7 @@ pub mod certificates;
 pub mod chart;
 pub mod console;
 pub mod contact;
+pub mod data_export;
 pub mod health;
 pub mod keys;
 pub mod mailbox;

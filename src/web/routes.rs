@@ -8,8 +8,8 @@ use axum::routing::{get, post};
 
 use super::admin::{Admin, audit, developers, requests};
 use super::{
-    applications, auth, certificates, console, contact, keys, mailbox, pages, personal_tokens, sandbox, store,
-    subscriptions,
+    applications, auth, certificates, console, contact, data_export, keys, mailbox, pages, personal_tokens, sandbox,
+    store, subscriptions,
 };
 use crate::services::Services;
 
@@ -62,6 +62,7 @@ pub fn pages(dev_mailbox: bool) -> Router<Services> {
         // Profile changes go through a message to the bank; personal access tokens.
         .route("/contact", get(contact::form).post(contact::send))
         .route("/verify-email-change", get(contact::confirm_email))
+        .route("/profile/data.json", get(data_export::download))
         .route("/profile/tokens", post(personal_tokens::create))
         .route("/profile/tokens/{id}/revoke", post(personal_tokens::revoke))
         // The bank admin area (404 to anyone but an admin).

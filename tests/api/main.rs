@@ -17,6 +17,7 @@ mod mail_delivery;
 mod migrations_and_settings;
 mod pages_security;
 mod password_reset;
+mod privacy;
 mod races;
 mod retention;
 mod sandbox_accounts;
