@@ -26,6 +26,7 @@ pub enum Event {
     RequestRejected,
     AccountDisabled,
     AccountEnabled,
+    AccountClosed,
     SubscriptionBlocked,
     SubscriptionUnblocked,
     AdminCreated,
@@ -34,7 +35,7 @@ pub enum Event {
 }
 
 impl Event {
-    pub const ALL: [Event; 24] = [
+    pub const ALL: [Event; 25] = [
         Event::SignedUp,
         Event::EmailVerified,
         Event::SignedIn,
@@ -54,6 +55,7 @@ impl Event {
         Event::RequestRejected,
         Event::AccountDisabled,
         Event::AccountEnabled,
+        Event::AccountClosed,
         Event::SubscriptionBlocked,
         Event::SubscriptionUnblocked,
         Event::AdminCreated,
@@ -87,6 +89,7 @@ impl Event {
             Event::RequestRejected => "admin.request_rejected",
             Event::AccountDisabled => "admin.account_disabled",
             Event::AccountEnabled => "admin.account_enabled",
+            Event::AccountClosed => "admin.account_closed",
             Event::SubscriptionBlocked => "admin.subscription_blocked",
             Event::SubscriptionUnblocked => "admin.subscription_unblocked",
             Event::AdminCreated => "admin.created",
@@ -116,6 +119,7 @@ impl Event {
             Event::RequestRejected => "Request rejected",
             Event::AccountDisabled => "Account disabled",
             Event::AccountEnabled => "Account enabled",
+            Event::AccountClosed => "Account closed",
             Event::SubscriptionBlocked => "Subscription blocked",
             Event::SubscriptionUnblocked => "Subscription unblocked",
             Event::AdminCreated => "Admin created",

@@ -28,6 +28,8 @@ pub struct ContactRequest {
 pub enum Category {
     Profile,
     Certificate,
+    /// Close my account: everything goes, once a bank admin applies it.
+    Closure,
     Other,
 }
 
@@ -36,6 +38,7 @@ impl Category {
         match s {
             "profile" => Some(Category::Profile),
             "certificate" => Some(Category::Certificate),
+            "close_account" => Some(Category::Closure),
             "other" => Some(Category::Other),
             _ => None,
         }
@@ -45,6 +48,7 @@ impl Category {
         match self {
             Category::Profile => "profile",
             Category::Certificate => "certificate",
+            Category::Closure => "close_account",
             Category::Other => "other",
         }
     }
@@ -53,6 +57,7 @@ impl Category {
         match self {
             Category::Profile => "Profile change",
             Category::Certificate => "Certificate",
+            Category::Closure => "Close my account",
             Category::Other => "Other",
         }
     }

@@ -50,6 +50,9 @@ mail_parts!(applied_parts: AppliedText = "email/request_applied.txt", AppliedHtm
 mail_parts!(rejected_parts: RejectedText = "email/request_rejected.txt", RejectedHtml = "email/request_rejected.html", {
     name: &'a str, reason: &'a str,
 });
+mail_parts!(closed_parts: ClosedText = "email/account_closed.txt", ClosedHtml = "email/account_closed.html", {
+    name: &'a str,
+});
 mail_parts!(blocked_parts: BlockedText = "email/subscription_blocked.txt", BlockedHtml = "email/subscription_blocked.html", {
     name: &'a str, application: &'a str, api: &'a str, blocked: bool,
 });
@@ -120,4 +123,10 @@ pub fn subscription_blocked(user: &User, application: &str, api: &str, blocked: 
     };
     let parts = blocked_parts(&user.first_name, application, api, blocked)?;
     Ok(mail(&user.email, &subject, parts))
+}
+
+/// The last mail of a closed account.
+pub fn account_closed(user: &User) -> askama::Result<OutgoingMail> {
+    let parts = closed_parts(&user.first_name)?;
+    Ok(mail(&user.email, "Your developer portal account is closed", parts))
 }

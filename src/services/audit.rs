@@ -186,3 +186,9 @@ pub async fn own_trail(svc: &Services, user: &User) -> Result<Vec<Record>, Servi
     let mut conn = svc.db.conn().await?;
     Ok(audit::page(conn.exec(), &filter, None, 100_000).await?)
 }
+
+/// In the caller's transaction: `user`'s rows keep the account id, with
+/// `pseudonym` for the e-mail address (a closed account).
+pub async fn pseudonymise(ex: Exec<'_>, user: &User, pseudonym: &str) -> Result<u64, storage::Error> {
+    audit::pseudonymise(ex, user.id, &user.email, pseudonym).await
+}

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{ServiceError, Services, audit, must_be_admin};
+use super::{ServiceError, Services, account_closure, audit, must_be_admin};
 use crate::domain::audit::{Actor, Entry, Event, Target};
 use crate::domain::contact::{Category, Status, parse_requested};
 use crate::domain::secret::{SecretToken, hash_secret};
@@ -48,7 +48,7 @@ pub async fn send(svc: &Services, dev: &User, input: &ContactInput) -> Result<Co
     if category == Some(Category::Profile) && requested.is_empty() && errors.is_empty() {
         errors.add("first_name", "Fill in at least one value you want changed.");
     }
-    if message.is_empty() && category != Some(Category::Profile) {
+    if message.is_empty() && !matches!(category, Some(Category::Profile | Category::Closure)) {
         errors.add("message", "Write your message.");
     }
     let (Some(category), true) = (category, errors.is_empty()) else {
@@ -135,10 +135,24 @@ pub async fn start(svc: &Services, admin: &User, client_address: &str, id: &str)
     Ok(())
 }
 
+/// What applying a request did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// The profile values were written.
+    Changes,
+    /// The account is closed; the request went with it.
+    AccountClosed,
+}
+
 /// Writes the requested values, sends the verification link to a new e-mail
-/// address, closes the request and tells the developer, all in one transaction.
-pub async fn apply(svc: &Services, admin: &User, client_address: &str, id: &str) -> Result<(), ServiceError> {
+/// address, closes the request and tells the developer, all in one
+/// transaction; or closes the account, when that is what was asked.
+pub async fn apply(svc: &Services, admin: &User, client_address: &str, id: &str) -> Result<Applied, ServiceError> {
     let (request, dev) = get(svc, admin, id).await?;
+    if Category::parse(&request.category) == Some(Category::Closure) {
+        account_closure::close(svc, admin, client_address, id, &dev).await?;
+        return Ok(Applied::AccountClosed);
+    }
     let values = requested_values(&request);
     let v = |k: &str, current: &str| values.get(k).cloned().unwrap_or_else(|| current.to_string());
     let phone = match values.get("phone") {
@@ -180,7 +194,7 @@ pub async fn apply(svc: &Services, admin: &User, client_address: &str, id: &str)
     tx.commit().await?;
     svc.mail.wake();
     tracing::info!(admin_id = admin.id, request_id = %id, user_id = dev.id, "contact request applied");
-    Ok(())
+    Ok(Applied::Changes)
 }
 
 pub async fn reject(

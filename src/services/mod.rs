@@ -2,6 +2,7 @@
 //! functions here, so no rule is written twice.
 
 pub mod access;
+pub mod account_closure;
 pub mod admin;
 pub mod applications;
 pub mod audit;

@@ -123,3 +123,22 @@ pub async fn page(ex: Exec<'_>, filter: &Filter, before: Option<i64>, limit: i64
     }
     q.all(ex).await
 }
+
+/// Replaces a closed account's e-mail address (and any detail that names it)
+/// with `pseudonym` in every row about or by the account; the account id
+/// stays. The database allows exactly this change to the log.
+pub async fn pseudonymise(ex: Exec<'_>, user_id: i64, email: &str, pseudonym: &str) -> Result<u64> {
+    let email = email.to_lowercase();
+    sql("UPDATE audit_log SET \
+           actor_email = CASE WHEN actor_id = $1 OR LOWER(actor_email) = $2 THEN $4 ELSE actor_email END, \
+           target_id = CASE WHEN (target_kind = 'email' AND LOWER(target_id) = $2) THEN $4 ELSE target_id END, \
+           detail = CASE WHEN LOWER(detail) LIKE $3 ESCAPE '\\' THEN $4 ELSE detail END \
+         WHERE actor_id = $1 OR LOWER(actor_email) = $2 OR (target_kind = 'email' AND LOWER(target_id) = $2) \
+           OR LOWER(detail) LIKE $3 ESCAPE '\\'")
+    .bind(user_id)
+    .bind(email.as_str())
+    .bind(like_pattern(&email, true))
+    .bind(pseudonym)
+    .execute(ex)
+    .await
+}

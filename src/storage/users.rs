@@ -174,3 +174,12 @@ pub async fn search_developers(ex: Exec<'_>, q: &str) -> Result<Vec<User>> {
     .all(ex)
     .await
 }
+
+/// Deletes a developer account; the schema cascades to everything that
+/// hangs on it. False if there is no such developer.
+pub async fn delete_developer(ex: Exec<'_>, id: i64) -> Result<bool> {
+    sql("DELETE FROM users WHERE id = $1 AND role = 'developer'")
+        .bind(id)
+        .execute_one(ex)
+        .await
+}

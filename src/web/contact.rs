@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::session::{self, FlashKind, Layout, Page, SignedIn};
 use super::{render, render_status};
-use crate::domain::contact::PROFILE_FIELDS;
+use crate::domain::contact::{Category, PROFILE_FIELDS};
 use crate::domain::profile::COUNTRIES;
 use crate::domain::validation::FieldErrors;
 use crate::services::contact::{self, EmailChange};
@@ -33,8 +33,17 @@ impl ContactView {
     }
 }
 
-pub async fn form(SignedIn { page, .. }: SignedIn) -> Reply {
-    let form = BTreeMap::from([("category".to_string(), "profile".to_string())]);
+#[derive(Deserialize)]
+pub struct FormQuery {
+    category: Option<String>,
+}
+
+pub async fn form(SignedIn { page, .. }: SignedIn, Query(q): Query<FormQuery>) -> Reply {
+    let category = q
+        .category
+        .filter(|c| Category::parse(c).is_some())
+        .unwrap_or_else(|| "profile".into());
+    let form = BTreeMap::from([("category".to_string(), category)]);
     render(&ContactView {
         layout: page.layout,
         form,

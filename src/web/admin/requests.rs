@@ -8,6 +8,7 @@ use super::Admin;
 use crate::domain::contact::ContactRequest;
 use crate::domain::contact::{Category, PROFILE_FIELDS, Status};
 use crate::domain::user::User;
+use crate::services::contact::Applied;
 use crate::services::{ServiceError, Services, contact};
 use crate::web::Reply;
 use crate::web::session::{self, Layout, Page};
@@ -65,6 +66,8 @@ struct DetailView {
     developer: User,
     /// (label, current, requested) for each profile field asked for.
     changes: Vec<(&'static str, String, String)>,
+    /// A request to close the account.
+    closure: bool,
     closed: bool,
     status_label: &'static str,
     category: &'static str,
@@ -91,6 +94,7 @@ pub async fn detail(State(svc): State<Services>, admin: Admin, Path(id): Path<St
         layout: admin.page.layout,
         changes,
         closed: status.is_closed(),
+        closure: Category::parse(&request.category) == Some(Category::Closure),
         status_label: status.label(),
         category: Category::parse(&request.category)
             .map(Category::label)
@@ -115,14 +119,18 @@ pub async fn start(State(svc): State<Services>, admin: Admin, Path(id): Path<Str
 }
 
 pub async fn apply(State(svc): State<Services>, admin: Admin, Path(id): Path<String>) -> Reply {
-    let r = contact::apply(&svc, &admin.user, &admin.page.client_address, &id).await;
-    answer(
-        &admin.page,
-        &id,
-        r,
-        "Applied. The developer is told by e-mail; a new e-mail address takes effect once its owner confirms it.",
-    )
-    .await
+    match contact::apply(&svc, &admin.user, &admin.page.client_address, &id).await {
+        Ok(Applied::AccountClosed) => {
+            let done = "The account is closed: everything that hung on it is deleted, its audit rows keep a \
+                        pseudonym, and the developer is told by e-mail.";
+            session::redirect_after(&admin.page.session, Ok(done.to_string()), "/admin/requests").await
+        }
+        r => {
+            let done = "Applied. The developer is told by e-mail; a new e-mail address takes effect once its owner \
+                        confirms it.";
+            answer(&admin.page, &id, r.map(|_| ()), done).await
+        }
+    }
 }
 
 #[derive(Deserialize)]
