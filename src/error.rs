@@ -79,6 +79,17 @@ impl IntoResponse for AppError {
                 res
             }
             AppError::Refused { status, message } => ErrorPage::response(status, "That did not work", &message, None),
+            AppError::Internal(e) if crate::storage::Error::is_unavailable(&e) => {
+                let mut res = ErrorPage::response(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Back in a moment",
+                    "The portal cannot reach its database just now, so nothing was changed. Try again in a \
+                     few seconds.",
+                    Some(format!("{e:#}")),
+                );
+                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(5u64));
+                res
+            }
             AppError::Internal(e) => ErrorPage::response(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Something went wrong",

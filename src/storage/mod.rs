@@ -74,8 +74,20 @@ pub enum Error {
     /// never a silent default.
     #[error("stored {column} has an unknown value {value:?}")]
     Corrupt { column: String, value: String },
+    /// The database cannot be reached (no connection in time, the server
+    /// gone): worth a retry in a moment, not a bug.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(sqlx::Error),
     #[error(transparent)]
     Other(sqlx::Error),
+}
+
+impl Error {
+    /// Whether `e` (anywhere in its chain) says the database is unavailable.
+    pub fn is_unavailable(e: &anyhow::Error) -> bool {
+        e.chain()
+            .any(|c| matches!(c.downcast_ref::<Error>(), Some(Error::Unavailable(_))))
+    }
 }
 
 impl From<sqlx::Error> for Error {
@@ -85,6 +97,7 @@ impl From<sqlx::Error> for Error {
             sqlx::Error::Database(d) if d.is_unique_violation() => Error::Duplicate {
                 constraint: d.constraint().unwrap_or(d.message()).to_string(),
             },
+            e @ (sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)) => Error::Unavailable(e),
             e => Error::Other(e),
         }
     }

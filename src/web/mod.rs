@@ -93,7 +93,11 @@ pub fn app(svc: Services, sessions: SessionBackend) -> Router {
         .layer(DefaultBodyLimit::max(middleware::FORM_LIMIT))
         .layer(CatchPanicLayer::new())
         .layer(from_fn_with_state(svc.clone(), middleware::error_pages))
-        .layer(session_layer);
+        .layer(session_layer)
+        // Again outside the session layer: when a session cannot be loaded
+        // or saved (database down, disk full) that layer answers an empty
+        // 500, which becomes the page with the request id too.
+        .layer(from_fn_with_state(svc.clone(), middleware::error_pages));
 
     Router::new()
         .merge(health::router())

@@ -11,6 +11,7 @@ mod browser_journeys;
 mod catalogue;
 mod certificates;
 mod console;
+mod faults;
 mod form_errors;
 mod json_api;
 mod mail_delivery;

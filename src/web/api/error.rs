@@ -64,6 +64,15 @@ impl ApiError {
 
     pub fn internal(e: anyhow::Error) -> Self {
         tracing::error!(error = %format!("{e:#}"), "API request failed");
+        if crate::storage::Error::is_unavailable(&e) {
+            let mut err = Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "The database cannot be reached just now; nothing was changed. Try again in a few seconds.",
+            );
+            err.retry_after = Some(5);
+            return err;
+        }
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal_error",
