@@ -176,6 +176,7 @@ impl Db {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
+                .after_release(|conn, _| Box::pin(async move { Ok(idle::<Postgres>(conn)) }))
                 .acquire_timeout(Duration::from_secs(5))
                 .connect(url)
                 .await
@@ -199,6 +200,10 @@ impl Db {
             // Few connections: SQLite has one writer, and more connections
             // only wait on its lock (measured in BENCHMARKS.md).
             .max_connections(4)
+            // After a commit that failed (a full disk), the driver can still
+            // count an open transaction on the connection, and every later
+            // BEGIN on it fails: such a connection is closed, not reused.
+            .after_release(|conn, _| Box::pin(async move { Ok(idle::<Sqlite>(conn)) }))
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await
@@ -240,6 +245,11 @@ impl Db {
     pub async fn close(&self) {
         either!(self, Db, p => p.close().await)
     }
+}
+
+/// True when the connection has no transaction open (as the driver counts).
+fn idle<DB: sqlx::Database>(conn: &DB::Connection) -> bool {
+    <DB::TransactionManager as sqlx::TransactionManager>::get_transaction_depth(conn) == 0
 }
 
 /// Stored times are unix seconds; this converts at the storage boundary.

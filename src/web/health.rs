@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 
-use crate::services::Services;
+use crate::services::{Services, rate_limits};
 
 pub fn router() -> Router<Services> {
     Router::new()
@@ -18,11 +18,17 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// The database answers.
+/// The database answers and takes a write (a full disk fails the write
+/// while reads still work, and this instance must then take no traffic).
 async fn readyz(State(svc): State<Services>) -> (StatusCode, &'static str) {
-    if svc.db.ping().await {
-        (StatusCode::OK, "ready")
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+    if !svc.db.ping().await {
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable");
+    }
+    match rate_limits::hit(&svc, "readyz", i64::MAX, 60).await {
+        Ok(_) => (StatusCode::OK, "ready"),
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), "readiness: the database takes no writes");
+            (StatusCode::SERVICE_UNAVAILABLE, "database takes no writes")
+        }
     }
 }

@@ -34,3 +34,76 @@ async fn with_the_database_gone_pages_say_so_with_a_request_id_and_never_answer_
 
     assert_eq!(app.get("/readyz").await.status(), 503);
 }
+
+#[tokio::test]
+async fn a_commit_that_fails_leaves_no_broken_connection_in_the_pool() {
+    use devportal::storage::sql;
+    let app = spawn_app().await;
+    if app.svc.db.backend() != "sqlite" {
+        // A failed COMMIT leaving a pooled connection mid-transaction is an
+        // SQLite driver matter; PostgreSQL ends the transaction on the server.
+        return;
+    }
+    let db = &app.svc.db;
+    for _ in 0..3 {
+        let mut tx = db.begin().await.unwrap();
+        // A full disk, on this connection only: the database may not grow.
+        let pages: i64 = sql("PRAGMA page_count").scalar(tx.exec()).await.unwrap();
+        sql(format!("PRAGMA max_page_count = {pages}"))
+            .execute(tx.exec())
+            .await
+            .unwrap();
+        let big = sql("INSERT INTO throttle (bucket, window_start, hits) VALUES ($1, 0, 1)")
+            .bind("x".repeat(200_000))
+            .execute(tx.exec())
+            .await;
+        assert!(big.is_err(), "the disk is full");
+        // The space comes back; the transaction is beyond saving.
+        sql("PRAGMA max_page_count = 1073741823").execute(tx.exec()).await.ok();
+        let _ = tx.commit().await;
+    }
+    // Every pooled connection still works for a new transaction.
+    for _ in 0..12 {
+        let mut tx = db.begin().await.expect("a fresh transaction");
+        sql("SELECT 1").execute(tx.exec()).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    sql("INSERT INTO throttle (bucket, window_start, hits) VALUES ('after', 0, 1)")
+        .execute(db.conn().await.unwrap().exec())
+        .await
+        .expect("writes work again once there is space");
+}
+
+#[tokio::test]
+async fn readiness_fails_while_the_database_takes_no_writes() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    // Writes fail, reads work: as on a full disk.
+    match app.svc.db.backend() {
+        "postgres" => {
+            app.exec(
+                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION 'disk full'; END; $$",
+            )
+            .await;
+            app.exec(
+                "CREATE TRIGGER refuse BEFORE INSERT OR UPDATE ON throttle FOR EACH ROW EXECUTE FUNCTION refuse()",
+            )
+            .await;
+        }
+        _ => {
+            app.exec(
+                "CREATE TRIGGER refuse_insert BEFORE INSERT ON throttle BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+            )
+            .await;
+            app.exec(
+                "CREATE TRIGGER refuse_update BEFORE UPDATE ON throttle BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+            )
+            .await;
+        }
+    }
+    let res = app.get("/readyz").await;
+    assert_eq!(res.status(), 503);
+    assert_eq!(res.text().await.unwrap(), "database takes no writes");
+    assert_eq!(app.get("/healthz").await.status(), 200, "the process itself is fine");
+}
