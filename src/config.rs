@@ -88,6 +88,11 @@ pub struct Settings {
     #[arg(long, env = "DEVPORTAL_ACCESS_CACHE_SECONDS", default_value_t = 5)]
     pub access_cache_seconds: u64,
 
+    /// Seconds a shutdown (SIGTERM) gives requests in flight before it closes
+    /// their connections.
+    #[arg(long, env = "DEVPORTAL_SHUTDOWN_SECONDS", default_value_t = 30)]
+    pub shutdown_seconds: u64,
+
     /// Log filter in tracing's syntax, e.g. `info` or `devportal=debug,info`.
     #[arg(long, env = "DEVPORTAL_LOG", default_value = "info")]
     pub log: String,
@@ -136,6 +141,8 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     pub hash_cost: HashCost,
     pub gateway: GatewayConfig,
+    /// What a shutdown gives requests in flight.
+    pub shutdown_grace: StdDuration,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -178,6 +185,7 @@ impl Settings {
             signin_attempts_per_minute: self.signin_attempts_per_minute.max(1),
             trust_forwarded_for: self.trust_forwarded_for,
             hash_cost: HashCost::OWASP,
+            shutdown_grace: StdDuration::from_secs(self.shutdown_seconds),
             gateway: GatewayConfig {
                 sandbox_rate: self.sandbox_rate,
                 sandbox_burst: self.sandbox_burst,

@@ -26,7 +26,14 @@ pub struct Application {
     listener: TcpListener,
     pub services: Services,
     sessions: SessionBackend,
+    /// Tells the mail worker to stop after the mail it is sending.
+    stop_mail: tokio::sync::watch::Sender<bool>,
+    mail_worker: tokio::task::JoinHandle<()>,
 }
+
+/// How long a client may take to send a request's headers: a slow or
+/// half-sent request cannot hold a connection (or a shutdown) open.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Application {
     /// Connects, migrates, binds the listener and starts the mail worker and
@@ -56,8 +63,8 @@ impl Application {
         crate::services::catalogue::load(&services)
             .await
             .context("loading the API catalogue")?;
-        let worker = Worker::new(services.clone())?;
-        tokio::spawn(worker.run());
+        let (stop_mail, stopped) = tokio::sync::watch::channel(false);
+        let mail_worker = tokio::spawn(Worker::new(services.clone())?.run(stopped));
         let sessions = SessionBackend::new(&db);
         tokio::spawn(janitor(services.clone(), sessions.clone()));
         tokio::spawn(flush_usage(services.clone()));
@@ -65,6 +72,8 @@ impl Application {
             listener,
             services,
             sessions,
+            stop_mail,
+            mail_worker,
         })
     }
 
@@ -78,13 +87,49 @@ impl Application {
         &self.services.base_url
     }
 
-    /// Serves until the process is told to stop (Ctrl-C or SIGTERM).
+    /// Serves until the process is told to stop (Ctrl-C or SIGTERM). Then
+    /// it takes no new connection, gives requests in flight the shutdown
+    /// grace (`DEVPORTAL_SHUTDOWN_SECONDS`) and closes the rest, lets the
+    /// mail worker finish the mail it is sending, and writes the usage
+    /// counters it holds.
     pub async fn run(self) -> anyhow::Result<()> {
-        let app = crate::web::app(self.services, self.sessions);
-        axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// [`Application::run`], stopping when `stop` completes instead of on a signal.
+    pub async fn run_until(self, stop: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let grace = self.services.config.shutdown_grace;
+        let handle = axum_server::Handle::new();
+        tokio::spawn({
+            let handle = handle.clone();
+            async move {
+                stop.await;
+                tracing::info!(grace_s = grace.as_secs(), "shutting down");
+                handle.graceful_shutdown(Some(grace));
+            }
+        });
+        let mut server = axum_server::from_tcp(self.listener.into_std()?)?
+            .handle(handle)
+            .first_request_timeout(HEADER_READ_TIMEOUT);
+        server
+            .http_builder()
+            .http1()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT);
+        let app = crate::web::app(self.services.clone(), self.sessions);
+        let served = server
+            .serve(app.into_make_service_with_connect_info::<SocketAddr>())
             .await
-            .context("serving HTTP")
+            .context("serving HTTP");
+        let _ = self.stop_mail.send(true);
+        if tokio::time::timeout(grace, self.mail_worker).await.is_err() {
+            tracing::warn!("the mail worker did not stop in time; its leased mail is retried after the lease");
+        }
+        if let Err(e) = crate::services::usage::flush(&self.services).await {
+            tracing::warn!(error = %format!("{e:#}"), "writing API usage at shutdown");
+        }
+        tracing::info!("stopped");
+        served
     }
 }
 

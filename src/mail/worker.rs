@@ -47,9 +47,10 @@ impl Worker {
         Ok(Worker { svc, config, transport })
     }
 
-    /// Runs until the process ends.
-    pub async fn run(self) {
-        loop {
+    /// Runs until `stop` says so; a mail being sent is finished and marked
+    /// first, so a shutdown never leaves a sent mail to be sent again.
+    pub async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        while !*stop.borrow() {
             match self.deliver_next().await {
                 Ok(true) => continue,
                 Ok(false) => {}
@@ -58,6 +59,7 @@ impl Worker {
             tokio::select! {
                 _ = self.svc.mail.woken() => {}
                 _ = tokio::time::sleep(self.config.poll_interval) => {}
+                _ = stop.changed() => {}
             }
         }
     }

@@ -107,3 +107,32 @@ async fn readiness_fails_while_the_database_takes_no_writes() {
     assert_eq!(res.text().await.unwrap(), "database takes no writes");
     assert_eq!(app.get("/healthz").await.status(), 200, "the process itself is fine");
 }
+
+#[tokio::test]
+async fn a_shutdown_does_not_wait_for_a_half_sent_request_and_keeps_the_usage_counts() {
+    let app = crate::support::spawn_app_configured(crate::support::Mail::Smtp, |c| {
+        c.shutdown_grace = std::time::Duration::from_secs(1);
+    })
+    .await;
+    let tpp = app.tpp("anna@example.se", &["accounts-sandbox"]).await;
+    let token = tpp.token("195505063676").await;
+    for _ in 0..3 {
+        let accounts = format!("{}/Accounts", crate::support::tpp::ACCOUNTS);
+        assert_eq!(tpp.get(&accounts, &token).await.status, 200);
+    }
+    // A client that never finishes its request.
+    let mut slow = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut slow, b"GET /apis HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .unwrap();
+
+    let started = std::time::Instant::now();
+    tokio::time::timeout(std::time::Duration::from_secs(5), app.shut_down())
+        .await
+        .expect("the shutdown ends within the grace, whatever the slow client does");
+    assert!(started.elapsed() < std::time::Duration::from_secs(4));
+    // The calls counted in memory were written on the way out.
+    assert_eq!(app.count("SELECT COALESCE(SUM(calls), 0) FROM api_usage").await, 3);
+}

@@ -31,6 +31,14 @@ pub enum Mail {
 }
 
 pub struct TestApp {
+    /// Shuts the portal down as SIGTERM would (see [`TestApp::shut_down`]).
+    #[allow(clippy::type_complexity)]
+    stop: std::sync::Mutex<
+        Option<(
+            tokio::sync::oneshot::Sender<()>,
+            tokio::task::JoinHandle<anyhow::Result<()>>,
+        )>,
+    >,
     pub base: String,
     pub database_url: String,
     pub svc: Services,
@@ -81,8 +89,12 @@ pub async fn spawn_app_configured(mail: Mail, tweak: impl FnOnce(&mut Config)) -
         .expect("build the app");
     let base = format!("http://{}", app.local_addr());
     let svc = app.services.clone();
-    tokio::spawn(app.run());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
     TestApp {
+        stop: std::sync::Mutex::new(Some((stop, running))),
         browser: Browser::new(&base),
         base,
         database_url,
@@ -131,6 +143,7 @@ fn test_config(database_url: &str, smtp_url: Option<String>) -> Config {
             parallelism: 1,
         },
         gateway: GatewayConfig::default(),
+        shutdown_grace: Duration::from_secs(5),
     }
 }
 
@@ -243,5 +256,14 @@ impl TestApp {
         let b = self.new_browser();
         assert_eq!(b.sign_in(email, ADMIN_PASSWORD).await.status(), 303);
         b
+    }
+}
+
+impl TestApp {
+    /// Stops the portal as SIGTERM does and waits until it has stopped.
+    pub async fn shut_down(&self) {
+        let (stop, running) = self.stop.lock().unwrap().take().expect("running");
+        let _ = stop.send(());
+        running.await.unwrap().unwrap();
     }
 }
