@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod gateway;
 pub mod mail;
+pub mod openapi;
 pub mod services;
 pub mod startup;
 pub mod storage;

@@ -257,3 +257,11 @@ pub struct BasketDto {
     pub payment_ids: Vec<String>,
     pub transaction_status: String,
 }
+
+/// The payment products the sandbox knows (a path segment).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub enum PaymentProduct {
+    SepaCreditTransfers,
+    CrossBorderCreditTransfers,
+}

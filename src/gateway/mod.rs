@@ -28,6 +28,7 @@ use error::GatewayError;
 pub struct Headers {
     /// A new UUID for each call; echoed in the response.
     #[serde(rename = "X-Request-ID")]
+    #[param(format = Uuid, example = "99391c7e-ad88-49ec-a2ad-99ddcb1f7721")]
     #[allow(dead_code)]
     x_request_id: String,
     /// The customer's IP address when they are actively asking. Without it,
@@ -92,8 +93,30 @@ pub fn openapi(family: &str, title: &str, version: &str, server_url: &str) -> Op
         ))
         .build();
     doc.servers = Some(vec![ServerBuilder::new().url(server_url).build()]);
+    // What the gateway's one extractor can refuse on any call, before the
+    // operation runs (see `call::Call`).
+    let payments = family == "payments";
+    crate::openapi::document_refusals(&mut doc, "ErrorDto", |_| {
+        let mut refusals = vec![
+            ("400", "FORMAT_ERROR: a header, parameter or body is malformed (X-Request-ID must be a UUID)"),
+            ("401", "No valid access token"),
+            ("403", "The application is not subscribed, the subscription is blocked, or the customer is refused"),
+            ("429", "Too many calls: try again after Retry-After seconds"),
+        ];
+        if payments {
+            refusals.push(("404", "PRODUCT_UNKNOWN or RESOURCE_UNKNOWN: no such payment product or resource"));
+        }
+        refusals
+    });
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    if family == "payments" {
+        // Named only in path parameters, which utoipa-axum does not collect.
+        components.schemas.insert(
+            "PaymentProduct".into(),
+            <dto::PaymentProduct as utoipa::PartialSchema>::schema(),
+        );
+    }
     Some(doc)
 }
 

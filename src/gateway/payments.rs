@@ -203,7 +203,7 @@ pub async fn create(State(svc): State<Services>, call: Call<Payments>, Path(p): 
 
 /// A payment.
 #[utoipa::path(get, path = "/Payments/{paymentProduct}/{paymentId}", tag = "Payments",
-    params(("paymentProduct" = String, Path), ("paymentId" = String, Path), super::Headers), security(("bearer" = [])),
+    params(("paymentProduct" = super::dto::PaymentProduct, Path), ("paymentId" = String, Path), super::Headers), security(("bearer" = [])),
     responses((status = 200, body = PaymentDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto)))]
 pub async fn get(
     State(svc): State<Services>,
@@ -217,7 +217,7 @@ pub async fn get(
 
 /// Cancels a payment (status CANC).
 #[utoipa::path(delete, path = "/Payments/{paymentProduct}/{paymentId}", tag = "Payments",
-    params(("paymentProduct" = String, Path), ("paymentId" = String, Path), super::Headers), security(("bearer" = [])),
+    params(("paymentProduct" = super::dto::PaymentProduct, Path), ("paymentId" = String, Path), super::Headers), security(("bearer" = [])),
     responses((status = 200, body = StatusDto), (status = 401, body = ErrorDto), (status = 404, body = ErrorDto), (status = 409, body = ErrorDto)))]
 pub async fn delete(
     State(svc): State<Services>,
@@ -229,7 +229,7 @@ pub async fn delete(
 
 /// A payment's transaction status.
 #[utoipa::path(get, path = "/Payments/{paymentProduct}/{paymentId}/status", tag = "Payments",
-    params(("paymentProduct" = String, Path), ("paymentId" = String, Path), super::Headers), security(("bearer" = [])),
+    params(("paymentProduct" = super::dto::PaymentProduct, Path), ("paymentId" = String, Path), super::Headers), security(("bearer" = [])),
     responses((status = 200, body = StatusDto), (status = 401, body = ErrorDto), (status = 404, body = ErrorDto)))]
 pub async fn status(
     State(svc): State<Services>,
@@ -244,7 +244,7 @@ pub async fn status(
 
 /// Initiates a periodic payment (standing order).
 #[utoipa::path(post, path = "/PeriodicPayments/{paymentProduct}", tag = "Periodic payments",
-    params(("paymentProduct" = String, Path), super::Headers), request_body = PaymentRequestDto, security(("bearer" = [])),
+    params(("paymentProduct" = super::dto::PaymentProduct, Path), super::Headers), request_body = PaymentRequestDto, security(("bearer" = [])),
     responses((status = 201, body = PaymentInitiationDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
 pub async fn create_periodic(
     State(svc): State<Services>,
@@ -257,7 +257,7 @@ pub async fn create_periodic(
 
 /// A periodic payment.
 #[utoipa::path(get, path = "/PeriodicPayments/{paymentProduct}/{paymentId}", tag = "Periodic payments",
-    params(("paymentProduct" = String, Path), ("paymentId" = String, Path), super::Headers), security(("bearer" = [])),
+    params(("paymentProduct" = super::dto::PaymentProduct, Path), ("paymentId" = String, Path), super::Headers), security(("bearer" = [])),
     responses((status = 200, body = PaymentDto), (status = 401, body = ErrorDto), (status = 404, body = ErrorDto)))]
 pub async fn get_periodic(
     State(svc): State<Services>,
@@ -271,7 +271,7 @@ pub async fn get_periodic(
 
 /// Cancels a periodic payment.
 #[utoipa::path(delete, path = "/PeriodicPayments/{paymentProduct}/{paymentId}", tag = "Periodic payments",
-    params(("paymentProduct" = String, Path), ("paymentId" = String, Path), super::Headers), security(("bearer" = [])),
+    params(("paymentProduct" = super::dto::PaymentProduct, Path), ("paymentId" = String, Path), super::Headers), security(("bearer" = [])),
     responses((status = 200, body = StatusDto), (status = 401, body = ErrorDto), (status = 404, body = ErrorDto), (status = 409, body = ErrorDto)))]
 pub async fn delete_periodic(
     State(svc): State<Services>,
@@ -283,7 +283,7 @@ pub async fn delete_periodic(
 
 /// A periodic payment's status.
 #[utoipa::path(get, path = "/PeriodicPayments/{paymentProduct}/{paymentId}/status", tag = "Periodic payments",
-    params(("paymentProduct" = String, Path), ("paymentId" = String, Path), super::Headers), security(("bearer" = [])),
+    params(("paymentProduct" = super::dto::PaymentProduct, Path), ("paymentId" = String, Path), super::Headers), security(("bearer" = [])),
     responses((status = 200, body = StatusDto), (status = 401, body = ErrorDto), (status = 404, body = ErrorDto)))]
 pub async fn status_periodic(
     State(svc): State<Services>,

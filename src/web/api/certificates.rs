@@ -81,7 +81,9 @@ impl From<Registered> for CertificateDto {
 /// Registers (or replaces) the application's QWAC: the PEM or DER as the body.
 #[utoipa::path(put, path = "/api/v1/applications/{id}/certificate", tag = "applications", security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id")),
-    request_body(content = String, description = "The certificate", content_type = "application/x-pem-file"),
+    request_body(description = "The certificate: PEM as text (application/x-pem-file or text/plain), or DER \
+        (application/pkix-cert or application/octet-stream)",
+        content((String = "application/x-pem-file"), (String = "text/plain"))),
     responses((status = 200, body = CertificateDto), (status = 404, body = ErrorBody),
               (status = 409, description = "Registered under another developer account", body = ErrorBody),
               (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
@@ -101,6 +103,7 @@ pub async fn put(
         .unwrap_or("");
     let accepted = [
         "application/x-pem-file",
+        "text/plain",
         "application/pkix-cert",
         "application/x-x509-ca-cert",
         "application/octet-stream",
@@ -109,7 +112,8 @@ pub async fn put(
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
-            "Send the certificate with Content-Type application/x-pem-file (PEM) or application/pkix-cert (DER).",
+            "Send the certificate with Content-Type application/x-pem-file or text/plain (PEM), or \
+             application/pkix-cert (DER).",
         ));
     }
     let body = body.map_err(|r| {

@@ -53,7 +53,7 @@ impl Modify for SecuritySchemes {
 
 /// The API's routes and its OpenAPI document.
 pub fn parts() -> (Router<Services>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(catalogue::list))
         .routes(routes!(applications::list, applications::create))
         .routes(routes!(
@@ -72,7 +72,22 @@ pub fn parts() -> (Router<Services>, utoipa::openapi::OpenApi) {
         .routes(routes!(applications::reset_sandbox))
         .routes(routes!(certificates::put, certificates::get, certificates::delete))
         .routes(routes!(personal_tokens::create))
-        .split_for_parts()
+        .split_for_parts();
+    // Documented by rule, now that the operations exist: 401 where a token
+    // is needed, 400/415/422 where a JSON body is read.
+    crate::openapi::document_refusals(&mut doc, "ErrorBody", |op| {
+        let mut refusals = Vec::new();
+        if crate::openapi::secured_by(op, "personal_access_token") {
+            refusals.push(("401", "No personal access token, or one that is revoked or expired"));
+        }
+        if crate::openapi::reads_json(op) {
+            refusals.push(("400", "The body is not valid JSON"));
+            refusals.push(("415", "The body is not sent as JSON"));
+            refusals.push(("422", "The JSON does not have the documented shape"));
+        }
+        refusals
+    });
+    (router, doc)
 }
 
 pub fn router() -> Router<Services> {

@@ -1,0 +1,43 @@
+//! Shared by the OpenAPI documents (the JSON API's and the sandbox APIs'):
+//! refusals that many operations can answer are documented once, by rule,
+//! so a generated client or a contract test never meets an undocumented
+//! status.
+
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::{Content, OpenApi, Ref, RefOr, ResponseBuilder};
+
+/// Adds to every operation the (status, description) pairs `refusals`
+/// gives for it, with the `schema` component as their JSON body, unless the
+/// operation documents that status itself.
+pub fn document_refusals(doc: &mut OpenApi, schema: &str, refusals: impl Fn(&Operation) -> Vec<(&'static str, &'static str)>) {
+    for item in doc.paths.paths.values_mut() {
+        let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        for op in ops.into_iter().flatten() {
+            for (status, description) in refusals(op) {
+                op.responses.responses.entry(status.into()).or_insert_with(|| {
+                    RefOr::T(
+                        ResponseBuilder::new()
+                            .description(description)
+                            .content("application/json", Content::new(Some(Ref::from_schema_name(schema))))
+                            .build(),
+                    )
+                });
+            }
+        }
+    }
+}
+
+/// Whether the operation names this security scheme.
+pub fn secured_by(op: &Operation, scheme: &str) -> bool {
+    op.security
+        .iter()
+        .flatten()
+        .any(|s| serde_json::to_value(s).is_ok_and(|v| v.get(scheme).is_some()))
+}
+
+/// Whether the operation reads a JSON body.
+pub fn reads_json(op: &Operation) -> bool {
+    op.request_body
+        .as_ref()
+        .is_some_and(|b| b.content.contains_key("application/json"))
+}
