@@ -22,4 +22,6 @@ pub struct StoredMail {
     pub attempts: i64,
     pub sent_at: Option<OffsetDateTime>,
     pub last_error: Option<String>,
+    /// Given up: the mail server refused it for good.
+    pub failed_at: Option<OffsetDateTime>,
 }

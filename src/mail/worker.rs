@@ -74,7 +74,12 @@ impl Worker {
                 outbox::delivered(&self.svc, mail.id, via).await?;
                 tracing::info!(mail_id = mail.id, via, "mail delivered");
             }
-            Err(e) => {
+            Err(Failure::Permanent(e)) if mail.attempts >= outbox::PERMANENT_TRIES => {
+                let error = format!("{e:#}");
+                tracing::error!(mail_id = mail.id, attempts = mail.attempts, %error, "mail refused for good; given up");
+                outbox::give_up(&self.svc, mail.id, &error).await?;
+            }
+            Err(Failure::Permanent(e) | Failure::Transient(e)) => {
                 let delay = backoff(&self.config, mail.attempts);
                 let error = format!("{e:#}");
                 tracing::warn!(mail_id = mail.id, attempts = mail.attempts, retry_in_s = delay.as_secs_f64(), %error, "mail not delivered; will retry");
@@ -84,11 +89,15 @@ impl Worker {
         Ok(true)
     }
 
-    async fn send(&self, mail: &StoredMail) -> anyhow::Result<&'static str> {
+    async fn send(&self, mail: &StoredMail) -> Result<&'static str, Failure> {
         match &self.transport {
             Transport::DevMailbox => Ok("dev-mailbox"),
             Transport::Smtp { transport, from } => {
-                let to: Mailbox = mail.recipient.parse().context("recipient address")?;
+                let to: Mailbox = mail
+                    .recipient
+                    .parse()
+                    .context("recipient address")
+                    .map_err(Failure::Permanent)?;
                 // A stable Message-ID from the outbox row: if a crash makes
                 // the worker send a mail twice, receivers can tell.
                 let domain = from.email.domain().to_string();
@@ -101,12 +110,25 @@ impl Worker {
                         mail.body_text.clone(),
                         mail.body_html.clone(),
                     ))
-                    .context("building the message")?;
-                transport.send(message).await.context("SMTP")?;
-                Ok("smtp")
+                    .context("building the message")
+                    .map_err(Failure::Permanent)?;
+                match transport.send(message).await {
+                    Ok(_) => Ok("smtp"),
+                    // A 5xx answer: the server will not take this mail.
+                    Err(e) if e.is_permanent() => Err(Failure::Permanent(anyhow::Error::new(e).context("SMTP"))),
+                    Err(e) => Err(Failure::Transient(anyhow::Error::new(e).context("SMTP"))),
+                }
             }
         }
     }
+}
+
+/// Why a mail did not go out.
+enum Failure {
+    /// Worth trying again later (the server is down, a 4xx answer).
+    Transient(anyhow::Error),
+    /// The server refused the mail itself (a 5xx answer, a bad address).
+    Permanent(anyhow::Error),
 }
 
 /// retry_base × 2^(attempts−1), at most retry_max.

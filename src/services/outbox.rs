@@ -2,7 +2,8 @@
 //! worker takes and settles. A mail is written to the outbox in the same
 //! transaction as the change that caused it (see the use cases).
 
-use super::{ServiceError, Services};
+use super::{ServiceError, Services, must_be_admin};
+use crate::domain::user::User;
 use crate::domain::mail::StoredMail;
 use crate::storage::outbox;
 
@@ -41,4 +42,21 @@ pub async fn retry_later(svc: &Services, id: i64, error: &str, delay: std::time:
     let next = svc.now() + delay;
     let mut conn = svc.db.conn().await?;
     Ok(outbox::mark_failed(conn.exec(), id, error, next).await?)
+}
+
+/// After this many permanent refusals (5xx) a mail is given up.
+pub const PERMANENT_TRIES: i64 = 3;
+
+/// The mail server refused the mail for good `PERMANENT_TRIES` times: it is
+/// not tried again, and admins see it (see [`undelivered`]).
+pub async fn give_up(svc: &Services, id: i64, error: &str) -> Result<(), ServiceError> {
+    let mut conn = svc.db.conn().await?;
+    Ok(outbox::mark_given_up(conn.exec(), id, error, svc.now()).await?)
+}
+
+/// Mails given up or still failing, for an admin.
+pub async fn undelivered(svc: &Services, admin: &User) -> Result<Vec<StoredMail>, ServiceError> {
+    must_be_admin(admin)?;
+    let mut conn = svc.db.conn().await?;
+    Ok(outbox::undelivered(conn.exec(), 500).await?)
 }

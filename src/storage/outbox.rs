@@ -7,15 +7,7 @@ use super::{Exec, Result, load, sql};
 pub use crate::domain::mail::{OutgoingMail, StoredMail};
 
 load!(StoredMail {
-    id,
-    recipient,
-    subject,
-    body_text,
-    body_html,
-    created_at,
-    attempts,
-    sent_at,
-    last_error
+    id, recipient, subject, body_text, body_html, created_at, attempts, sent_at, last_error, failed_at
 } as COLUMNS);
 
 pub async fn enqueue(ex: Exec<'_>, m: &OutgoingMail, now: OffsetDateTime) -> Result<i64> {
@@ -39,9 +31,9 @@ pub async fn enqueue(ex: Exec<'_>, m: &OutgoingMail, now: OffsetDateTime) -> Res
 pub async fn claim_due(ex: Exec<'_>, now: OffsetDateTime, lease_until: OffsetDateTime) -> Result<Option<StoredMail>> {
     sql(format!(
         "UPDATE outbox SET locked_until = $2, attempts = attempts + 1 \
-         WHERE id = (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
+         WHERE id = (SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 \
                      AND (locked_until IS NULL OR locked_until <= $1) ORDER BY id LIMIT 1) \
-           AND sent_at IS NULL AND (locked_until IS NULL OR locked_until <= $1) \
+           AND sent_at IS NULL AND failed_at IS NULL AND (locked_until IS NULL OR locked_until <= $1) \
          RETURNING {COLUMNS}"
     ))
     .bind(now)
@@ -82,7 +74,7 @@ pub async fn mark_failed(ex: Exec<'_>, id: i64, error: &str, next_attempt: Offse
 pub async fn next_due(ex: Exec<'_>) -> Result<Option<i64>> {
     sql(
         "SELECT MIN(CASE WHEN locked_until IS NOT NULL AND locked_until > next_attempt_at \
-         THEN locked_until ELSE next_attempt_at END) FROM outbox WHERE sent_at IS NULL",
+         THEN locked_until ELSE next_attempt_at END) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL",
     )
     .scalar(ex)
     .await
@@ -108,4 +100,28 @@ pub async fn prune_sent(ex: Exec<'_>, before: i64) -> Result<u64> {
         .bind(before)
         .execute(ex)
         .await
+}
+
+/// Gives a mail up for good (its body, which may hold a link, is dropped).
+pub async fn mark_given_up(ex: Exec<'_>, id: i64, error: &str, now: OffsetDateTime) -> Result<()> {
+    sql("UPDATE outbox SET failed_at = $2, last_error = $3, locked_until = NULL, body_text = '', body_html = '' \
+         WHERE id = $1")
+    .bind(id)
+    .bind(now)
+    .bind(error)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Mails not delivered: given up, or waiting for another try after an
+/// error; oldest first.
+pub async fn undelivered(ex: Exec<'_>, limit: i64) -> Result<Vec<StoredMail>> {
+    sql(format!(
+        "SELECT {COLUMNS} FROM outbox WHERE sent_at IS NULL AND (failed_at IS NOT NULL OR last_error IS NOT NULL) \
+         ORDER BY id LIMIT $1"
+    ))
+    .bind(limit)
+    .all(ex)
+    .await
 }

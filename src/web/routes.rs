@@ -6,7 +6,7 @@ use axum::Router;
 use axum::response::Redirect;
 use axum::routing::{get, post};
 
-use super::admin::{Admin, audit, developers, requests};
+use super::admin::{Admin, audit, developers, mail, requests};
 use super::{
     applications, auth, certificates, console, contact, data_export, keys, mailbox, pages, personal_tokens, sandbox,
     store, subscriptions,
@@ -85,7 +85,8 @@ pub fn pages(dev_mailbox: bool) -> Router<Services> {
             post(developers::unblock),
         )
         .route("/admin/audit", get(audit::browse))
-        .route("/admin/audit.csv", get(audit::export));
+        .route("/admin/audit.csv", get(audit::export))
+        .route("/admin/mail", get(mail::undelivered));
     if dev_mailbox {
         return router
             .route("/dev/mailbox", get(mailbox::list))

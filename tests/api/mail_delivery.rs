@@ -113,3 +113,33 @@ async fn every_mail_carries_a_message_id_from_its_outbox_row() {
         &mail.data[..mail.data.len().min(600)]
     );
 }
+
+#[tokio::test]
+async fn a_mail_refused_for_good_is_given_up_after_three_tries_and_admins_see_it() {
+    let app = spawn_app().await;
+    // The test mail server answers 550 for this mailbox.
+    app.sign_up("bounce@example.se").await;
+    let given_up = "SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL";
+    for _ in 0..100 {
+        if app.count(given_up).await == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(app.count(given_up).await, 1);
+    assert_eq!(app.count("SELECT attempts FROM outbox WHERE failed_at IS NOT NULL").await, 3);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        app.count("SELECT attempts FROM outbox WHERE failed_at IS NOT NULL").await,
+        3,
+        "not tried again"
+    );
+
+    // Other mail still goes out, and the admin sees the one that did not.
+    let admin = app.admin("britt@bank.example").await;
+    let page = admin.get_html("/admin/mail").await;
+    assert!(page.contains("bounce@example.se"), "{page}");
+    assert!(page.contains("Given up"));
+    assert!(page.contains("550"));
+    assert_eq!(app.new_browser().get("/admin/mail").await.status(), 404);
+}

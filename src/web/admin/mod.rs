@@ -3,6 +3,7 @@
 
 pub(super) mod audit;
 pub(super) mod developers;
+pub(super) mod mail;
 pub(super) mod requests;
 
 use axum::extract::FromRequestParts;

@@ -199,8 +199,13 @@ async fn session(stream: TcpStream, inbox: Inbox) {
                 .trim_start_matches('<')
                 .trim_end_matches('>')
                 .to_string();
-            to.push(addr.to_lowercase());
-            b"250 OK\r\n"
+            if addr.to_lowercase().starts_with("bounce") {
+                // A mailbox that does not exist: a permanent refusal.
+                b"550 5.1.1 No such user here\r\n"
+            } else {
+                to.push(addr.to_lowercase());
+                b"250 OK\r\n"
+            }
         } else if command == "DATA" {
             if write
                 .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
