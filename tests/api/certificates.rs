@@ -261,7 +261,7 @@ async fn every_fixture_through_the_json_api() {
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM certificates").await, 0);
     assert_eq!(
-        put(fixture("qwac-ai-pi.pem"), "text/plain").await.unwrap().status(),
+        put(fixture("qwac-ai-pi.pem"), "application/json").await.unwrap().status(),
         415
     );
     let mut big = fixture("qwac-ai-pi.pem");
