@@ -9,9 +9,19 @@ use utoipa::openapi::{Content, OpenApi, Ref, RefOr, ResponseBuilder};
 /// Adds to every operation the (status, description) pairs `refusals`
 /// gives for it, with the `schema` component as their JSON body, unless the
 /// operation documents that status itself.
-pub fn document_refusals(doc: &mut OpenApi, schema: &str, refusals: impl Fn(&Operation) -> Vec<(&'static str, &'static str)>) {
+pub fn document_refusals(
+    doc: &mut OpenApi,
+    schema: &str,
+    refusals: impl Fn(&Operation) -> Vec<(&'static str, &'static str)>,
+) {
     for item in doc.paths.paths.values_mut() {
-        let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
         for op in ops.into_iter().flatten() {
             for (status, description) in refusals(op) {
                 op.responses.responses.entry(status.into()).or_insert_with(|| {

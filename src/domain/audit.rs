@@ -16,6 +16,7 @@ pub enum Event {
     SecretRegenerated,
     KeysRevoked,
     CertificateRegistered,
+    CertificateConfirmed,
     CertificateDeleted,
     ApplicationDeleted,
     PersonalTokenCreated,
@@ -35,7 +36,7 @@ pub enum Event {
 }
 
 impl Event {
-    pub const ALL: [Event; 25] = [
+    pub const ALL: [Event; 26] = [
         Event::SignedUp,
         Event::EmailVerified,
         Event::SignedIn,
@@ -45,6 +46,7 @@ impl Event {
         Event::SecretRegenerated,
         Event::KeysRevoked,
         Event::CertificateRegistered,
+        Event::CertificateConfirmed,
         Event::CertificateDeleted,
         Event::ApplicationDeleted,
         Event::PersonalTokenCreated,
@@ -79,6 +81,7 @@ impl Event {
             Event::SecretRegenerated => "keys.secret_regenerated",
             Event::KeysRevoked => "keys.revoked",
             Event::CertificateRegistered => "certificate.registered",
+            Event::CertificateConfirmed => "certificate.confirmed",
             Event::CertificateDeleted => "certificate.deleted",
             Event::ApplicationDeleted => "application.deleted",
             Event::PersonalTokenCreated => "personal_token.created",
@@ -109,6 +112,7 @@ impl Event {
             Event::SecretRegenerated => "Secret regenerated",
             Event::KeysRevoked => "Keys revoked",
             Event::CertificateRegistered => "Certificate registered",
+            Event::CertificateConfirmed => "Certificate confirmed (key held)",
             Event::CertificateDeleted => "Certificate deleted",
             Event::ApplicationDeleted => "Application deleted",
             Event::PersonalTokenCreated => "Personal access token created",

@@ -98,13 +98,22 @@ pub fn openapi(family: &str, title: &str, version: &str, server_url: &str) -> Op
     let payments = family == "payments";
     crate::openapi::document_refusals(&mut doc, "ErrorDto", |_| {
         let mut refusals = vec![
-            ("400", "FORMAT_ERROR: a header, parameter or body is malformed (X-Request-ID must be a UUID)"),
+            (
+                "400",
+                "FORMAT_ERROR: a header, parameter or body is malformed (X-Request-ID must be a UUID)",
+            ),
             ("401", "No valid access token"),
-            ("403", "The application is not subscribed, the subscription is blocked, or the customer is refused"),
+            (
+                "403",
+                "The application is not subscribed, the subscription is blocked, or the customer is refused",
+            ),
             ("429", "Too many calls: try again after Retry-After seconds"),
         ];
         if payments {
-            refusals.push(("404", "PRODUCT_UNKNOWN or RESOURCE_UNKNOWN: no such payment product or resource"));
+            refusals.push((
+                "404",
+                "PRODUCT_UNKNOWN or RESOURCE_UNKNOWN: no such payment product or resource",
+            ));
         }
         refusals
     });

@@ -5,7 +5,8 @@ use super::applications::Owned;
 use super::{ServiceError, Services, audit};
 use crate::domain::audit::{Actor, Entry, Event, Target};
 use crate::domain::qwac;
-use crate::domain::qwac::Registered;
+use crate::domain::qwac::{Registered, possession};
+use crate::domain::secret::SecretToken;
 use crate::storage::certificates;
 
 /// The largest upload taken.
@@ -42,14 +43,11 @@ pub async fn register(
     let id = Services::new_id();
     let mut tx = svc.db.begin().await?;
     if certificates::held_by_another(tx.exec(), &cert.fingerprint, dev.id).await? {
-        return Err(ServiceError::conflict(
-            "certificate_in_use",
-            "This certificate is already registered under another developer account. If your organization uses it, \
-             register it from that account or contact the bank.",
-        ));
+        return Err(in_use());
     }
     let replaced = certificates::end_active(tx.exec(), &app.id, now).await?;
-    certificates::insert(tx.exec(), &id, &app.id, dev.id, &cert, now).await?;
+    let challenge = possession::challenge(&app.id, SecretToken::generate().expose());
+    certificates::insert(tx.exec(), &id, &app.id, dev.id, &cert, now, &challenge).await?;
     let detail = format!(
         "{} · organization {} · SHA-256 {}{}",
         app.name,
@@ -72,6 +70,72 @@ pub async fn register(
         ignored_in_chain: cert.ignored_in_chain,
         replaced,
     })
+}
+
+/// Confirms the active certificate with the developer's signature over its
+/// challenge, made with the certificate's private key. Only then does the
+/// registration keep other developers from registering the certificate.
+pub async fn confirm(
+    svc: &Services,
+    app: &Owned,
+    client_address: &str,
+    signature: &str,
+) -> Result<Registered, ServiceError> {
+    let dev = app.owner();
+    let Some(cert) = active(svc, app).await? else {
+        return Err(ServiceError::conflict(
+            "no_certificate",
+            "Register the certificate first, then sign its challenge.",
+        ));
+    };
+    if cert.confirmed_at.is_some() {
+        return Err(ServiceError::conflict(
+            "already_confirmed",
+            "This certificate is confirmed already.",
+        ));
+    }
+    match possession::verify(&cert.qwac.der, &cert.challenge, signature) {
+        Ok(true) => {}
+        Ok(false) => {
+            return Err(ServiceError::refused(
+                "signature_invalid",
+                "The signature does not match: sign exactly the challenge shown, with the private key of this \
+                 certificate.",
+            ));
+        }
+        Err(why) => return Err(ServiceError::refused("signature_unreadable", why)),
+    }
+    let mut tx = svc.db.begin().await?;
+    if certificates::held_by_another(tx.exec(), &cert.qwac.fingerprint, dev.id).await? {
+        return Err(in_use());
+    }
+    if !certificates::confirm(tx.exec(), &cert.id, svc.now()).await? {
+        return Err(ServiceError::conflict(
+            "already_confirmed",
+            "This certificate is confirmed already, or was replaced meanwhile.",
+        ));
+    }
+    let entry = Entry::new(
+        Event::CertificateConfirmed,
+        &Actor::of(dev, client_address),
+        Target::application(&app.id),
+        format!(
+            "organization {} · SHA-256 {}",
+            cert.qwac.organization_id, cert.qwac.fingerprint
+        ),
+    );
+    audit::append(svc, tx.exec(), &entry).await?;
+    tx.commit().await?;
+    tracing::info!(user_id = dev.id, application_id = %app.id, "certificate confirmed");
+    active(svc, app).await?.ok_or(ServiceError::NotFound)
+}
+
+fn in_use() -> ServiceError {
+    ServiceError::conflict(
+        "certificate_in_use",
+        "This certificate is already registered under another developer account. If your organization uses it, \
+         register it from that account or contact the bank.",
+    )
 }
 
 /// The application's certificates: the active one first, then the history.

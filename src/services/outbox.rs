@@ -3,8 +3,8 @@
 //! transaction as the change that caused it (see the use cases).
 
 use super::{ServiceError, Services, must_be_admin};
-use crate::domain::user::User;
 use crate::domain::mail::StoredMail;
+use crate::domain::user::User;
 use crate::storage::outbox;
 
 /// How long a claimed mail is held by one worker before another may retry it.

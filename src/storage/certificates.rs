@@ -35,12 +35,15 @@ impl Load for Registered {
             active: r.get("active")?,
             registered_at: r.get("registered_at")?,
             ended_at: r.get("ended_at")?,
+            challenge: r.get("challenge")?,
+            confirmed_at: r.get("confirmed_at")?,
         })
     }
 }
 
 const COLUMNS: &str = "id, application_id, fingerprint, organization_id, organization_name, country, nca_name, nca_id, \
-                       roles, serial, issuer, subject, not_before, not_after, der, active, registered_at, ended_at";
+                       roles, serial, issuer, subject, not_before, not_after, der, active, registered_at, ended_at, \
+                       challenge, confirmed_at";
 
 pub async fn insert(
     ex: Exec<'_>,
@@ -49,13 +52,14 @@ pub async fn insert(
     developer_id: i64,
     q: &Qwac,
     now: OffsetDateTime,
+    challenge: &str,
 ) -> Result<()> {
     let roles: Vec<(&str, &str)> = q.roles.iter().map(|r| (r.oid.as_str(), r.name.as_str())).collect();
     let roles = serde_json::to_string(&roles).unwrap_or_else(|_| "[]".into());
     sql(
         "INSERT INTO certificates (id, application_id, developer_id, fingerprint, organization_id, organization_name, \
-         country, nca_name, nca_id, roles, serial, issuer, subject, not_before, not_after, der, active, registered_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, TRUE, $17)",
+         country, nca_name, nca_id, roles, serial, issuer, subject, not_before, not_after, der, active, registered_at, \
+         challenge) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, TRUE, $17, $18)",
     )
     .bind(id)
     .bind(application_id)
@@ -74,6 +78,7 @@ pub async fn insert(
     .bind(q.not_after)
     .bind(&q.der)
     .bind(now)
+    .bind(challenge)
     .execute(ex)
     .await?;
     Ok(())
@@ -99,12 +104,26 @@ pub async fn for_application(ex: Exec<'_>, application_id: &str) -> Result<Vec<R
     .await
 }
 
-/// True when another developer has this certificate active.
+/// True when another developer has this certificate active and has proved
+/// they hold its key (an upload alone blocks nobody).
 pub async fn held_by_another(ex: Exec<'_>, fingerprint: &str, developer_id: i64) -> Result<bool> {
-    let n: i64 = sql("SELECT COUNT(*) FROM certificates WHERE fingerprint = $1 AND developer_id <> $2 AND active")
-        .bind(fingerprint)
-        .bind(developer_id)
-        .scalar(ex)
-        .await?;
+    let n: i64 = sql(
+        "SELECT COUNT(*) FROM certificates WHERE fingerprint = $1 AND developer_id <> $2 AND active \
+                      AND confirmed_at IS NOT NULL",
+    )
+    .bind(fingerprint)
+    .bind(developer_id)
+    .scalar(ex)
+    .await?;
     Ok(n > 0)
+}
+
+/// Marks the application's active certificate as proved; false if there is
+/// none or it is proved already.
+pub async fn confirm(ex: Exec<'_>, id: &str, now: OffsetDateTime) -> Result<bool> {
+    sql("UPDATE certificates SET confirmed_at = $2 WHERE id = $1 AND active AND confirmed_at IS NULL")
+        .bind(id)
+        .bind(now)
+        .execute_one(ex)
+        .await
 }

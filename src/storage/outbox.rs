@@ -7,7 +7,16 @@ use super::{Exec, Result, load, sql};
 pub use crate::domain::mail::{OutgoingMail, StoredMail};
 
 load!(StoredMail {
-    id, recipient, subject, body_text, body_html, created_at, attempts, sent_at, last_error, failed_at
+    id,
+    recipient,
+    subject,
+    body_text,
+    body_html,
+    created_at,
+    attempts,
+    sent_at,
+    last_error,
+    failed_at
 } as COLUMNS);
 
 pub async fn enqueue(ex: Exec<'_>, m: &OutgoingMail, now: OffsetDateTime) -> Result<i64> {
@@ -104,8 +113,10 @@ pub async fn prune_sent(ex: Exec<'_>, before: i64) -> Result<u64> {
 
 /// Gives a mail up for good (its body, which may hold a link, is dropped).
 pub async fn mark_given_up(ex: Exec<'_>, id: i64, error: &str, now: OffsetDateTime) -> Result<()> {
-    sql("UPDATE outbox SET failed_at = $2, last_error = $3, locked_until = NULL, body_text = '', body_html = '' \
-         WHERE id = $1")
+    sql(
+        "UPDATE outbox SET failed_at = $2, last_error = $3, locked_until = NULL, body_text = '', body_html = '' \
+         WHERE id = $1",
+    )
     .bind(id)
     .bind(now)
     .bind(error)

@@ -2,8 +2,9 @@
 //! see the organization ID it carries, replace or delete it.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Form, Multipart, Path, State};
 use axum::http::StatusCode;
+use serde::Deserialize;
 
 use super::render_status;
 use super::session::{self, FlashKind, Layout, SignedIn};
@@ -111,6 +112,36 @@ pub async fn delete(State(svc): State<Services>, me: SignedIn, Path(id): Path<St
         &me.page.session,
         kind,
         message,
+        &format!("/applications/{}?tab=production", app.id),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    signature: String,
+}
+
+/// The developer's signature over the certificate's challenge.
+pub async fn confirm(
+    State(svc): State<Services>,
+    me: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<ConfirmForm>,
+) -> Reply {
+    let app = applications::owned(&svc, &me.user, &id).await?;
+    let outcome = certificates::confirm(&svc, &app, &me.page.client_address, &form.signature)
+        .await
+        .map(|c| {
+            format!(
+                "Confirmed: you hold the key of the certificate of {}. No other account can register it now.",
+                c.qwac.organization_id
+            )
+        });
+    session::redirect_after(
+        &me.page.session,
+        outcome,
         &format!("/applications/{}?tab=production", app.id),
     )
     .await

@@ -53,6 +53,7 @@ pub fn pages(dev_mailbox: bool) -> Router<Services> {
         .route("/applications/{id}/sandbox-keys/revoke", post(keys::revoke))
         .route("/applications/{id}/production-keys", post(keys::generate_production))
         .route("/applications/{id}/certificate", post(certificates::register))
+        .route("/applications/{id}/certificate/confirm", post(certificates::confirm))
         .route("/applications/{id}/certificate/delete", post(certificates::delete))
         .route("/applications/{id}/sandbox/reset", post(sandbox::reset))
         // Subscriptions.

@@ -257,7 +257,9 @@ pub async fn redirect_after(
 ) -> Result<Response, AppError> {
     let (kind, message) = match outcome {
         Ok(done) => (FlashKind::Success, done),
-        Err(ServiceError::Conflict { message, .. }) => (FlashKind::Warning, message),
+        Err(ServiceError::Conflict { message, .. } | ServiceError::Refused { message, .. }) => {
+            (FlashKind::Warning, message)
+        }
         Err(ServiceError::Invalid(errors)) => (
             FlashKind::Warning,
             errors.iter().map(|(_, m)| m.to_string()).collect::<Vec<_>>().join(" "),

@@ -1,7 +1,7 @@
 use reqwest::multipart::{Form, Part};
 use serde_json::json;
 
-use crate::support::{Api, fixture, location, spawn_app};
+use crate::support::{Api, between, fixture, location, sign_with_fixture_key, spawn_app};
 
 const REFUSED: &[(&str, &str, &str)] = &[
     (
@@ -180,6 +180,7 @@ async fn a_certificate_held_by_another_developer_is_refused_without_saying_who()
     let a = anna.create_application("psd2_sandbox").await;
     let b = bo.create_application("psd2_sandbox").await;
     anna.upload_certificate(&a, "c.pem", fixture("qwac-ai-pi.pem")).await;
+    confirm_key(&anna, &a).await;
     let res = bo.upload_certificate(&b, "c.pem", fixture("qwac-ai-pi.pem")).await;
     assert_eq!(res.status(), 409);
     let html = res.text().await.unwrap();
@@ -261,7 +262,10 @@ async fn every_fixture_through_the_json_api() {
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM certificates").await, 0);
     assert_eq!(
-        put(fixture("qwac-ai-pi.pem"), "application/json").await.unwrap().status(),
+        put(fixture("qwac-ai-pi.pem"), "application/json")
+            .await
+            .unwrap()
+            .status(),
         415
     );
     let mut big = fixture("qwac-ai-pi.pem");
@@ -348,4 +352,135 @@ async fn deleting_the_application_deletes_its_certificates() {
         303,
         "free again"
     );
+}
+
+/// Signs the certificate's challenge shown on the production tab and posts it.
+async fn confirm_key(dev: &crate::support::Browser, app_id: &str) -> reqwest::Response {
+    let tab = dev.get_html(&format!("/applications/{app_id}?tab=production")).await;
+    let challenge = between(&tab, r#"<code id="certificate-challenge">"#, "</code>").unwrap();
+    let signature = sign_with_fixture_key("qwac-ai-pi.key", &challenge);
+    dev.post_form(
+        &format!("/applications/{app_id}/certificate/confirm"),
+        &[("signature", &signature)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_upload_alone_blocks_nobody_until_the_key_is_proved() {
+    let app = spawn_app().await;
+    let squatter = app.signed_in_developer("squatter@example.se").await;
+    let anna = app.signed_in_developer("anna@example.se").await;
+    let s = squatter.create_application("taken_first").await;
+    let a = anna.create_application("psd2_sandbox").await;
+    // Someone uploads the (public) certificate first…
+    assert_eq!(
+        squatter
+            .upload_certificate(&s, "c.pem", fixture("qwac-ai-pi.pem"))
+            .await
+            .status(),
+        303
+    );
+    let tab = squatter.get_html(&format!("/applications/{s}?tab=production")).await;
+    assert!(tab.contains("not confirmed yet") && tab.contains("openssl dgst -sha256 -sign qwac.key"));
+    // …and cannot confirm it without the key.
+    let wrong = sign_with_fixture_key("private-key.pem", "devportal-proof-of-possession:whatever");
+    let res = squatter
+        .post_form(
+            &format!("/applications/{s}/certificate/confirm"),
+            &[("signature", &wrong)],
+        )
+        .await;
+    assert_eq!(location(&res), format!("/applications/{s}?tab=production"));
+    assert!(
+        squatter
+            .get_html("/profile")
+            .await
+            .contains("The signature does not match")
+    );
+
+    // The holder of the key registers and proves it: the squatter's upload did not block.
+    assert_eq!(
+        anna.upload_certificate(&a, "c.pem", fixture("qwac-ai-pi.pem"))
+            .await
+            .status(),
+        303
+    );
+    confirm_key(&anna, &a).await;
+    let tab = anna.get_html(&format!("/applications/{a}?tab=production")).await;
+    assert!(tab.contains(r#"<dd id="certificate-confirmed">confirmed"#), "{tab}");
+    assert!(!tab.contains(r#"id="confirm-certificate""#));
+    assert_eq!(app.audited("certificate.confirmed").await.len(), 1);
+
+    // Now nobody else can register it, and a replay of Anna's signature on
+    // another application's challenge does not work.
+    let other = app.signed_in_developer("other@example.se").await;
+    let o = other.create_application("late").await;
+    assert_eq!(
+        other
+            .upload_certificate(&o, "c.pem", fixture("qwac-ai-pi.pem"))
+            .await
+            .status(),
+        409
+    );
+}
+
+#[tokio::test]
+async fn the_json_api_confirms_a_certificate_with_a_signature() {
+    let app = spawn_app().await;
+    let anna = app.signed_in_developer("anna@example.se").await;
+    let id = anna.create_application("psd2_sandbox").await;
+    let api = app.api_for("anna@example.se").await;
+    let res = reqwest::Client::new()
+        .put(format!("{}/api/v1/applications/{id}/certificate", app.base))
+        .bearer_auth(&api.token)
+        .header("content-type", "application/x-pem-file")
+        .body(fixture("qwac-ai-pi.pem"))
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["confirmed"], false);
+    let challenge = body["challenge"].as_str().unwrap().to_string();
+    assert!(challenge.starts_with(&format!("devportal-proof-of-possession:{id}:")));
+
+    let path = format!("/api/v1/applications/{id}/certificate/confirm");
+    let (status, body) = api.post(&path, json!({"signature": "bm90IGEgc2lnbmF0dXJl"})).await;
+    assert_eq!((status, body["error"].as_str()), (422, Some("signature_invalid")));
+    let signature = sign_with_fixture_key("qwac-ai-pi.key", &challenge);
+    let (status, body) = api.post(&path, json!({"signature": signature})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["confirmed"], true);
+    let (status, body) = api.post(&path, json!({"signature": signature})).await;
+    assert_eq!((status, body["error"].as_str()), (409, Some("already_confirmed")));
+}
+
+#[test]
+fn a_signature_by_an_rsa_or_p384_key_is_checked_too() {
+    use devportal::domain::qwac::possession::verify;
+    use std::process::Command;
+    let dir = tempfile::tempdir().unwrap();
+    for (name, newkey) in [
+        ("rsa", vec!["-newkey", "rsa:2048"]),
+        ("p384", vec!["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"]),
+    ] {
+        let key = dir.path().join(format!("{name}.key"));
+        let cert = dir.path().join(format!("{name}.der"));
+        let ok = Command::new("openssl")
+            .args([
+                "req", "-x509", "-nodes", "-days", "1", "-subj", "/CN=test", "-outform", "DER",
+            ])
+            .args(&newkey)
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .output()
+            .unwrap();
+        assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+        let der = std::fs::read(&cert).unwrap();
+        let signature = sign_with_fixture_key(key.to_str().unwrap(), "the challenge");
+        assert_eq!(verify(&der, "the challenge", &signature), Ok(true), "{name}");
+        assert_eq!(verify(&der, "another challenge", &signature), Ok(false), "{name}");
+    }
 }

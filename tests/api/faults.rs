@@ -134,5 +134,9 @@ async fn a_shutdown_does_not_wait_for_a_half_sent_request_and_keeps_the_usage_co
         .expect("the shutdown ends within the grace, whatever the slow client does");
     assert!(started.elapsed() < std::time::Duration::from_secs(4));
     // The calls counted in memory were written on the way out.
-    assert_eq!(app.count("SELECT CAST(COALESCE(SUM(calls), 0) AS BIGINT) FROM api_usage").await, 3);
+    assert_eq!(
+        app.count("SELECT CAST(COALESCE(SUM(calls), 0) AS BIGINT) FROM api_usage")
+            .await,
+        3
+    );
 }

@@ -331,6 +331,7 @@ async fn the_openapi_document_is_3_1_and_lists_every_api_v1_route() {
         "PUT /api/v1/applications/{id}/certificate",
         "GET /api/v1/applications/{id}/certificate",
         "DELETE /api/v1/applications/{id}/certificate",
+        "POST /api/v1/applications/{id}/certificate/confirm",
         "POST /api/v1/personal-access-tokens",
     ];
     expected.sort();

@@ -127,10 +127,15 @@ async fn a_mail_refused_for_good_is_given_up_after_three_tries_and_admins_see_it
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(app.count(given_up).await, 1);
-    assert_eq!(app.count("SELECT attempts FROM outbox WHERE failed_at IS NOT NULL").await, 3);
+    assert_eq!(
+        app.count("SELECT attempts FROM outbox WHERE failed_at IS NOT NULL")
+            .await,
+        3
+    );
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(
-        app.count("SELECT attempts FROM outbox WHERE failed_at IS NOT NULL").await,
+        app.count("SELECT attempts FROM outbox WHERE failed_at IS NOT NULL")
+            .await,
         3,
         "not tried again"
     );

@@ -3,6 +3,7 @@
 //! roles and an organization ID. Every refusal has a stable code and a
 //! message that says what to upload instead.
 
+pub mod possession;
 pub mod qc_statements;
 
 use ::time::OffsetDateTime;
@@ -48,6 +49,11 @@ pub struct Registered {
     pub active: bool,
     pub registered_at: OffsetDateTime,
     pub ended_at: Option<OffsetDateTime>,
+    /// What the developer signs with the certificate's key (see `possession`).
+    pub challenge: String,
+    /// When the developer proved they hold the key; until then the
+    /// registration blocks nobody else from registering the certificate.
+    pub confirmed_at: Option<OffsetDateTime>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -39,6 +39,13 @@ pub struct CertificateDto {
     /// SHA-256 of the DER.
     pub fingerprint: String,
     pub registered_at: String,
+    /// Whether the developer proved they hold the key (see `challenge`).
+    /// Until then the registration keeps nobody else from registering it.
+    pub confirmed: bool,
+    /// Sign this with the certificate's key and POST the signature to
+    /// `…/certificate/confirm`:
+    /// `printf '%s' "$CHALLENGE" | openssl dgst -sha256 -sign qwac.key | openssl base64 -A`.
+    pub challenge: String,
     /// Certificates after the leaf in an uploaded chain, which were not used (PUT only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ignored_in_chain: Option<usize>,
@@ -73,6 +80,8 @@ impl From<Registered> for CertificateDto {
             not_after: rfc3339(q.not_after),
             fingerprint: q.fingerprint,
             registered_at: rfc3339(c.registered_at),
+            confirmed: c.confirmed_at.is_some(),
+            challenge: c.challenge,
             ignored_in_chain: None,
         }
     }
@@ -171,4 +180,31 @@ pub async fn delete(State(svc): State<Services>, me: ApiUser, Path(id): Path<Str
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct ConfirmRequest {
+    /// The challenge signed with the certificate's private key, base64.
+    pub signature: String,
+}
+
+/// Proves the developer holds the registered certificate's private key.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/certificate/confirm", tag = "applications",
+    security(("personal_access_token" = [])),
+    params(("id" = String, Path, description = "Application id")),
+    request_body = ConfirmRequest,
+    responses((status = 200, body = CertificateDto), (status = 404, body = ErrorBody),
+              (status = 409, description = "No certificate, already confirmed, or confirmed under another account",
+               body = ErrorBody),
+              (status = 422, description = "signature_invalid or signature_unreadable", body = ErrorBody)))]
+pub async fn confirm(
+    State(svc): State<Services>,
+    me: ApiUser,
+    Path(id): Path<String>,
+    body: Result<Json<ConfirmRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<CertificateDto>, ApiError> {
+    let app = applications::owned(&svc, &me.user, &id).await?;
+    let Json(request) = body?;
+    let confirmed = certificates::confirm(&svc, &app, &me.client_address, &request.signature).await?;
+    Ok(Json(confirmed.into()))
 }

@@ -71,6 +71,7 @@ pub fn parts() -> (Router<Services>, utoipa::openapi::OpenApi) {
         .routes(routes!(applications::regenerate_secret))
         .routes(routes!(applications::reset_sandbox))
         .routes(routes!(certificates::put, certificates::get, certificates::delete))
+        .routes(routes!(certificates::confirm))
         .routes(routes!(personal_tokens::create))
         .split_for_parts();
     // Documented by rule, now that the operations exist: 401 where a token

@@ -27,3 +27,24 @@ pub fn fixture(name: &str) -> Vec<u8> {
     )
     .unwrap()
 }
+
+/// `challenge` signed with the private key of a fixture certificate, as a
+/// developer does with the command the page shows (the real `openssl`).
+pub fn sign_with_fixture_key(key: &str, challenge: &str) -> String {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let key = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/certs")
+        .join(key);
+    let mut openssl = Command::new("openssl")
+        .args(["dgst", "-sha256", "-sign"])
+        .arg(key)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("openssl is installed");
+    openssl.stdin.take().unwrap().write_all(challenge.as_bytes()).unwrap();
+    let out = openssl.wait_with_output().unwrap();
+    assert!(out.status.success());
+    base64::Engine::encode(&base64::engine::general_purpose::STANDARD, out.stdout)
+}
