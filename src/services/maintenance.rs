@@ -2,7 +2,8 @@
 //! stated in the README ("Security and privacy").
 
 use super::Services;
-use crate::storage::{self, access_tokens, contact_requests, email_tokens, outbox, personal_tokens, throttle};
+use crate::storage;
+use crate::storage::retention::{self, Expired};
 
 const DAY: i64 = 86_400;
 /// Rate-limit windows: the longest window is a day.
@@ -23,11 +24,15 @@ pub async fn sweep(svc: &Services) -> Result<(), storage::Error> {
     let now = svc.now().unix_timestamp();
     svc.access.prune(now);
     let mut conn = svc.db.conn().await?;
-    throttle::prune(conn.exec(), now - THROTTLE_DAYS * DAY).await?;
-    access_tokens::prune(conn.exec(), now).await?;
-    email_tokens::prune(conn.exec(), now - EMAIL_TOKEN_DAYS * DAY).await?;
-    contact_requests::prune_email_changes(conn.exec(), now - EMAIL_TOKEN_DAYS * DAY).await?;
-    personal_tokens::prune(conn.exec(), now - PERSONAL_TOKEN_DAYS * DAY).await?;
-    outbox::prune_sent(conn.exec(), now - SENT_MAIL_DAYS * DAY).await?;
+    for (what, before) in [
+        (Expired::RateLimitWindows, now - THROTTLE_DAYS * DAY),
+        (Expired::AccessTokens, now),
+        (Expired::EmailTokens, now - EMAIL_TOKEN_DAYS * DAY),
+        (Expired::EmailChanges, now - EMAIL_TOKEN_DAYS * DAY),
+        (Expired::PersonalTokens, now - PERSONAL_TOKEN_DAYS * DAY),
+        (Expired::SentMails, now - SENT_MAIL_DAYS * DAY),
+    ] {
+        retention::delete(conn.exec(), what, before).await?;
+    }
     Ok(())
 }

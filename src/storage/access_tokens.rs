@@ -61,14 +61,6 @@ pub async fn delete_for(ex: Exec<'_>, application_id: &str, env: Environment) ->
         .await
 }
 
-/// Removes access tokens that expired before `before`.
-pub async fn prune(ex: Exec<'_>, before: i64) -> Result<u64> {
-    sql("DELETE FROM oauth_tokens WHERE expires_at < $1")
-        .bind(before)
-        .execute(ex)
-        .await
-}
-
 /// Ends every access token of a developer's applications (a disabled account).
 pub async fn delete_for_developer(ex: Exec<'_>, developer_id: i64) -> Result<u64> {
     sql("DELETE FROM oauth_tokens WHERE application_id IN (SELECT id FROM applications WHERE developer_id = $1)")

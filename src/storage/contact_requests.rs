@@ -126,11 +126,3 @@ pub async fn take_email_change(ex: Exec<'_>, token_hash: &str, now: OffsetDateTi
     .optional(ex)
     .await
 }
-
-/// Removes e-mail change links that expired before `before`.
-pub async fn prune_email_changes(ex: Exec<'_>, before: i64) -> Result<u64> {
-    sql("DELETE FROM email_changes WHERE expires_at < $1")
-        .bind(before)
-        .execute(ex)
-        .await
-}

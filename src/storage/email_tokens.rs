@@ -82,11 +82,3 @@ pub async fn consume_all(ex: Exec<'_>, user_id: i64, purpose: Purpose, now: Offs
         .await?;
     Ok(())
 }
-
-/// Removes tokens that expired before `before`.
-pub async fn prune(ex: Exec<'_>, before: i64) -> Result<u64> {
-    sql("DELETE FROM email_tokens WHERE expires_at < $1")
-        .bind(before)
-        .execute(ex)
-        .await
-}

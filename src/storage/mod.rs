@@ -38,6 +38,7 @@ pub mod migrate;
 pub mod outbox;
 pub mod personal_tokens;
 pub mod query;
+pub mod retention;
 pub mod row;
 pub mod sandbox;
 pub mod sessions;

@@ -103,14 +103,6 @@ pub async fn find(ex: Exec<'_>, id: i64) -> Result<Option<StoredMail>> {
         .await
 }
 
-/// Removes mails sent before `before`.
-pub async fn prune_sent(ex: Exec<'_>, before: i64) -> Result<u64> {
-    sql("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < $1")
-        .bind(before)
-        .execute(ex)
-        .await
-}
-
 /// Gives a mail up for good (its body, which may hold a link, is dropped).
 pub async fn mark_given_up(ex: Exec<'_>, id: i64, error: &str, now: OffsetDateTime) -> Result<()> {
     sql(

@@ -73,11 +73,3 @@ pub async fn delete_all(ex: Exec<'_>, user_id: i64) -> Result<u64> {
         .execute(ex)
         .await
 }
-
-/// Removes tokens that expired before `before`.
-pub async fn prune(ex: Exec<'_>, before: i64) -> Result<u64> {
-    sql("DELETE FROM personal_access_tokens WHERE expires_at < $1")
-        .bind(before)
-        .execute(ex)
-        .await
-}

@@ -24,11 +24,3 @@ pub async fn hits(ex: Exec<'_>, bucket: &str, window_start: i64) -> Result<i64> 
         .await?
         .unwrap_or(0))
 }
-
-/// Removes windows that ended before `before`.
-pub async fn prune(ex: Exec<'_>, before: i64) -> Result<u64> {
-    sql("DELETE FROM throttle WHERE window_start < $1")
-        .bind(before)
-        .execute(ex)
-        .await
-}
