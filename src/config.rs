@@ -125,6 +125,8 @@ pub struct MailConfig {
     pub retry_max: StdDuration,
     /// How often the worker looks for due mail when nobody wakes it.
     pub poll_interval: StdDuration,
+    /// How long the worker waits for the mail server at each step.
+    pub smtp_timeout: StdDuration,
 }
 
 #[derive(Clone)]
@@ -177,6 +179,7 @@ impl Settings {
                 retry_base: StdDuration::from_secs(5),
                 retry_max: StdDuration::from_secs(30 * 60),
                 poll_interval: StdDuration::from_secs(5),
+                smtp_timeout: StdDuration::from_secs(20),
             },
             session_idle: Duration::minutes(self.session_idle_minutes.max(1)),
             session_max: Duration::hours(self.session_max_hours.max(1)),

@@ -34,7 +34,7 @@ impl Worker {
             Some(url) => {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .with_context(|| format!("reading DEVPORTAL_SMTP_URL {}", redact_url(url)))?
-                    .timeout(Some(Duration::from_secs(20)))
+                    .timeout(Some(config.smtp_timeout))
                     .build();
                 let from = config
                     .from
@@ -112,7 +112,12 @@ impl Worker {
                     ))
                     .context("building the message")
                     .map_err(Failure::Permanent)?;
-                match transport.send(message).await {
+                // The whole exchange is bounded: a server that stops answering
+                // must not hold the worker (lettre bounds only some steps).
+                let sent = tokio::time::timeout(self.config.smtp_timeout, transport.send(message))
+                    .await
+                    .map_err(|_| Failure::Transient(anyhow::anyhow!("SMTP: no answer in time")))?;
+                match sent {
                     Ok(_) => Ok("smtp"),
                     // A 5xx answer: the server will not take this mail.
                     Err(e) if e.is_permanent() => Err(Failure::Permanent(anyhow::Error::new(e).context("SMTP"))),
@@ -153,6 +158,7 @@ mod tests {
             retry_base: Duration::from_secs(5),
             retry_max: Duration::from_secs(60),
             poll_interval: Duration::from_secs(1),
+            smtp_timeout: Duration::from_secs(20),
         };
         let delays: Vec<u64> = (1..=6).map(|a| backoff(&c, a).as_secs()).collect();
         assert_eq!(delays, vec![5, 10, 20, 40, 60, 60]);

@@ -140,3 +140,22 @@ async fn a_shutdown_does_not_wait_for_a_half_sent_request_and_keeps_the_usage_co
         3
     );
 }
+
+#[tokio::test]
+async fn after_the_database_drops_every_connection_the_portal_carries_on() {
+    let app = spawn_app().await;
+    if app.svc.db.backend() != "postgres" {
+        // An embedded SQLite file has no server to restart.
+        return;
+    }
+    let anna = app.signed_in_developer("anna@example.se").await;
+    // What a server restart does to the pool: every other connection ends.
+    app.exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .await;
+    assert_eq!(app.new_browser().get("/apis").await.status(), 200);
+    assert!(anna.is_signed_in().await);
+    assert_eq!(app.get("/readyz").await.status(), 200);
+}

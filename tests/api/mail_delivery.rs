@@ -148,3 +148,35 @@ async fn a_mail_refused_for_good_is_given_up_after_three_tries_and_admins_see_it
     assert!(page.contains("550"));
     assert_eq!(app.new_browser().get("/admin/mail").await.status(), 404);
 }
+
+#[tokio::test]
+async fn a_mail_whose_acceptance_went_unheard_is_sent_again_with_the_same_message_id() {
+    let app = crate::support::spawn_app_configured(Mail::Smtp, |c| {
+        c.mail.smtp_timeout = Duration::from_secs(1);
+    })
+    .await;
+    // The test server takes this mailbox's first mail but answers too late.
+    app.sign_up("slowack@example.se").await;
+    let mails = app.smtp().wait_for_n("slowack@example.se", 2).await;
+    let message_id = |data: &str| {
+        data.lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("message-id:"))
+            .map(str::to_string)
+            .unwrap()
+    };
+    assert_eq!(
+        message_id(&mails[0].data),
+        message_id(&mails[1].data),
+        "a receiver can tell the second is the same mail"
+    );
+    for _ in 0..50 {
+        if app.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL").await == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL").await,
+        1
+    );
+}

@@ -129,6 +129,7 @@ fn test_config(database_url: &str, smtp_url: Option<String>) -> Config {
             retry_base: Duration::from_millis(100),
             retry_max: Duration::from_millis(400),
             poll_interval: Duration::from_millis(50),
+            smtp_timeout: Duration::from_secs(20),
         },
         session_idle: time::Duration::minutes(30),
         session_max: time::Duration::hours(12),

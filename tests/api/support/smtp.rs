@@ -225,8 +225,16 @@ async fn session(stream: TcpStream, inbox: Inbox) {
                 }
                 data.push_str(line.strip_prefix('.').unwrap_or(&line));
             }
+            // For a "slowack" mailbox the first mail is taken but its "250"
+            // comes too late for the client: as when the sender crashes or
+            // loses the connection right after the server accepted a mail.
+            let first_slow =
+                to.iter().any(|t| t.starts_with("slowack")) && !inbox.mails.lock().unwrap().iter().any(|m| m.to == to);
             inbox.mails.lock().unwrap().push(ReceivedMail { to: to.clone(), data });
             inbox.arrived.notify_waiters();
+            if first_slow {
+                tokio::time::sleep(Duration::from_secs(3)).await;
+            }
             b"250 OK queued\r\n"
         } else if command == "QUIT" {
             let _ = write.write_all(b"221 Bye\r\n").await;
