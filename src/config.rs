@@ -38,6 +38,12 @@ pub struct Settings {
     #[arg(long, env = "DEVPORTAL_DEV_MAILBOX")]
     pub dev_mailbox: Option<bool>,
 
+    /// 32 bytes, base64 (`openssl rand -base64 32`): seals mail bodies waiting
+    /// in the outbox. Required with PostgreSQL (the same on every instance);
+    /// with SQLite, unset means a key file beside the database, made on first start.
+    #[arg(long, env = "DEVPORTAL_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+
     /// Sender of every mail.
     #[arg(
         long,
@@ -145,6 +151,8 @@ pub struct Config {
     pub gateway: GatewayConfig,
     /// What a shutdown gives requests in flight.
     pub shutdown_grace: StdDuration,
+    /// Seals mail bodies in the outbox (`DEVPORTAL_SECRET_KEY`, base64).
+    pub secret_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -189,6 +197,7 @@ impl Settings {
             trust_forwarded_for: self.trust_forwarded_for,
             hash_cost: HashCost::OWASP,
             shutdown_grace: StdDuration::from_secs(self.shutdown_seconds),
+            secret_key: self.secret_key.filter(|k| !k.trim().is_empty()),
             gateway: GatewayConfig {
                 sandbox_rate: self.sandbox_rate,
                 sandbox_burst: self.sandbox_burst,
@@ -254,6 +263,7 @@ impl fmt::Debug for Config {
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("hash_cost", &self.hash_cost)
             .field("gateway", &self.gateway)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "[set]"))
             .finish()
     }
 }

@@ -17,6 +17,7 @@ use crate::mail::worker::Worker;
 use crate::services::access::AccessCache;
 use crate::services::passwords::PasswordHasher;
 use crate::services::rate_limits::TokenBuckets;
+use crate::services::sealing::Sealer;
 use crate::services::usage::UsageCounter;
 use crate::services::{RateLimits, Services};
 use crate::storage::sessions::SessionBackend;
@@ -58,7 +59,16 @@ impl Application {
             Url::parse(&format!("http://{}/", std::net::SocketAddr::new(self_ip, addr.port()))).context("own URL")?;
         let mail = MailQueue::default();
         let dev_mailbox = config.mail.dev_mailbox_for(&base_url)?;
-        let mut services = services(db.clone(), clock.clone(), &config, mail.clone(), base_url, self_url)?;
+        let sealer = sealer(&config)?;
+        let mut services = services(
+            db.clone(),
+            clock.clone(),
+            &config,
+            mail.clone(),
+            base_url,
+            self_url,
+            sealer,
+        )?;
         services.dev_mailbox = dev_mailbox;
         crate::services::catalogue::load(&services)
             .await
@@ -144,7 +154,13 @@ pub async fn offline_services(config: Config) -> anyhow::Result<Services> {
     };
     let self_url = base_url.clone();
     let clock = Arc::new(crate::clock::SystemClock);
-    services(db, clock, &config, MailQueue::default(), base_url, self_url)
+    // The command line writes no mail, so it needs no sealing key: one for
+    // this run only, whatever the setting.
+    let sealer = match sealer(&config) {
+        Ok(s) => s,
+        Err(_) => Sealer::new(&rand_key()?)?,
+    };
+    services(db, clock, &config, MailQueue::default(), base_url, self_url, sealer)
 }
 
 /// The use cases' shared state, with fresh caches and rate limits.
@@ -155,6 +171,7 @@ fn services(
     mail: MailQueue,
     base_url: Url,
     self_url: Url,
+    sealer: Sealer,
 ) -> anyhow::Result<Services> {
     let g = config.gateway;
     Ok(Services {
@@ -174,7 +191,38 @@ fn services(
         base_url,
         self_url,
         dev_mailbox: false,
+        sealer: Arc::new(sealer),
     })
+}
+
+/// The key that seals mail in the outbox: the setting, or with SQLite the
+/// key file beside the database.
+fn sealer(config: &Config) -> anyhow::Result<Sealer> {
+    Sealer::from_setting_or_file(config.secret_key.as_deref(), key_file(&config.database_url).as_deref())
+        .context("the key that seals mail in the outbox")
+}
+
+fn rand_key() -> anyhow::Result<[u8; 32]> {
+    use ring::rand::SecureRandom;
+    let mut key = [0u8; 32];
+    ring::rand::SystemRandom::new()
+        .fill(&mut key)
+        .map_err(|_| anyhow::anyhow!("no randomness"))?;
+    Ok(key)
+}
+
+/// With SQLite: the key file beside the database file (`….db.key`).
+fn key_file(database_url: &str) -> Option<std::path::PathBuf> {
+    if database_url.starts_with("postgres") {
+        return None;
+    }
+    let path = database_url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .filter(|p| !p.is_empty() && !p.contains(":memory:"))?;
+    Some(std::path::PathBuf::from(format!("{path}.key")))
 }
 
 /// Every ten minutes: drop expired sessions and old throttle windows.

@@ -5,12 +5,12 @@
 //! requests), the developer gets a last mail, and the audit log keeps its
 //! rows with the account id but a pseudonym instead of the e-mail address.
 
-use super::{ServiceError, Services, audit};
+use super::{ServiceError, Services, audit, outbox};
 use crate::domain::audit::{Actor, Entry, Event, Target};
 use crate::domain::contact::Status;
 use crate::domain::user::User;
 use crate::mail::templates;
-use crate::storage::{applications, contact_requests, outbox, users};
+use crate::storage::{applications, contact_requests, users};
 
 /// What the audit log says instead of a closed account's name and address.
 pub fn pseudonym(user_id: i64) -> String {
@@ -39,7 +39,7 @@ pub async fn close(
         ));
     }
     let mail = templates::account_closed(dev).map_err(|e| ServiceError::Internal(e.into()))?;
-    outbox::enqueue(ex.reborrow(), &mail, now).await?;
+    outbox::enqueue(svc, ex.reborrow(), &mail, now).await?;
     audit::pseudonymise(ex.reborrow(), dev, &pseudonym).await?;
     let entry = Entry::new(
         Event::AccountClosed,

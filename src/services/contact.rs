@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{ServiceError, Services, account_closure, audit, must_be_admin};
+use super::{ServiceError, Services, account_closure, audit, must_be_admin, outbox};
 use crate::domain::audit::{Actor, Entry, Event, Target};
 use crate::domain::contact::{Category, Status, parse_requested};
 use crate::domain::secret::{SecretToken, hash_secret};
@@ -14,7 +14,7 @@ use crate::domain::user::User;
 use crate::domain::validation::FieldErrors;
 use crate::mail::templates;
 use crate::storage::contact_requests::{self, ContactRequest, NewRequest};
-use crate::storage::{self, outbox, users};
+use crate::storage::{self, users};
 
 /// What the contact form sends: `category`, `message`, and for a profile
 /// change the new values (`first_name`, …, `email`).
@@ -183,11 +183,11 @@ pub async fn apply(svc: &Services, admin: &User, client_address: &str, id: &str)
         let link = svc.link("/verify-email-change", token.expose());
         let mail =
             templates::confirm_new_email(&dev, new_email, &link, ttl).map_err(|e| ServiceError::Internal(e.into()))?;
-        outbox::enqueue(tx.exec(), &mail, now).await?;
+        outbox::enqueue(svc, tx.exec(), &mail, now).await?;
     }
     let mail = templates::request_applied(&dev, new_email.map(String::as_str))
         .map_err(|e| ServiceError::Internal(e.into()))?;
-    outbox::enqueue(tx.exec(), &mail, now).await?;
+    outbox::enqueue(svc, tx.exec(), &mail, now).await?;
     let fields = values.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
     let entry = decision(Event::RequestApplied, admin, client_address, id, &dev, &fields);
     audit::append(svc, tx.exec(), &entry).await?;
@@ -216,7 +216,7 @@ pub async fn reject(
         return Err(closed());
     }
     let mail = templates::request_rejected(&dev, reason).map_err(|e| ServiceError::Internal(e.into()))?;
-    outbox::enqueue(tx.exec(), &mail, now).await?;
+    outbox::enqueue(svc, tx.exec(), &mail, now).await?;
     let entry = decision(Event::RequestRejected, admin, client_address, id, &dev, reason);
     audit::append(svc, tx.exec(), &entry).await?;
     tx.commit().await?;

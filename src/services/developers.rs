@@ -2,7 +2,7 @@
 //! applications and what hangs on them, disable and enable, block a
 //! subscription.
 
-use super::{ServiceError, Services, audit, must_be_admin};
+use super::{ServiceError, Services, audit, must_be_admin, outbox};
 use crate::domain::application::{Application, Keys, Subscription};
 use crate::domain::audit::{Actor, Entry, Event, Target};
 use crate::domain::catalogue::Environment;
@@ -10,7 +10,7 @@ use crate::domain::qwac::Registered;
 use crate::domain::user::{Role, User};
 use crate::mail::templates;
 use crate::storage::certificates;
-use crate::storage::{access_tokens, applications, keys, outbox, subscriptions, users};
+use crate::storage::{access_tokens, applications, keys, subscriptions, users};
 
 pub async fn search(svc: &Services, admin: &User, q: &str) -> Result<Vec<User>, ServiceError> {
     must_be_admin(admin)?;
@@ -121,7 +121,7 @@ pub async fn set_subscription_blocked(
     }
     let mail = templates::subscription_blocked(&dev, &sub.application_name, &api, blocked)
         .map_err(|e| ServiceError::Internal(e.into()))?;
-    outbox::enqueue(tx.exec(), &mail, now).await?;
+    outbox::enqueue(svc, tx.exec(), &mail, now).await?;
     let event = if blocked {
         Event::SubscriptionBlocked
     } else {

@@ -20,6 +20,7 @@ pub mod personal_tokens;
 pub mod rate_limits;
 pub mod sandbox;
 pub mod sandbox_payments;
+pub mod sealing;
 pub mod sign_in;
 pub mod sign_up;
 pub mod subscriptions;
@@ -121,6 +122,8 @@ pub struct Services {
     pub self_url: Url,
     /// Mails are kept at /dev/mailbox instead of sent (see `MailConfig::dev_mailbox_for`).
     pub dev_mailbox: bool,
+    /// Seals mail bodies in the outbox (see [`sealing`]).
+    pub sealer: Arc<sealing::Sealer>,
 }
 
 impl Services {

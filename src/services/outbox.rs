@@ -3,31 +3,61 @@
 //! transaction as the change that caused it (see the use cases).
 
 use super::{ServiceError, Services, must_be_admin};
-use crate::domain::mail::StoredMail;
+use crate::domain::mail::{OutgoingMail, StoredMail};
 use crate::domain::user::User;
-use crate::storage::outbox;
+use crate::storage::{Exec, outbox};
 
 /// How long a claimed mail is held by one worker before another may retry it.
 /// Longer than the SMTP timeout (20 s), short enough that a crashed
 /// instance's mail goes out soon from another.
 const LEASE: time::Duration = time::Duration::minutes(1);
 
+/// Writes a mail to the outbox in the caller's transaction, its body sealed.
+pub async fn enqueue(
+    svc: &Services,
+    ex: Exec<'_>,
+    mail: &OutgoingMail,
+    now: time::OffsetDateTime,
+) -> anyhow::Result<i64> {
+    let sealed = OutgoingMail {
+        recipient: mail.recipient.clone(),
+        subject: mail.subject.clone(),
+        body_text: svc.sealer.seal(&mail.body_text)?,
+        body_html: svc.sealer.seal(&mail.body_html)?,
+    };
+    Ok(outbox::enqueue(ex, &sealed, now).await?)
+}
+
+/// The mail with its body opened.
+fn opened(svc: &Services, mut mail: StoredMail) -> anyhow::Result<StoredMail> {
+    mail.body_text = svc.sealer.open(&mail.body_text)?;
+    mail.body_html = svc.sealer.open(&mail.body_html)?;
+    Ok(mail)
+}
+
 /// The newest mails, newest first (the dev mailbox).
 pub async fn recent(svc: &Services) -> Result<Vec<StoredMail>, ServiceError> {
     let mut conn = svc.db.conn().await?;
-    Ok(outbox::recent(conn.exec(), 100).await?)
+    let mails = outbox::recent(conn.exec(), 100).await?;
+    Ok(mails
+        .into_iter()
+        .map(|m| opened(svc, m))
+        .collect::<anyhow::Result<_>>()?)
 }
 
 pub async fn find(svc: &Services, id: i64) -> Result<StoredMail, ServiceError> {
     let mut conn = svc.db.conn().await?;
-    outbox::find(conn.exec(), id).await?.ok_or(ServiceError::NotFound)
+    let mail = outbox::find(conn.exec(), id).await?.ok_or(ServiceError::NotFound)?;
+    Ok(opened(svc, mail)?)
 }
 
-/// Leases the oldest due mail for delivery; none when nothing is due.
+/// Leases the oldest due mail for delivery, its body opened; none when
+/// nothing is due.
 pub async fn claim_due(svc: &Services) -> Result<Option<StoredMail>, ServiceError> {
     let now = svc.now();
     let mut conn = svc.db.conn().await?;
-    Ok(outbox::claim_due(conn.exec(), now, now + LEASE).await?)
+    let mail = outbox::claim_due(conn.exec(), now, now + LEASE).await?;
+    Ok(mail.map(|m| opened(svc, m)).transpose()?)
 }
 
 /// The mail went out (`via` names the transport). Its body is dropped,

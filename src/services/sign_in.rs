@@ -3,7 +3,7 @@
 use anyhow::Context;
 
 use super::rate_limits::{self, RetryAfter};
-use super::{Services, audit};
+use super::{Services, audit, outbox};
 use crate::domain::audit::{Actor, Entry, Event, Target, typed_email};
 use crate::domain::email::EmailAddress;
 use crate::domain::password::NewPassword;
@@ -11,7 +11,7 @@ use crate::domain::secret::{SecretToken, hash_secret};
 use crate::domain::user::User;
 use crate::mail::templates;
 use crate::storage::email_tokens::Purpose;
-use crate::storage::{email_tokens, outbox, personal_tokens, users};
+use crate::storage::{email_tokens, personal_tokens, users};
 
 #[derive(Debug)]
 pub enum SignInError {
@@ -189,7 +189,7 @@ pub async fn request_reset(svc: &Services, email: &str) -> anyhow::Result<()> {
         now + ttl,
     )
     .await?;
-    outbox::enqueue(tx.exec(), &mail, now).await?;
+    outbox::enqueue(svc, tx.exec(), &mail, now).await?;
     tx.commit().await?;
     svc.mail.wake();
     Ok(())
@@ -265,7 +265,7 @@ pub async fn reset_password(
     // the password, and stay.)
     personal_tokens::delete_all(ex.reborrow(), user.id).await?;
     let mail = templates::password_changed(&user).map_err(|e| ResetError::Internal(e.into()))?;
-    outbox::enqueue(ex.reborrow(), &mail, now).await?;
+    outbox::enqueue(svc, ex.reborrow(), &mail, now).await?;
     let entry = Entry::new(
         Event::PasswordReset,
         &Actor::of(&user, client_address),

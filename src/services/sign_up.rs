@@ -3,7 +3,7 @@
 use anyhow::Context;
 use serde::Deserialize;
 
-use super::{Services, audit, rate_limits};
+use super::{Services, audit, outbox, rate_limits};
 use crate::domain::audit::{Actor, Entry, Event, Target};
 use crate::domain::email::EmailAddress;
 use crate::domain::legal::{PRIVACY_POLICY_VERSION, TERMS_OF_USE_VERSION};
@@ -14,7 +14,7 @@ use crate::domain::user::{NewUser, User};
 use crate::domain::validation::FieldErrors;
 use crate::mail::templates;
 use crate::storage::email_tokens::Purpose;
-use crate::storage::{self, Exec, email_tokens, outbox, users};
+use crate::storage::{self, Exec, email_tokens, users};
 
 /// What the sign-up form (or an automated sign-up test) sends.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -160,7 +160,7 @@ async fn tell_owner_someone_tried(svc: &Services, email: &EmailAddress) -> anyho
     }
     let mail = templates::account_exists(&owner, &svc.url("/signin"), &svc.url("/password/forgot"))?;
     let mut conn = svc.db.conn().await?;
-    outbox::enqueue(conn.exec(), &mail, svc.now()).await?;
+    outbox::enqueue(svc, conn.exec(), &mail, svc.now()).await?;
     Ok(())
 }
 
@@ -180,7 +180,7 @@ async fn send_verification(svc: &Services, ex: Exec<'_>, user: &User) -> anyhow:
     .await?;
     let link = svc.link("/verify-email", token.expose());
     let mail = templates::verify_email(user, &link, svc.config.verify_link_ttl)?;
-    outbox::enqueue(ex, &mail, now).await?;
+    outbox::enqueue(svc, ex, &mail, now).await?;
     Ok(())
 }
 

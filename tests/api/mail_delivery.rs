@@ -33,9 +33,15 @@ async fn sign_up_while_the_mail_server_is_down_keeps_the_mail_and_delivers_it_la
         1
     );
 
+    // While it waits, its body (with the live link) is sealed: a database
+    // reader gets no link.
+    let stored = app.rows("SELECT body_text || body_html FROM outbox").await;
+    assert!(stored[0].starts_with("sealed:v1:") && !stored[0].contains("verify-email"));
+
     let smtp = SmtpServer::start_on(port).await;
     let mail = smtp.wait_for("anna@example.se").await;
     let link = mail.link_to("/verify-email");
+    assert!(!stored[0].contains(&crate::support::token_in(&link)));
     assert!(app.get_html(&link).await.contains("verified"));
     assert_eq!(app.sign_in("anna@example.se", PASSWORD).await.status(), 303);
     assert_eq!(smtp.received_by("anna@example.se").len(), 1, "delivered once");

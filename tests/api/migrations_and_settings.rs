@@ -34,6 +34,9 @@ fn help_lists_every_setting_with_its_variable() {
         "DEVPORTAL_SANDBOX_BURST",
         "DEVPORTAL_TOKEN_RATE",
         "DEVPORTAL_ACCESS_CACHE_SECONDS",
+        "DEVPORTAL_DEV_MAILBOX",
+        "DEVPORTAL_SHUTDOWN_SECONDS",
+        "DEVPORTAL_SECRET_KEY",
     ] {
         assert!(help.contains(var), "--help does not mention {var}");
         let readme = include_str!("../../README.md");

@@ -145,6 +145,10 @@ fn test_config(database_url: &str, smtp_url: Option<String>) -> Config {
         },
         gateway: GatewayConfig::default(),
         shutdown_grace: Duration::from_secs(5),
+        // SQLite: a key file beside the test database; PostgreSQL needs the setting.
+        secret_key: database_url
+            .starts_with("postgres")
+            .then(|| "c2VhbGluZyBrZXkgZm9yIHRoZSB0ZXN0cyAzMiBieXQ=".to_string()),
     }
 }
 
