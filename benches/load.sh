@@ -60,7 +60,7 @@ PY
 run() {
   local backend=$1 url=$2 dump
   echo "== $backend" >&2
-  DEVPORTAL_DATABASE_URL="$url" DEVPORTAL_BIND="127.0.0.1:$PORT" DEVPORTAL_LOG=warn \
+  DEVPORTAL_SECRET_KEY="$(openssl rand -base64 32)" DEVPORTAL_DATABASE_URL="$url" DEVPORTAL_BIND="127.0.0.1:$PORT" DEVPORTAL_LOG=warn \
   DEVPORTAL_TOKEN_RATE=1000000 DEVPORTAL_SANDBOX_RATE=1000000 DEVPORTAL_SANDBOX_BURST=1000000 \
     ./target/release/devportal serve >"$WORK/$backend.log" 2>&1 &
   local pid=$!
