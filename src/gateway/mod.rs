@@ -12,7 +12,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::middleware::Next;
 use axum::response::Response;
-use axum::routing::{any, post};
+use axum::routing::{any, get, post};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{InfoBuilder, OpenApi, ServerBuilder};
 use utoipa_axum::router::OpenApiRouter;
@@ -64,6 +64,7 @@ fn payments_parts() -> (Router<Services>, OpenApi) {
 pub fn router() -> Router<Services> {
     Router::new()
         .route("/oauth2/token", post(oauth::token))
+        .route("/.well-known/oauth-authorization-server", get(oauth::metadata))
         .nest("/sandbox/accounts/1.0.0", accounts_parts().0)
         .nest("/sandbox/payments/1.0.0", payments_parts().0)
         .route(

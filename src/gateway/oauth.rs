@@ -52,6 +52,7 @@ pub async fn token(
             None,
         );
     }
+    let used_basic = basic.is_some();
     let (client_id, client_secret) = match basic {
         Some((id, secret)) => (Some(id), Some(secret)),
         None => (form.client_id, form.client_secret),
@@ -70,7 +71,7 @@ pub async fn token(
             res
         }
         Err(OAuthError::InvalidRequest(m)) => error(StatusCode::BAD_REQUEST, "invalid_request", m, None),
-        Err(OAuthError::InvalidClient(m)) => error(StatusCode::UNAUTHORIZED, "invalid_client", m, None),
+        Err(OAuthError::InvalidClient(m)) => error_to(used_basic, StatusCode::UNAUTHORIZED, "invalid_client", m, None),
         Err(OAuthError::InvalidScope(m)) => error(StatusCode::BAD_REQUEST, "invalid_scope", m, None),
         Err(OAuthError::UnsupportedGrantType(m)) => error(StatusCode::BAD_REQUEST, "unsupported_grant_type", m, None),
         Err(OAuthError::Throttled(wait)) => error(
@@ -92,6 +93,20 @@ pub async fn token(
 }
 
 fn error(status: StatusCode, code: &'static str, description: String, retry_after: Option<u64>) -> Response {
+    error_to(false, status, code, description, retry_after)
+}
+
+/// An RFC 6749 §5.2 error. `WWW-Authenticate` goes only to a client that
+/// authenticated with HTTP Basic (as §5.2 asks); one that sent its secret in
+/// the body gets the JSON error alone, which libraries then report as
+/// `invalid_client` instead of an authentication challenge.
+fn error_to(
+    used_basic: bool,
+    status: StatusCode,
+    code: &'static str,
+    description: String,
+    retry_after: Option<u64>,
+) -> Response {
     let mut res = (
         status,
         Json(OAuthErrorBody {
@@ -101,10 +116,10 @@ fn error(status: StatusCode, code: &'static str, description: String, retry_afte
     )
         .into_response();
     no_store(&mut res);
-    if status == StatusCode::UNAUTHORIZED {
+    if status == StatusCode::UNAUTHORIZED && used_basic {
         res.headers_mut().insert(
             header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Basic realm=\"devportal\""),
+            HeaderValue::from_static("Basic realm=\"devportal\", error=\"invalid_client\""),
         );
     }
     if let Some(s) = retry_after {
@@ -132,4 +147,21 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
             .map(|(_, v)| v.into_owned())
     };
     Some((unescape(id)?, unescape(secret)?))
+}
+
+/// RFC 8414 authorization server metadata, so OAuth libraries can discover
+/// the token endpoint and what it takes.
+pub async fn metadata(State(svc): State<Services>) -> Response {
+    let mut res = Json(serde_json::json!({
+        "issuer": svc.base_url.as_str().trim_end_matches('/'),
+        "token_endpoint": svc.url("/oauth2/token"),
+        "grant_types_supported": ["client_credentials"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "response_types_supported": [],
+        "service_documentation": svc.url("/apis"),
+    }))
+    .into_response();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("max-age=3600"));
+    res
 }

@@ -270,12 +270,16 @@ pub async fn issue(svc: &Services, req: TokenRequest) -> Result<TokenResponse, O
     limits.token_endpoint.take(&client_id).map_err(OAuthError::Throttled)?;
     let now = svc.now();
     let ssn = parse_scope(req.scope.as_deref(), now)?;
+    // The reply repeats the scope as asked (RFC 6749 §5.1): OAuth libraries
+    // refuse a token whose scope "changed", even to the same customer's
+    // personnummer written in 12 digits. The customer is stored normalised.
+    let asked = req.scope.as_deref().unwrap_or("").trim().to_string();
     if env != Environment::Sandbox {
         return Err(OAuthError::InvalidScope(
             "psd2_sandbox scopes are for sandbox keys.".into(),
         ));
     }
-    mint(svc, &application_id, env, &ssn, now).await
+    mint(svc, &application_id, env, &ssn, asked, now).await
 }
 
 /// A token for one of a signed-in developer's applications (the API console;
@@ -286,8 +290,9 @@ pub async fn issue_for_application(
     ssn: &str,
 ) -> Result<TokenResponse, OAuthError> {
     let now = svc.now();
-    let ssn = parse_scope(Some(&format!("psd2_sandbox:{ssn}")), now)?;
-    mint(svc, application_id, Environment::Sandbox, &ssn, now).await
+    let asked = format!("psd2_sandbox:{}", ssn.trim());
+    let ssn = parse_scope(Some(&asked), now)?;
+    mint(svc, application_id, Environment::Sandbox, &ssn, asked, now).await
 }
 
 /// Stores a new token (its hash) and answers it.
@@ -296,6 +301,7 @@ async fn mint(
     application_id: &str,
     env: Environment,
     ssn: &str,
+    scope: String,
     now: OffsetDateTime,
 ) -> Result<TokenResponse, OAuthError> {
     let token = SecretToken::generate();
@@ -312,7 +318,7 @@ async fn mint(
     .await?;
     Ok(TokenResponse {
         access_token: token.expose().to_string(),
-        scope: format!("psd2_sandbox:{ssn}"),
+        scope,
         token_type: "bearer",
         expires_in: TOKEN_LIFETIME.whole_seconds(),
     })

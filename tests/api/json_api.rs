@@ -336,6 +336,26 @@ async fn the_openapi_document_is_3_1_and_lists_every_api_v1_route() {
     ];
     expected.sort();
     assert_eq!(listed, expected);
+    // Generated clients name their methods after operationIds: each is there, once.
+    let mut ids: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .map(|op| op["operationId"].as_str().expect("an operationId"))
+        .collect();
+    let count = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "operationIds are unique: {ids:?}");
+    // Times are date-times, so clients parse them.
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        for (field, prop) in schema["properties"].as_object().into_iter().flatten() {
+            if field.ends_with("_at") || field == "not_before" || field == "not_after" {
+                assert_eq!(prop["format"], "date-time", "{name}.{field}");
+            }
+        }
+    }
     // Every operation's responses refer only to schemas the document defines.
     let text = doc.to_string();
     for r in text.split("\"$ref\":\"#/components/schemas/").skip(1) {

@@ -8,11 +8,13 @@ use crate::support::{Mail, spawn_app, spawn_app_configured};
 async fn the_token_endpoint_answers_exactly_as_the_banks_and_is_not_cached() {
     let app = spawn_app().await;
     let tpp = app.tpp("anna@example.se", &["accounts-sandbox"]).await;
+    // The scope is answered as asked (libraries refuse a "changed" scope);
+    // the customer behind every spelling is the same.
     for (given, answered) in [
         ("195505063676", "psd2_sandbox:195505063676"),
-        ("550506-3676", "psd2_sandbox:195505063676"),
-        ("5505063676", "psd2_sandbox:195505063676"),
-        ("19550506-3676", "psd2_sandbox:195505063676"),
+        ("550506-3676", "psd2_sandbox:550506-3676"),
+        ("5505063676", "psd2_sandbox:5505063676"),
+        ("19550506-3676", "psd2_sandbox:19550506-3676"),
     ] {
         let scope = format!("psd2_sandbox:{given}");
         let r = tpp
@@ -158,7 +160,8 @@ async fn every_rfc_6749_error_is_json_with_its_code_and_status() {
         assert!(r.body["error_description"].as_str().is_some_and(|d| !d.is_empty()));
         assert_eq!(r.headers["cache-control"], "no-store");
         if status == 401 {
-            assert!(r.headers.contains_key("www-authenticate"));
+            // The secret came in the body: no Basic challenge (RFC 6749 §5.2).
+            assert!(!r.headers.contains_key("www-authenticate"));
         }
     }
     let json = reqwest::Client::new()
@@ -308,4 +311,41 @@ async fn a_standard_oauth2_client_gets_a_token_and_reads_accounts_as_a_tpp_would
         .await
         .unwrap();
     assert_eq!(accounts["accounts"][0]["resourceId"], "12345678910");
+}
+
+#[tokio::test]
+async fn a_client_that_used_basic_gets_the_challenge_and_discovery_names_the_endpoint() {
+    let app = spawn_app().await;
+    let tpp = app.tpp("anna@example.se", &["accounts-sandbox"]).await;
+    let res = reqwest::Client::new()
+        .post(format!("{}/oauth2/token", app.base))
+        .basic_auth(&tpp.client_id, Some("wrong secret"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("scope", "psd2_sandbox:195505063676"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(
+        res.headers()["www-authenticate"],
+        "Basic realm=\"devportal\", error=\"invalid_client\""
+    );
+
+    let meta: serde_json::Value = reqwest::get(format!("{}/.well-known/oauth-authorization-server", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(meta["issuer"], app.base.as_str());
+    assert_eq!(meta["token_endpoint"], format!("{}/oauth2/token", app.base));
+    assert_eq!(meta["grant_types_supported"], serde_json::json!(["client_credentials"]));
+    assert!(
+        meta["token_endpoint_auth_methods_supported"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("client_secret_post"))
+    );
 }

@@ -33,7 +33,9 @@ pub struct ApplicationDto {
     pub name: String,
     pub description: String,
     pub callback_url: Option<String>,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
@@ -59,6 +61,7 @@ pub struct SubscriptionDto {
     pub api_version: String,
     pub environment: String,
     pub status: String,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
@@ -97,7 +100,9 @@ impl From<IssuedKeys> for IssuedKeysDto {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct KeysDto {
     pub client_id: String,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub secret_changed_at: String,
 }
 
@@ -129,7 +134,7 @@ pub struct SubscribeBody {
 type R<T> = Result<T, ApiError>;
 
 /// The caller's applications.
-#[utoipa::path(get, path = "/api/v1/applications", tag = "applications", security(("personal_access_token" = [])),
+#[utoipa::path(get, path = "/api/v1/applications", operation_id = "listApplications", tag = "applications", security(("personal_access_token" = [])),
     responses((status = 200, body = [ApplicationDto]), (status = 401, body = ErrorBody)))]
 pub async fn list(State(svc): State<Services>, ApiUser { user, .. }: ApiUser) -> R<Json<Vec<ApplicationDto>>> {
     Ok(Json(
@@ -138,7 +143,7 @@ pub async fn list(State(svc): State<Services>, ApiUser { user, .. }: ApiUser) ->
 }
 
 /// Creates an application.
-#[utoipa::path(post, path = "/api/v1/applications", tag = "applications", security(("personal_access_token" = [])),
+#[utoipa::path(post, path = "/api/v1/applications", operation_id = "createApplication", tag = "applications", security(("personal_access_token" = [])),
     request_body = ApplicationInput,
     responses((status = 201, body = ApplicationDto), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn create(
@@ -151,7 +156,7 @@ pub async fn create(
 }
 
 /// One application.
-#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications", security(("personal_access_token" = [])),
+#[utoipa::path(get, path = "/api/v1/applications/{id}", operation_id = "getApplication", tag = "applications", security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id")),
     responses((status = 200, body = ApplicationDto), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
@@ -163,7 +168,7 @@ pub async fn get_one(
 }
 
 /// Changes the fields given.
-#[utoipa::path(patch, path = "/api/v1/applications/{id}", tag = "applications", security(("personal_access_token" = [])),
+#[utoipa::path(patch, path = "/api/v1/applications/{id}", operation_id = "updateApplication", tag = "applications", security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id")), request_body = ApplicationPatch,
     responses((status = 200, body = ApplicationDto), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update(
@@ -183,7 +188,7 @@ pub async fn update(
 }
 
 /// Deletes the application with its subscriptions and keys.
-#[utoipa::path(delete, path = "/api/v1/applications/{id}", tag = "applications", security(("personal_access_token" = [])),
+#[utoipa::path(delete, path = "/api/v1/applications/{id}", operation_id = "deleteApplication", tag = "applications", security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id")),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete(State(svc): State<Services>, me: ApiUser, Path(id): Path<String>) -> R<StatusCode> {
@@ -192,7 +197,7 @@ pub async fn delete(State(svc): State<Services>, me: ApiUser, Path(id): Path<Str
 }
 
 /// The application's subscriptions.
-#[utoipa::path(get, path = "/api/v1/applications/{id}/subscriptions", tag = "applications", security(("personal_access_token" = [])),
+#[utoipa::path(get, path = "/api/v1/applications/{id}/subscriptions", operation_id = "listSubscriptions", tag = "applications", security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id")),
     responses((status = 200, body = [SubscriptionDto]), (status = 404, body = ErrorBody)))]
 pub async fn subscriptions(
@@ -211,7 +216,7 @@ pub async fn subscriptions(
 }
 
 /// Subscribes the application to an API.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/subscriptions", tag = "applications", security(("personal_access_token" = [])),
+#[utoipa::path(post, path = "/api/v1/applications/{id}/subscriptions", operation_id = "subscribe", tag = "applications", security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id")), request_body = SubscribeBody,
     responses((status = 201, body = SubscriptionDto), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, description = "Already subscribed, or the API cannot be subscribed to", body = ErrorBody)))]
@@ -228,7 +233,7 @@ pub async fn subscribe(
 }
 
 /// Ends a subscription.
-#[utoipa::path(delete, path = "/api/v1/applications/{id}/subscriptions/{subscription_id}", tag = "applications",
+#[utoipa::path(delete, path = "/api/v1/applications/{id}/subscriptions/{subscription_id}", operation_id = "unsubscribe", tag = "applications",
     security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id"), ("subscription_id" = String, Path, description = "Subscription id")),
     responses((status = 204), (status = 404, body = ErrorBody),
@@ -244,7 +249,7 @@ pub async fn unsubscribe(
 }
 
 /// The application's sandbox client id (never the secret).
-#[utoipa::path(get, path = "/api/v1/applications/{id}/sandbox-keys", tag = "applications", security(("personal_access_token" = [])),
+#[utoipa::path(get, path = "/api/v1/applications/{id}/sandbox-keys", operation_id = "getSandboxKeys", tag = "applications", security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id")),
     responses((status = 200, body = KeysDto), (status = 404, body = ErrorBody)))]
 pub async fn keys(
@@ -263,7 +268,7 @@ pub async fn keys(
 }
 
 /// Generates sandbox keys; the secret is in this response only.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/sandbox-keys", tag = "applications", security(("personal_access_token" = [])),
+#[utoipa::path(post, path = "/api/v1/applications/{id}/sandbox-keys", operation_id = "generateSandboxKeys", tag = "applications", security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id")),
     responses((status = 201, body = IssuedKeysDto), (status = 404, body = ErrorBody), (status = 409, description = "Keys exist", body = ErrorBody)))]
 pub async fn generate_keys(
@@ -282,7 +287,7 @@ pub async fn generate_keys(
 }
 
 /// A new client secret; the old one stops working at once.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/sandbox-keys/secret", tag = "applications", security(("personal_access_token" = [])),
+#[utoipa::path(post, path = "/api/v1/applications/{id}/sandbox-keys/secret", operation_id = "regenerateSandboxSecret", tag = "applications", security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id")),
     responses((status = 200, body = IssuedKeysDto), (status = 404, body = ErrorBody), (status = 409, description = "No keys yet", body = ErrorBody)))]
 pub async fn regenerate_secret(
@@ -303,7 +308,7 @@ pub async fn regenerate_secret(
 }
 
 /// Revokes the sandbox keys.
-#[utoipa::path(delete, path = "/api/v1/applications/{id}/sandbox-keys", tag = "applications", security(("personal_access_token" = [])),
+#[utoipa::path(delete, path = "/api/v1/applications/{id}/sandbox-keys", operation_id = "revokeSandboxKeys", tag = "applications", security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id")),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, description = "No keys", body = ErrorBody)))]
 pub async fn revoke_keys(State(svc): State<Services>, me: ApiUser, Path(id): Path<String>) -> R<StatusCode> {
@@ -324,7 +329,7 @@ pub struct ResetDto {
 }
 
 /// Returns the application's sandbox data (payments, baskets) to the documented state.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/sandbox/reset", tag = "applications", security(("personal_access_token" = [])),
+#[utoipa::path(post, path = "/api/v1/applications/{id}/sandbox/reset", operation_id = "resetSandbox", tag = "applications", security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id")),
     responses((status = 200, body = ResetDto), (status = 404, body = ErrorBody)))]
 pub async fn reset_sandbox(

@@ -51,7 +51,7 @@ pub struct ListQuery {
 }
 
 /// The bank's APIs, each in a Sandbox and a Production version.
-#[utoipa::path(get, path = "/api/v1/apis", tag = "apis", params(ListQuery),
+#[utoipa::path(get, path = "/api/v1/apis", operation_id = "listApis", tag = "apis", params(ListQuery),
     security(("personal_access_token" = [])),
     responses((status = 200, body = [ApiDto]), (status = 401, body = super::error::ErrorBody)))]
 pub async fn list(

@@ -34,10 +34,13 @@ pub struct CertificateDto {
     pub roles: Vec<RoleDto>,
     pub serial: String,
     pub issuer: String,
+    #[schema(format = DateTime)]
     pub not_before: String,
+    #[schema(format = DateTime)]
     pub not_after: String,
     /// SHA-256 of the DER.
     pub fingerprint: String,
+    #[schema(format = DateTime)]
     pub registered_at: String,
     /// Whether the developer proved they hold the key (see `challenge`).
     /// Until then the registration keeps nobody else from registering it.
@@ -88,7 +91,7 @@ impl From<Registered> for CertificateDto {
 }
 
 /// Registers (or replaces) the application's QWAC: the PEM or DER as the body.
-#[utoipa::path(put, path = "/api/v1/applications/{id}/certificate", tag = "applications", security(("personal_access_token" = [])),
+#[utoipa::path(put, path = "/api/v1/applications/{id}/certificate", operation_id = "registerCertificate", tag = "applications", security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id")),
     request_body(description = "The certificate: PEM as text (application/x-pem-file or text/plain), or DER \
         (application/pkix-cert or application/octet-stream)",
@@ -149,7 +152,7 @@ pub async fn put(
 }
 
 /// The application's registered certificate.
-#[utoipa::path(get, path = "/api/v1/applications/{id}/certificate", tag = "applications", security(("personal_access_token" = [])),
+#[utoipa::path(get, path = "/api/v1/applications/{id}/certificate", operation_id = "getCertificate", tag = "applications", security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id")),
     responses((status = 200, body = CertificateDto), (status = 404, body = ErrorBody)))]
 pub async fn get(
@@ -169,7 +172,7 @@ pub async fn get(
 }
 
 /// Deletes the registered certificate (it stays in the history).
-#[utoipa::path(delete, path = "/api/v1/applications/{id}/certificate", tag = "applications", security(("personal_access_token" = [])),
+#[utoipa::path(delete, path = "/api/v1/applications/{id}/certificate", operation_id = "deleteCertificate", tag = "applications", security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id")),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete(State(svc): State<Services>, me: ApiUser, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
@@ -189,7 +192,7 @@ pub struct ConfirmRequest {
 }
 
 /// Proves the developer holds the registered certificate's private key.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/certificate/confirm", tag = "applications",
+#[utoipa::path(post, path = "/api/v1/applications/{id}/certificate/confirm", operation_id = "confirmCertificate", tag = "applications",
     security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id")),
     request_body = ConfirmRequest,

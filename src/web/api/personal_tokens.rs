@@ -38,7 +38,7 @@ pub struct TokenDto {
 }
 
 /// Creates a personal access token, authenticating with e-mail and password (verified accounts only).
-#[utoipa::path(post, path = "/api/v1/personal-access-tokens", tag = "tokens", security(("password" = [])),
+#[utoipa::path(post, path = "/api/v1/personal-access-tokens", operation_id = "createPersonalAccessToken", tag = "tokens", security(("password" = [])),
     request_body(content = TokenRequest, description = "Optional"),
     responses((status = 201, body = TokenDto), (status = 400, description = "The body is not JSON", body = ErrorBody),
               (status = 401, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody),
