@@ -51,3 +51,56 @@ pub fn reads_json(op: &Operation) -> bool {
         .as_ref()
         .is_some_and(|b| b.content.contains_key("application/json"))
 }
+
+/// The portal's contact page and terms in `info`, and the server it is
+/// reached at (linters and generated clients want both).
+pub fn describe_publisher(doc: &mut OpenApi, base_url: &str, server_url: &str) {
+    use utoipa::openapi::ServerBuilder;
+    use utoipa::openapi::info::{ContactBuilder, LicenseBuilder};
+    let base = base_url.trim_end_matches('/');
+    doc.info.contact = Some(
+        ContactBuilder::new()
+            .name(Some("Developer support"))
+            .url(Some(format!("{base}/contact")))
+            .build(),
+    );
+    doc.info.license = Some(
+        LicenseBuilder::new()
+            .name("Terms of use")
+            .url(Some(format!("{base}/legal/terms")))
+            .build(),
+    );
+    doc.servers = Some(vec![ServerBuilder::new().url(server_url).build()]);
+}
+
+/// Declares `name` (a UUID the server echoes) on every response.
+pub fn document_echoed_header(doc: &mut OpenApi, name: &str, description: &str) {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    for item in doc.paths.paths.values_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in ops.into_iter().flatten() {
+            for response in op.responses.responses.values_mut() {
+                if let RefOr::T(response) = response {
+                    let schema = ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+                        .build();
+                    response.headers.insert(
+                        name.to_string(),
+                        HeaderBuilder::new()
+                            .schema(schema)
+                            .description(Some(description))
+                            .build(),
+                    );
+                }
+            }
+        }
+    }
+}

@@ -14,7 +14,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{any, get, post};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::openapi::{InfoBuilder, OpenApi, ServerBuilder};
+use utoipa::openapi::{InfoBuilder, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -79,7 +79,7 @@ pub fn router() -> Router<Services> {
 }
 
 /// The OpenAPI 3.1 document of an API family, served at `server_url`.
-pub fn openapi(family: &str, title: &str, version: &str, server_url: &str) -> Option<OpenApi> {
+pub fn openapi(family: &str, title: &str, version: &str, base_url: &str, server_url: &str) -> Option<OpenApi> {
     let mut doc = match family {
         "accounts" => accounts_parts().1,
         "payments" => payments_parts().1,
@@ -93,7 +93,7 @@ pub fn openapi(family: &str, title: &str, version: &str, server_url: &str) -> Op
              `Authorization: Bearer <token>`, with an `X-Request-ID` (UUID) on every call.",
         ))
         .build();
-    doc.servers = Some(vec![ServerBuilder::new().url(server_url).build()]);
+    crate::openapi::describe_publisher(&mut doc, base_url, server_url);
     // What the gateway's one extractor can refuse on any call, before the
     // operation runs (see `call::Call`).
     let payments = family == "payments";
@@ -127,6 +127,8 @@ pub fn openapi(family: &str, title: &str, version: &str, server_url: &str) -> Op
             <dto::PaymentProduct as utoipa::PartialSchema>::schema(),
         );
     }
+    // Last: every response, the refusals above included, echoes it.
+    crate::openapi::document_echoed_header(&mut doc, "X-Request-ID", "The X-Request-ID of the request, echoed");
     Some(doc)
 }
 

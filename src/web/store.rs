@@ -33,7 +33,7 @@ async fn openapi_document(State(svc): State<Services>, Path(slug): Path<String>)
         }
     };
     let server = format!("{}{}", svc.base_url.as_str().trim_end_matches('/'), api.base_path);
-    match crate::gateway::openapi(&api.family, &api.name, &api.version, &server) {
+    match crate::gateway::openapi(&api.family, &api.name, &api.version, svc.base_url.as_str(), &server) {
         Some(doc) => {
             let mut res = axum::Json(doc).into_response();
             let disposition = format!("inline; filename=\"{}-openapi.json\"", api.slug);

@@ -306,6 +306,16 @@ async fn the_openapi_document_is_3_1_and_lists_every_api_v1_route() {
         .await
         .unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert_eq!(
+        doc["servers"][0]["url"],
+        app.base.as_str(),
+        "the server is the portal itself"
+    );
+    assert!(doc["info"]["contact"]["url"].as_str().unwrap().ends_with("/contact"));
+    assert_eq!(
+        doc["paths"]["/api/v1/personal-access-tokens"]["post"]["requestBody"]["required"], false,
+        "the token request needs no body"
+    );
     let mut listed: Vec<String> = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for method in item.as_object().unwrap().keys() {

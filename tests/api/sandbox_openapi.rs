@@ -30,11 +30,22 @@ async fn both_sandbox_apis_serve_an_openapi_3_1_document_linked_from_their_page(
         assert!(doc["servers"][0]["url"].as_str().unwrap().ends_with("/1.0.0"));
         assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
         let params = doc["paths"][path]["get"]["parameters"].as_array().unwrap();
-        assert!(
-            params
-                .iter()
-                .any(|p| p["name"] == "X-Request-ID" && p["in"] == "header" && p["required"] == true)
+        let request_id = params
+            .iter()
+            .find(|p| p["name"] == "X-Request-ID" && p["in"] == "header" && p["required"] == true)
+            .expect("X-Request-ID documented");
+        assert_eq!(
+            request_id["schema"]["format"], "uuid",
+            "so generated requests carry a UUID"
         );
+        // Every answer documents the echoed X-Request-ID and the errors the gateway can give.
+        let responses = doc["paths"][path]["get"]["responses"].as_object().unwrap();
+        for status in ["200", "400", "401", "403", "429"] {
+            assert!(responses.contains_key(status), "{slug} {path} documents {status}");
+        }
+        assert!(responses.values().all(|r| r["headers"]["X-Request-ID"].is_object()));
+        assert_eq!(doc["info"]["contact"]["url"], format!("{}/contact", app.base));
+        assert_eq!(doc["info"]["license"]["url"], format!("{}/legal/terms", app.base));
         let page = app.get_html(&format!("/apis/{slug}?tab=console")).await;
         assert!(page.contains(&format!(r#"href="/apis/{slug}/openapi.json" download"#)));
     }

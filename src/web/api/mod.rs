@@ -11,7 +11,7 @@ mod certificates;
 mod error;
 mod personal_tokens;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::routing::{any, get};
 use axum::{Json, Router};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -88,6 +88,16 @@ pub fn parts() -> (Router<Services>, utoipa::openapi::OpenApi) {
         }
         refusals
     });
+    // No body at all is allowed when creating a personal access token.
+    if let Some(body) = doc
+        .paths
+        .paths
+        .get_mut("/api/v1/personal-access-tokens")
+        .and_then(|item| item.post.as_mut())
+        .and_then(|op| op.request_body.as_mut())
+    {
+        body.required = Some(utoipa::openapi::Required::False);
+    }
     (router, doc)
 }
 
@@ -97,7 +107,12 @@ pub fn router() -> Router<Services> {
     router
         .route(
             "/api/v1/openapi.json",
-            get(move || async move { Json(doc.as_ref().clone()) }),
+            get(move |State(svc): State<Services>| async move {
+                let mut doc = doc.as_ref().clone();
+                let base = svc.base_url.as_str();
+                crate::openapi::describe_publisher(&mut doc, base, base.trim_end_matches('/'));
+                Json(doc)
+            }),
         )
         .route("/api/v1/{*rest}", any(|| async { ApiError::not_found() }))
         .method_not_allowed_fallback(|| async {
