@@ -86,7 +86,7 @@ pub async fn list(
 
 /// One account in detail.
 #[utoipa::path(get, path = "/Accounts/{accountId}", tag = "Accounts",
-    params(("accountId" = String, Path, description = "Account number"), BalanceQuery, super::Headers),
+    params(("accountId" = String, Path, description = "Account number (12345678910 is an account of the test user 195505063676)", example = "12345678910"), BalanceQuery, super::Headers),
     security(("bearer" = [])),
     responses((status = 200, body = AccountDetailsDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto),
               (status = 404, body = ErrorDto), (status = 429, body = ErrorDto)))]
@@ -107,7 +107,7 @@ pub async fn details(
 
 /// Booked, reserved and available amount; available includes any credit limit.
 #[utoipa::path(get, path = "/Accounts/{accountId}/balances", tag = "Accounts",
-    params(("accountId" = String, Path, description = "Account number"), super::Headers),
+    params(("accountId" = String, Path, description = "Account number (12345678910 is an account of the test user 195505063676)", example = "12345678910"), super::Headers),
     security(("bearer" = [])),
     responses((status = 200, body = BalancesDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto),
               (status = 404, body = ErrorDto), (status = 429, body = ErrorDto)))]
@@ -157,7 +157,7 @@ fn months_before(d: Date, months: i32) -> Date {
 
 /// Transactions, the last 30 days by default.
 #[utoipa::path(get, path = "/Accounts/{accountId}/transactions", tag = "Accounts",
-    params(("accountId" = String, Path, description = "Account number"), TransactionQuery, super::Headers),
+    params(("accountId" = String, Path, description = "Account number (12345678910 is an account of the test user 195505063676)", example = "12345678910"), TransactionQuery, super::Headers),
     security(("bearer" = [])),
     responses((status = 200, body = TransactionsDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto),
               (status = 403, body = ErrorDto), (status = 404, body = ErrorDto), (status = 429, body = ErrorDto)))]
@@ -223,7 +223,7 @@ pub async fn transactions(
 
 /// One transaction.
 #[utoipa::path(get, path = "/Accounts/{accountId}/transactions/{transactionId}", tag = "Accounts",
-    params(("accountId" = String, Path, description = "Account number"), ("transactionId" = String, Path), super::Headers),
+    params(("accountId" = String, Path, description = "Account number (12345678910 is an account of the test user 195505063676)", example = "12345678910"), ("transactionId" = String, Path), super::Headers),
     security(("bearer" = [])),
     responses((status = 200, body = TransactionDetailsDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto),
               (status = 404, body = ErrorDto), (status = 429, body = ErrorDto)))]

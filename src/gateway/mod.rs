@@ -13,7 +13,9 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{any, get, post};
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, Http, HttpAuthScheme, OAuth2, Scopes, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{InfoBuilder, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -34,6 +36,7 @@ pub struct Headers {
     /// The customer's IP address when they are actively asking. Without it,
     /// PSD2 allows 4 reads a day per account (Accounts API).
     #[serde(rename = "PSU-IP-Address")]
+    #[param(format = Ipv4, example = "192.0.2.10")]
     #[allow(dead_code)]
     psu_ip_address: Option<String>,
 }
@@ -120,6 +123,33 @@ pub fn openapi(family: &str, title: &str, version: &str, base_url: &str, server_
     });
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    // The same token, described so that tools (Postman) fetch it themselves:
+    // client credentials at the token endpoint, one scope per test user.
+    let token_url = format!("{}/oauth2/token", base_url.trim_end_matches('/'));
+    let scopes: Scopes = crate::domain::sandbox_users::TEST_USERS
+        .iter()
+        .map(|u| (format!("psd2_sandbox:{}", u.ssn), u.behaviour.to_string()))
+        .collect();
+    components.add_security_scheme(
+        "oauth2",
+        SecurityScheme::OAuth2(OAuth2::new([Flow::ClientCredentials(ClientCredentials::new(
+            token_url, scopes,
+        ))])),
+    );
+    for item in doc.paths.paths.values_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in ops.into_iter().flatten() {
+            op.security
+                .get_or_insert_with(Vec::new)
+                .push(SecurityRequirement::new("oauth2", ["psd2_sandbox:195505063676"]));
+        }
+    }
     if family == "payments" {
         // Named only in path parameters, which utoipa-axum does not collect.
         components.schemas.insert(

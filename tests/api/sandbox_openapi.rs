@@ -29,6 +29,10 @@ async fn both_sandbox_apis_serve_an_openapi_3_1_document_linked_from_their_page(
         assert!(doc["paths"][path].is_object(), "{slug} documents {path}");
         assert!(doc["servers"][0]["url"].as_str().unwrap().ends_with("/1.0.0"));
         assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+        // Tools that fetch the token themselves find how: client credentials, a scope per test user.
+        let flow = &doc["components"]["securitySchemes"]["oauth2"]["flows"]["clientCredentials"];
+        assert_eq!(flow["tokenUrl"], format!("{}/oauth2/token", app.base));
+        assert!(flow["scopes"]["psd2_sandbox:195505063676"].is_string());
         let params = doc["paths"][path]["get"]["parameters"].as_array().unwrap();
         let request_id = params
             .iter()
@@ -38,6 +42,8 @@ async fn both_sandbox_apis_serve_an_openapi_3_1_document_linked_from_their_page(
             request_id["schema"]["format"], "uuid",
             "so generated requests carry a UUID"
         );
+        let psu_ip = params.iter().find(|p| p["name"] == "PSU-IP-Address").unwrap();
+        assert_eq!(psu_ip["schema"]["format"], "ipv4");
         // Every answer documents the echoed X-Request-ID and the errors the gateway can give.
         let responses = doc["paths"][path]["get"]["responses"].as_object().unwrap();
         for status in ["200", "400", "401", "403", "429"] {
