@@ -157,6 +157,7 @@ pub fn openapi(family: &str, title: &str, version: &str, base_url: &str, server_
             <dto::PaymentProduct as utoipa::PartialSchema>::schema(),
         );
     }
+    crate::openapi::complete_descriptions(&mut doc);
     // Last: every response, the refusals above included, echoes it.
     crate::openapi::document_echoed_header(&mut doc, "X-Request-ID", "The X-Request-ID of the request, echoed");
     Some(doc)

@@ -311,6 +311,7 @@ async fn the_openapi_document_is_3_1_and_lists_every_api_v1_route() {
         app.base.as_str(),
         "the server is the portal itself"
     );
+    crate::support::openapi::assert_described(&doc);
     assert!(doc["info"]["contact"]["url"].as_str().unwrap().ends_with("/contact"));
     assert_eq!(
         doc["paths"]["/api/v1/personal-access-tokens"]["post"]["requestBody"]["required"], false,

@@ -27,6 +27,7 @@ async fn both_sandbox_apis_serve_an_openapi_3_1_document_linked_from_their_page(
         let doc = document(&app.base, slug).await;
         assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
         assert!(doc["paths"][path].is_object(), "{slug} documents {path}");
+        crate::support::openapi::assert_described(&doc);
         assert!(doc["servers"][0]["url"].as_str().unwrap().ends_with("/1.0.0"));
         assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
         // Tools that fetch the token themselves find how: client credentials, a scope per test user.

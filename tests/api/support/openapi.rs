@@ -106,3 +106,24 @@ fn unknown_properties(v: &Value, known: &[String], at: &str) -> Result<(), Strin
     }
     Ok(())
 }
+
+/// What linters ask: every operation has a description, and every tag an
+/// operation uses is declared.
+pub fn assert_described(doc: &Value) {
+    let declared: Vec<&str> = doc["tags"]
+        .as_array()
+        .map(|t| t.iter().filter_map(|t| t["name"].as_str()).collect())
+        .unwrap_or_default();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let description = op["description"].as_str().unwrap_or("");
+            assert!(!description.is_empty(), "{method} {path} has no description");
+            for tag in op["tags"].as_array().into_iter().flatten() {
+                assert!(
+                    declared.contains(&tag.as_str().unwrap()),
+                    "{method} {path}: tag {tag} is not declared"
+                );
+            }
+        }
+    }
+}
