@@ -33,10 +33,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_token_works_90_days_by_default_and_at_most_a_year() {
-        assert_eq!(lifetime(None).unwrap(), Duration::days(90));
-        assert_eq!(lifetime(Some(365)).unwrap(), Duration::days(365));
+    fn a_token_works_90_days_by_default_and_at_most_a_year() -> Result<(), String> {
+        assert_eq!(lifetime(None)?, Duration::days(90));
+        assert_eq!(lifetime(Some(365))?, Duration::days(365));
         assert!(lifetime(Some(366)).is_err());
         assert!(lifetime(Some(0)).is_err());
+        Ok(())
     }
 }
