@@ -3,8 +3,23 @@
 //! so a generated client or a contract test never meets an undocumented
 //! status.
 
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr, ResponseBuilder};
+
+/// Every operation of the document.
+pub fn operations(doc: &mut OpenApi) -> impl Iterator<Item = &mut Operation> {
+    doc.paths.paths.values_mut().flat_map(|item| {
+        let PathItem {
+            get,
+            put,
+            post,
+            delete,
+            patch,
+            ..
+        } = item;
+        [get, put, post, delete, patch].into_iter().flatten()
+    })
+}
 
 /// Adds to every operation the (status, description) pairs `refusals`
 /// gives for it, with the `schema` component as their JSON body, unless the
@@ -14,25 +29,16 @@ pub fn document_refusals(
     schema: &str,
     refusals: impl Fn(&Operation) -> Vec<(&'static str, &'static str)>,
 ) {
-    for item in doc.paths.paths.values_mut() {
-        let ops = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for op in ops.into_iter().flatten() {
-            for (status, description) in refusals(op) {
-                op.responses.responses.entry(status.into()).or_insert_with(|| {
-                    RefOr::T(
-                        ResponseBuilder::new()
-                            .description(description)
-                            .content("application/json", Content::new(Some(Ref::from_schema_name(schema))))
-                            .build(),
-                    )
-                });
-            }
+    for op in operations(doc) {
+        for (status, description) in refusals(op) {
+            op.responses.responses.entry(status.into()).or_insert_with(|| {
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description(description)
+                        .content("application/json", Content::new(Some(Ref::from_schema_name(schema))))
+                        .build(),
+                )
+            });
         }
     }
 }
@@ -77,29 +83,20 @@ pub fn describe_publisher(doc: &mut OpenApi, base_url: &str, server_url: &str) {
 pub fn document_echoed_header(doc: &mut OpenApi, name: &str, description: &str) {
     use utoipa::openapi::header::HeaderBuilder;
     use utoipa::openapi::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
-    for item in doc.paths.paths.values_mut() {
-        let ops = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for op in ops.into_iter().flatten() {
-            for response in op.responses.responses.values_mut() {
-                if let RefOr::T(response) = response {
-                    let schema = ObjectBuilder::new()
-                        .schema_type(Type::String)
-                        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
-                        .build();
-                    response.headers.insert(
-                        name.to_string(),
-                        HeaderBuilder::new()
-                            .schema(schema)
-                            .description(Some(description))
-                            .build(),
-                    );
-                }
+    for op in operations(doc) {
+        for response in op.responses.responses.values_mut() {
+            if let RefOr::T(response) = response {
+                let schema = ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+                    .build();
+                response.headers.insert(
+                    name.to_string(),
+                    HeaderBuilder::new()
+                        .schema(schema)
+                        .description(Some(description))
+                        .build(),
+                );
             }
         }
     }
@@ -111,20 +108,11 @@ pub fn document_echoed_header(doc: &mut OpenApi, name: &str, description: &str) 
 pub fn complete_descriptions(doc: &mut OpenApi) {
     use utoipa::openapi::tag::TagBuilder;
     let mut used: Vec<String> = Vec::new();
-    for item in doc.paths.paths.values_mut() {
-        let ops = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for op in ops.into_iter().flatten() {
-            if op.description.as_deref().is_none_or(str::is_empty) {
-                op.description = op.summary.clone();
-            }
-            used.extend(op.tags.iter().flatten().cloned());
+    for op in operations(doc) {
+        if op.description.as_deref().is_none_or(str::is_empty) {
+            op.description = op.summary.clone();
         }
+        used.extend(op.tags.iter().flatten().cloned());
     }
     let tags = doc.tags.get_or_insert_with(Vec::new);
     for name in used {

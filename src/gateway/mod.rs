@@ -121,6 +121,12 @@ pub fn openapi(family: &str, title: &str, version: &str, base_url: &str, server_
         }
         refusals
     });
+    // Each operation takes the bearer token or the oauth2 scheme below.
+    for op in crate::openapi::operations(&mut doc) {
+        op.security
+            .get_or_insert_with(Vec::new)
+            .push(SecurityRequirement::new("oauth2", ["psd2_sandbox:195505063676"]));
+    }
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
     // The same token, described so that tools (Postman) fetch it themselves:
@@ -136,20 +142,6 @@ pub fn openapi(family: &str, title: &str, version: &str, base_url: &str, server_
             token_url, scopes,
         ))])),
     );
-    for item in doc.paths.paths.values_mut() {
-        let ops = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for op in ops.into_iter().flatten() {
-            op.security
-                .get_or_insert_with(Vec::new)
-                .push(SecurityRequirement::new("oauth2", ["psd2_sandbox:195505063676"]));
-        }
-    }
     if family == "payments" {
         // Named only in path parameters, which utoipa-axum does not collect.
         components.schemas.insert(
