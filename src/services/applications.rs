@@ -121,6 +121,18 @@ impl std::ops::Deref for Owned {
     }
 }
 
+/// Every application of the developer, each as its owner's (one query).
+pub async fn owned_all(svc: &Services, dev: &User) -> Result<Vec<Owned>, ServiceError> {
+    Ok(list(svc, dev)
+        .await?
+        .into_iter()
+        .map(|app| Owned {
+            app,
+            owner: dev.clone(),
+        })
+        .collect())
+}
+
 /// The developer's application `id`; another developer's id is "not found".
 pub async fn owned(svc: &Services, dev: &User, id: &str) -> Result<Owned, ServiceError> {
     let mut conn = svc.db.conn().await?;

@@ -30,8 +30,7 @@ pub struct DeveloperData {
 
 pub async fn collect(svc: &Services, dev: &User) -> Result<DeveloperData, ServiceError> {
     let mut apps = Vec::new();
-    for app in applications::list(svc, dev).await? {
-        let owned = applications::owned(svc, dev, &app.id).await?;
+    for owned in applications::owned_all(svc, dev).await? {
         let mut app_keys = Vec::new();
         for env in [Environment::Sandbox, Environment::Production] {
             app_keys.extend(keys::find(svc, &owned, env).await?);

@@ -26,22 +26,31 @@ impl TokenBuckets {
         }
     }
 
-    /// Whether `key` has a token left, without taking it.
-    pub fn check(&self, key: &str) -> Result<(), Duration> {
-        let now = Instant::now();
-        let buckets = match self.buckets.lock() {
+    /// The tokens a bucket holds now, `at` being when it last held `tokens`.
+    fn level(&self, tokens: f64, at: Instant, now: Instant) -> f64 {
+        (tokens + now.duration_since(at).as_secs_f64() * self.rate).min(self.burst)
+    }
+
+    /// Enough for one call, or how long until there is.
+    fn enough(&self, level: f64) -> Result<(), Duration> {
+        if level >= 1.0 {
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((1.0 - level) / self.rate))
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (f64, Instant)>> {
+        match self.buckets.lock() {
             Ok(b) => b,
             Err(poisoned) => poisoned.into_inner(),
-        };
-        match buckets.get(key) {
-            Some((tokens, at)) => {
-                let tokens = (tokens + now.duration_since(*at).as_secs_f64() * self.rate).min(self.burst);
-                if tokens >= 1.0 {
-                    Ok(())
-                } else {
-                    Err(Duration::from_secs_f64((1.0 - tokens) / self.rate))
-                }
-            }
+        }
+    }
+
+    /// Whether `key` has a token left, without taking it.
+    pub fn check(&self, key: &str) -> Result<(), Duration> {
+        match self.lock().get(key) {
+            Some(&(tokens, at)) => self.enough(self.level(tokens, at, Instant::now())),
             None => Ok(()),
         }
     }
@@ -49,24 +58,17 @@ impl TokenBuckets {
     /// Takes one token for `key`, or says how long until one is there.
     pub fn take(&self, key: &str) -> Result<(), Duration> {
         let now = Instant::now();
-        let mut buckets = match self.buckets.lock() {
-            Ok(b) => b,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let mut buckets = self.lock();
         if buckets.len() > 100_000 {
             // Full buckets carry no information; forget them rather than grow.
-            let (rate, burst) = (self.rate, self.burst);
-            buckets.retain(|_, (tokens, at)| *tokens + now.duration_since(*at).as_secs_f64() * rate < burst);
+            buckets.retain(|_, (tokens, at)| self.level(*tokens, *at, now) < self.burst);
         }
         let (tokens, at) = buckets.entry(key.to_string()).or_insert((self.burst, now));
-        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.rate).min(self.burst);
+        *tokens = self.level(*tokens, *at, now);
         *at = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64((1.0 - *tokens) / self.rate))
-        }
+        self.enough(*tokens)?;
+        *tokens -= 1.0;
+        Ok(())
     }
 }
 
