@@ -2,7 +2,7 @@
 credentials schemathesis needs as shell assignments: a developer with a
 verified address (link from the dev mailbox), a personal access token, an
 application subscribed to both sandbox APIs, sandbox keys and an access
-token for a test customer. Usage: python3 .ci/portal_setup.py BASE_URL"""
+token for a test customer (and the keys it was got with). Usage: python3 .ci/portal_setup.py BASE_URL"""
 import base64, http.cookiejar, json, re, sys, urllib.error, urllib.parse, urllib.request
 
 BASE = sys.argv[1].rstrip("/")
@@ -77,3 +77,5 @@ assert status == 200, body
 print(f"PAT={pat}")
 print(f"ACCESS_TOKEN={json.loads(body)['access_token']}")
 print(f"APPLICATION_ID={app_id}")
+print(f"CLIENT_ID={keys['client_id']}")
+print(f"CLIENT_SECRET={keys['client_secret']}")

@@ -11,6 +11,7 @@ pub mod error;
 pub mod gateway;
 pub mod mail;
 pub mod openapi;
+pub mod postman;
 pub mod services;
 pub mod startup;
 pub mod storage;

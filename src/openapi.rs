@@ -104,8 +104,9 @@ pub fn document_echoed_header(doc: &mut OpenApi, name: &str, description: &str) 
 
 /// What linters ask of every document: each operation has a description (its
 /// summary, when the doc comment is one line) and each tag an operation uses
-/// is declared at the top.
-pub fn complete_descriptions(doc: &mut OpenApi) {
+/// is declared at the top, with its description from `tag_descriptions` when
+/// the document did not declare it itself.
+pub fn complete_descriptions(doc: &mut OpenApi, tag_descriptions: &[(&str, &str)]) {
     use utoipa::openapi::tag::TagBuilder;
     let mut used: Vec<String> = Vec::new();
     for op in operations(doc) {
@@ -117,7 +118,8 @@ pub fn complete_descriptions(doc: &mut OpenApi) {
     let tags = doc.tags.get_or_insert_with(Vec::new);
     for name in used {
         if !tags.iter().any(|t| t.name == name) {
-            tags.push(TagBuilder::new().name(name).build());
+            let description = tag_descriptions.iter().find(|(tag, _)| *tag == name).map(|(_, d)| *d);
+            tags.push(TagBuilder::new().name(name).description(description).build());
         }
     }
 }

@@ -20,6 +20,7 @@ type R<T> = Result<Json<T>, GatewayError>;
 pub struct BalanceQuery {
     /// Include the balances (`true`/`false`, default `false`).
     #[serde(default)]
+    #[param(value_type = Option<bool>, nullable = false, example = true)]
     with_balance: Option<String>,
 }
 
@@ -127,13 +128,27 @@ pub async fn balances(State(svc): State<Services>, call: Call<Accounts>, Path(id
 pub struct TransactionQuery {
     /// `booked`, `pending` or `both` (default `both`).
     #[serde(default)]
+    #[param(value_type = Option<BookingStatus>, nullable = false, inline, example = "both")]
     status: Option<String>,
     /// YYYY-MM-DD; default 30 days ago; at most 18 months ago.
     #[serde(default)]
+    #[param(value_type = Option<String>, nullable = false, format = Date)]
     date_from: Option<String>,
     /// YYYY-MM-DD; default today.
     #[serde(default)]
+    #[param(value_type = Option<String>, nullable = false, format = Date)]
     date_to: Option<String>,
+}
+
+/// The `status` filter's values (documentation only; the handler reads a string
+/// so that a wrong value gets the gateway's FORMAT_ERROR).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum BookingStatus {
+    Booked,
+    Pending,
+    Both,
 }
 
 fn parse_date(s: &str, name: &str) -> Result<Date, GatewayError> {
@@ -223,7 +238,7 @@ pub async fn transactions(
 
 /// One transaction.
 #[utoipa::path(get, path = "/Accounts/{accountId}/transactions/{transactionId}", tag = "Accounts",
-    params(("accountId" = String, Path, description = "Account number (12345678910 is an account of the test user 195505063676)", example = "12345678910"), ("transactionId" = String, Path), super::Headers),
+    params(("accountId" = String, Path, description = "Account number (12345678910 is an account of the test user 195505063676)", example = "12345678910"), ("transactionId" = String, Path, description = "A transaction's id from the transaction list", example = "12345678910-0001"), super::Headers),
     security(("bearer" = [])),
     responses((status = 200, body = TransactionDetailsDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto),
               (status = 404, body = ErrorDto), (status = 429, body = ErrorDto)))]

@@ -179,28 +179,38 @@ pub struct PaymentRequestDto {
     pub debtor_account: AccountRefDto,
     /// An account at the bank (an internal transfer when it is the customer's own) or elsewhere.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub creditor_account: Option<AccountRefDto>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, example = "Elbolaget AB")]
     pub creditor_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "5050-1055")]
+    #[schema(nullable = false, example = "5050-1055")]
     pub creditor_bankgiro: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, example = "90 20 02-9")]
     pub creditor_plusgiro: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub ocr: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, example = "Invoice 117")]
     pub remittance_information_unstructured: Option<String>,
-    /// YYYY-MM-DD; today when absent.
+    /// YYYY-MM-DD, from today to a year ahead; today when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, format = Date)]
     pub requested_execution_date: Option<String>,
     /// Periodic payments only: first execution, YYYY-MM-DD.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, format = Date)]
     pub start_date: Option<String>,
     /// Periodic payments only: `Daily`, `Weekly`, `EveryTwoWeeks`, `Monthly`, `Quarterly` or `Annual`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, example = "Monthly")]
     pub frequency: Option<String>,
+    /// Periodic payments only: last execution, YYYY-MM-DD (none: until cancelled).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, format = Date)]
     pub end_date: Option<String>,
 }
 

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod call;
 pub mod dto;
 pub mod error;
+pub mod examples;
 pub mod oauth;
 pub mod payments;
 
@@ -36,7 +37,7 @@ pub struct Headers {
     /// The customer's IP address when they are actively asking. Without it,
     /// PSD2 allows 4 reads a day per account (Accounts API).
     #[serde(rename = "PSU-IP-Address")]
-    #[param(format = Ipv4, example = "192.0.2.10")]
+    #[param(value_type = Option<String>, nullable = false, format = Ipv4, example = "192.0.2.10")]
     #[allow(dead_code)]
     psu_ip_address: Option<String>,
 }
@@ -82,7 +83,14 @@ pub fn router() -> Router<Services> {
 }
 
 /// The OpenAPI 3.1 document of an API family, served at `server_url`.
-pub fn openapi(family: &str, title: &str, version: &str, base_url: &str, server_url: &str) -> Option<OpenApi> {
+pub fn openapi(
+    family: &str,
+    title: &str,
+    version: &str,
+    base_url: &str,
+    server_url: &str,
+    today: time::Date,
+) -> Option<OpenApi> {
     let mut doc = match family {
         "accounts" => accounts_parts().1,
         "payments" => payments_parts().1,
@@ -149,7 +157,22 @@ pub fn openapi(family: &str, title: &str, version: &str, base_url: &str, server_
             <dto::PaymentProduct as utoipa::PartialSchema>::schema(),
         );
     }
-    crate::openapi::complete_descriptions(&mut doc);
+    examples::fill(&mut doc, today);
+    crate::openapi::complete_descriptions(
+        &mut doc,
+        &[
+            ("Accounts", "The customer's accounts, their balances and transactions"),
+            (
+                "Payments",
+                "Single payments: initiate one, read it and its status, cancel it",
+            ),
+            (
+                "Periodic payments",
+                "Standing orders: a payment repeated until an end date",
+            ),
+            ("Signing baskets", "Several payments the customer authorises at once"),
+        ],
+    );
     // Last: every response, the refusals above included, echoes it.
     crate::openapi::document_echoed_header(&mut doc, "X-Request-ID", "The X-Request-ID of the request, echoed");
     Some(doc)

@@ -193,7 +193,7 @@ type Body = Result<Json<PaymentRequestDto>, JsonRejection>;
 
 /// Initiates a payment.
 #[utoipa::path(post, path = "/Payments/{paymentProduct}", tag = "Payments",
-    params(("paymentProduct" = String, Path, description = "SepaCreditTransfers or CrossBorderCreditTransfers"), super::Headers),
+    params(("paymentProduct" = super::dto::PaymentProduct, Path), super::Headers),
     request_body = PaymentRequestDto, security(("bearer" = [])),
     responses((status = 201, body = PaymentInitiationDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto),
               (status = 403, body = ErrorDto), (status = 404, body = ErrorDto), (status = 429, body = ErrorDto)))]

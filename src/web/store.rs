@@ -15,38 +15,72 @@ use crate::domain::sandbox_users::{TEST_USERS, TestUser};
 use crate::services::{ServiceError, Services, applications, catalogue as store, subscriptions};
 use crate::web::Reply;
 
-/// `/apis/{slug}/openapi.json`: the API's OpenAPI 3.1 document (no session needed).
+/// `/apis/{slug}/openapi.json` (the API's OpenAPI 3.1 document) and the
+/// Postman collection and environment made from it (no session needed).
 pub fn documents() -> Router<Services> {
-    Router::new().route("/apis/{slug}/openapi.json", get(openapi_document))
+    Router::new()
+        .route("/apis/{slug}/openapi.json", get(openapi_document))
+        .route("/apis/{slug}/postman-collection.json", get(postman_collection))
+        .route("/apis/{slug}/postman-environment.json", get(postman_environment))
+}
+
+/// The API's document as served today, or the 404 to answer.
+async fn document(svc: &Services, slug: &str) -> Result<(Api, serde_json::Value), Response> {
+    use axum::response::IntoResponse;
+    let not_found = |error: &str, message: &str| {
+        (
+            axum::http::StatusCode::NOT_FOUND,
+            axum::Json(serde_json::json!({"error": error, "message": message})),
+        )
+            .into_response()
+    };
+    let Ok(api) = store::get(svc, slug).await else {
+        return Err(not_found("not_found", "There is no such API."));
+    };
+    let server = format!("{}{}", svc.base_url.as_str().trim_end_matches('/'), api.base_path);
+    let today = svc.now().date();
+    crate::gateway::openapi(
+        &api.family,
+        &api.name,
+        &api.version,
+        svc.base_url.as_str(),
+        &server,
+        today,
+    )
+    .and_then(|doc| serde_json::to_value(doc).ok())
+    .map(|doc| (api, doc))
+    .ok_or_else(|| not_found("no_document", "This API has no OpenAPI document yet."))
+}
+
+/// JSON named `<slug>-<name>` for a browser that saves it.
+fn download(api: &Api, name: &str, body: serde_json::Value) -> Response {
+    use axum::response::IntoResponse;
+    let mut res = axum::Json(body).into_response();
+    let disposition = format!("inline; filename=\"{}-{name}\"", api.slug);
+    if let Ok(v) = axum::http::HeaderValue::from_str(&disposition) {
+        res.headers_mut().insert(axum::http::header::CONTENT_DISPOSITION, v);
+    }
+    res
 }
 
 async fn openapi_document(State(svc): State<Services>, Path(slug): Path<String>) -> Response {
-    use axum::response::IntoResponse;
-    let api = match store::get(&svc, &slug).await {
-        Ok(api) => api,
-        Err(_) => {
-            return (
-                axum::http::StatusCode::NOT_FOUND,
-                axum::Json(serde_json::json!({"error": "not_found"})),
-            )
-                .into_response();
-        }
-    };
-    let server = format!("{}{}", svc.base_url.as_str().trim_end_matches('/'), api.base_path);
-    match crate::gateway::openapi(&api.family, &api.name, &api.version, svc.base_url.as_str(), &server) {
-        Some(doc) => {
-            let mut res = axum::Json(doc).into_response();
-            let disposition = format!("inline; filename=\"{}-openapi.json\"", api.slug);
-            if let Ok(v) = axum::http::HeaderValue::from_str(&disposition) {
-                res.headers_mut().insert(axum::http::header::CONTENT_DISPOSITION, v);
-            }
-            res
-        }
-        None => (
-            axum::http::StatusCode::NOT_FOUND,
-            axum::Json(serde_json::json!({"error": "no_document", "message": "This API has no OpenAPI document yet."})),
-        )
-            .into_response(),
+    match document(&svc, &slug).await {
+        Ok((api, doc)) => download(&api, "openapi.json", doc),
+        Err(refusal) => refusal,
+    }
+}
+
+async fn postman_collection(State(svc): State<Services>, Path(slug): Path<String>) -> Response {
+    match document(&svc, &slug).await {
+        Ok((api, doc)) => download(&api, "postman-collection.json", crate::postman::collection(&doc)),
+        Err(refusal) => refusal,
+    }
+}
+
+async fn postman_environment(State(svc): State<Services>, Path(slug): Path<String>) -> Response {
+    match document(&svc, &slug).await {
+        Ok((api, doc)) => download(&api, "postman-environment.json", crate::postman::environment(&doc)),
+        Err(refusal) => refusal,
     }
 }
 

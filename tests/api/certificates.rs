@@ -279,6 +279,24 @@ async fn every_fixture_through_the_json_api() {
     assert_eq!(body["roles"].as_array().unwrap().len(), 1);
     assert_eq!(body["roles"][0]["code"], "PSP_AI");
 
+    // A generated client uploads a file as application/octet-stream, PEM or DER alike.
+    let doc: serde_json::Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    let upload = &doc["paths"]["/api/v1/applications/{id}/certificate"]["put"]["requestBody"]["content"];
+    let binary = &doc["components"]["schemas"]["CertificateFile"];
+    assert_eq!(
+        upload["application/octet-stream"]["schema"]["$ref"],
+        "#/components/schemas/CertificateFile"
+    );
+    assert_eq!(
+        (binary["type"].as_str(), binary["format"].as_str()),
+        (Some("string"), Some("binary"))
+    );
+    let res = put(fixture("qwac-pi-only.pem"), "application/octet-stream")
+        .await
+        .unwrap();
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["organization_id"], "PSDSE-FINA-900006");
+
     let res = put(fixture("qwac-ai-pi-chain.pem"), "application/x-pem-file")
         .await
         .unwrap();

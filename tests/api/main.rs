@@ -18,6 +18,7 @@ mod mail_delivery;
 mod migrations_and_settings;
 mod pages_security;
 mod password_reset;
+mod postman;
 mod privacy;
 mod races;
 mod retention;

@@ -45,6 +45,16 @@ async fn both_sandbox_apis_serve_an_openapi_3_1_document_linked_from_their_page(
         );
         let psu_ip = params.iter().find(|p| p["name"] == "PSU-IP-Address").unwrap();
         assert_eq!(psu_ip["schema"]["format"], "ipv4");
+        assert_eq!(psu_ip["schema"]["type"], "string", "a plain string, not [string, null]");
+        assert!(psu_ip["example"].is_string());
+        // Every tag is declared with a description (linters and Postman's folders use them).
+        assert!(
+            doc["tags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|t| t["description"].is_string())
+        );
         // Every answer documents the echoed X-Request-ID and the errors the gateway can give.
         let responses = doc["paths"][path]["get"]["responses"].as_object().unwrap();
         for status in ["200", "400", "401", "403", "429"] {

@@ -90,12 +90,20 @@ impl From<Registered> for CertificateDto {
     }
 }
 
+/// A certificate as raw bytes: DER, or PEM as bytes (documented as binary so
+/// that generated clients offer a file upload).
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+// Never built: it only names the body in the document.
+pub struct CertificateFile(#[allow(dead_code)] Vec<u8>);
+
 /// Registers (or replaces) the application's QWAC: the PEM or DER as the body.
 #[utoipa::path(put, path = "/api/v1/applications/{id}/certificate", operation_id = "registerCertificate", tag = "applications", security(("personal_access_token" = [])),
     params(("id" = String, Path, description = "Application id")),
     request_body(description = "The certificate: PEM as text (application/x-pem-file or text/plain), or DER \
         (application/pkix-cert or application/octet-stream)",
-        content((String = "application/x-pem-file"), (String = "text/plain"))),
+        content((CertificateFile = "application/octet-stream"), (String = "application/x-pem-file"),
+                (String = "text/plain"))),
     responses((status = 200, body = CertificateDto), (status = 404, body = ErrorBody),
               (status = 409, description = "Registered under another developer account", body = ErrorBody),
               (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),

@@ -88,7 +88,7 @@ pub fn parts() -> (Router<Services>, utoipa::openapi::OpenApi) {
         }
         refusals
     });
-    crate::openapi::complete_descriptions(&mut doc);
+    crate::openapi::complete_descriptions(&mut doc, &[]);
     // No body at all is allowed when creating a personal access token.
     if let Some(body) = doc
         .paths
