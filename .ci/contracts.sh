@@ -26,6 +26,7 @@ npx() { (cd "$root/.ci/contracts" && command npx --no-install "$@"); }
 work="$(mktemp -d)"
 port=18181
 DEVPORTAL_DATABASE_URL="sqlite://$work/contract.db" DEVPORTAL_BIND="127.0.0.1:$port" DEVPORTAL_LOG=warn \
+  DEVPORTAL_TLS_BIND=127.0.0.1:0 DEVPORTAL_DATA_DIR="$work" \
   DEVPORTAL_SANDBOX_RATE=10000 DEVPORTAL_SANDBOX_BURST=10000 DEVPORTAL_TOKEN_RATE=10000 \
   ./target/debug/devportal >"$work/portal.log" 2>&1 &
 portal=$!

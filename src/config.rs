@@ -3,7 +3,11 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
 use std::time::Duration as StdDuration;
+
+use axum::http::HeaderName;
 
 use time::Duration;
 use url::Url;
@@ -99,9 +103,83 @@ pub struct Settings {
     #[arg(long, env = "DEVPORTAL_SHUTDOWN_SECONDS", default_value_t = 30)]
     pub shutdown_seconds: u64,
 
+    /// Address and port of the TLS listener, which asks for client
+    /// certificates (mutual TLS for production calls), or `off`.
+    #[arg(long, env = "DEVPORTAL_TLS_BIND", default_value = "127.0.0.1:8443")]
+    pub tls_bind: Listen,
+
+    /// The TLS listener's certificate chain (PEM). With neither this nor
+    /// DEVPORTAL_TLS_KEY, the first start makes a self-signed certificate for
+    /// localhost in the data folder.
+    #[arg(long, env = "DEVPORTAL_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key of DEVPORTAL_TLS_CERT (PEM).
+    #[arg(long, env = "DEVPORTAL_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
+
+    /// PEM bundle of the QTSP roots and intermediates whose client
+    /// certificates the TLS listener accepts (besides the portal's own test CA).
+    #[arg(long, env = "DEVPORTAL_MTLS_CLIENT_CA")]
+    pub mtls_client_ca: Option<PathBuf>,
+
+    /// Behind a TLS-terminating proxy only: the request header that carries
+    /// the client certificate the proxy verified, in RFC 9440 form
+    /// (`client-cert: :<base64 DER>:`). Unset: no header is trusted. Set it
+    /// only when the proxy removes this header from what clients send.
+    #[arg(long, env = "DEVPORTAL_CLIENT_CERT_HEADER")]
+    pub client_cert_header: Option<HeaderName>,
+
+    /// Folder for what the portal makes for itself (the self-signed TLS certificate).
+    #[arg(long, env = "DEVPORTAL_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
     /// Log filter in tracing's syntax, e.g. `info` or `devportal=debug,info`.
     #[arg(long, env = "DEVPORTAL_LOG", default_value = "info")]
     pub log: String,
+}
+
+/// A listener's address, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listen(pub Option<SocketAddr>);
+
+impl FromStr for Listen {
+    type Err = std::net::AddrParseError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "off" | "" => Ok(Listen(None)),
+            addr => addr.parse().map(|a| Listen(Some(a))),
+        }
+    }
+}
+
+/// The TLS listener and where client certificates come from.
+#[derive(Debug, Clone)]
+pub struct TlsConfig {
+    /// None: no TLS listener.
+    pub bind: Option<SocketAddr>,
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+    pub client_ca: Option<PathBuf>,
+    /// The RFC 9440 header a trusted proxy sets (plain listener only).
+    pub client_cert_header: Option<HeaderName>,
+    /// Where the self-signed server certificate is kept.
+    pub data_dir: PathBuf,
+}
+
+impl TlsConfig {
+    /// No TLS listener and no trusted header.
+    pub fn off(data_dir: PathBuf) -> TlsConfig {
+        TlsConfig {
+            bind: None,
+            cert: None,
+            key: None,
+            client_ca: None,
+            client_cert_header: None,
+            data_dir,
+        }
+    }
 }
 
 /// argon2id cost. OWASP's parameters in production; tests pass cheaper ones.
@@ -153,6 +231,7 @@ pub struct Config {
     pub shutdown_grace: StdDuration,
     /// Seals mail bodies in the outbox (`DEVPORTAL_SECRET_KEY`, base64).
     pub secret_key: Option<String>,
+    pub tls: TlsConfig,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -198,6 +277,14 @@ impl Settings {
             hash_cost: HashCost::OWASP,
             shutdown_grace: StdDuration::from_secs(self.shutdown_seconds),
             secret_key: self.secret_key.filter(|k| !k.trim().is_empty()),
+            tls: TlsConfig {
+                bind: self.tls_bind.0,
+                cert: self.tls_cert,
+                key: self.tls_key,
+                client_ca: self.mtls_client_ca,
+                client_cert_header: self.client_cert_header,
+                data_dir: self.data_dir,
+            },
             gateway: GatewayConfig {
                 sandbox_rate: self.sandbox_rate,
                 sandbox_burst: self.sandbox_burst,
@@ -264,6 +351,7 @@ impl fmt::Debug for Config {
             .field("hash_cost", &self.hash_cost)
             .field("gateway", &self.gateway)
             .field("secret_key", &self.secret_key.as_ref().map(|_| "[set]"))
+            .field("tls", &self.tls)
             .finish()
     }
 }

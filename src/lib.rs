@@ -4,10 +4,12 @@
 //! `mail` delivers what services put in the outbox.
 
 pub mod client_address;
+pub mod client_certificate;
 pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod files;
 pub mod gateway;
 pub mod mail;
 pub mod openapi;
@@ -15,4 +17,5 @@ pub mod postman;
 pub mod services;
 pub mod startup;
 pub mod storage;
+pub mod tls;
 pub mod web;

@@ -89,6 +89,9 @@ async fn main() -> anyhow::Result<()> {
             let app = Application::build(config, Arc::new(SystemClock)).await?;
             let mailbox = app.services.dev_mailbox;
             println!("Devportal is running. Open {} in your browser.", app.url());
+            if let Some(tls) = app.tls_addr() {
+                println!("Mutual TLS (production calls, test certificates): https://{tls}");
+            }
             if mailbox {
                 println!(
                     "No SMTP server is set (DEVPORTAL_SMTP_URL): mails are kept at {}dev/mailbox",

@@ -25,6 +25,8 @@ use crate::storage::{Db, migrate};
 
 pub struct Application {
     listener: TcpListener,
+    /// The TLS listener (mutual TLS), unless turned off.
+    tls: Option<(TcpListener, Arc<rustls::ServerConfig>)>,
     pub services: Services,
     sessions: SessionBackend,
     /// Tells the mail worker to stop after the mail it is sending.
@@ -60,19 +62,40 @@ impl Application {
         let mail = MailQueue::default();
         let dev_mailbox = config.mail.dev_mailbox_for(&base_url)?;
         let sealer = sealer(&config)?;
+        let test_ca = crate::services::test_qtsp::load_or_create(&db, &sealer, clock.now())
+            .await
+            .context("the test QTSP's CA")?;
         let mut services = services(
             db.clone(),
             clock.clone(),
             &config,
             mail.clone(),
-            base_url,
-            self_url,
+            (base_url, self_url),
             sealer,
+            test_ca,
         )?;
         services.dev_mailbox = dev_mailbox;
         crate::services::catalogue::load(&services)
             .await
             .context("loading the API catalogue")?;
+        let tls = match config.tls.bind {
+            Some(bind) => {
+                let server_config = crate::tls::server_config(&config.tls, &[services.test_ca.certificate()])
+                    .context("the TLS listener")?;
+                let listener = TcpListener::bind(bind)
+                    .await
+                    .with_context(|| format!("binding the TLS listener {bind}"))?;
+                let at = listener.local_addr()?;
+                let host = if at.ip().is_loopback() || at.ip().is_unspecified() {
+                    "localhost".to_string()
+                } else {
+                    at.ip().to_string()
+                };
+                services.tls_url = Some(Url::parse(&format!("https://{host}:{}/", at.port())).context("TLS URL")?);
+                Some((listener, server_config))
+            }
+            None => None,
+        };
         let (stop_mail, stopped) = tokio::sync::watch::channel(false);
         let mail_worker = tokio::spawn(Worker::new(services.clone())?.run(stopped));
         let sessions = SessionBackend::new(&db);
@@ -80,6 +103,7 @@ impl Application {
         tokio::spawn(flush_usage(services.clone()));
         Ok(Application {
             listener,
+            tls,
             services,
             sessions,
             stop_mail,
@@ -91,6 +115,11 @@ impl Application {
         self.listener
             .local_addr()
             .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// Where the TLS listener is, if it is on.
+    pub fn tls_addr(&self) -> Option<SocketAddr> {
+        self.tls.as_ref().and_then(|(l, _)| l.local_addr().ok())
     }
 
     pub fn url(&self) -> &Url {
@@ -118,19 +147,28 @@ impl Application {
                 handle.graceful_shutdown(Some(grace));
             }
         });
-        let mut server = axum_server::from_tcp(self.listener.into_std()?)?
-            .handle(handle)
+        let app =
+            crate::web::app(self.services.clone(), self.sessions).into_make_service_with_connect_info::<SocketAddr>();
+        let mut plain = axum_server::from_tcp(self.listener.into_std()?)?
+            .handle(handle.clone())
             .first_request_timeout(HEADER_READ_TIMEOUT);
-        server
-            .http_builder()
-            .http1()
-            .timer(hyper_util::rt::TokioTimer::new())
-            .header_read_timeout(HEADER_READ_TIMEOUT);
-        let app = crate::web::app(self.services.clone(), self.sessions);
-        let served = server
-            .serve(app.into_make_service_with_connect_info::<SocketAddr>())
-            .await
-            .context("serving HTTP");
+        limit_header_time(plain.http_builder());
+        let plain = plain.serve(app.clone());
+        let served = match self.tls {
+            Some((listener, config)) => {
+                let mut tls = axum_server::from_tcp_rustls(
+                    listener.into_std()?,
+                    axum_server::tls_rustls::RustlsConfig::from_config(config),
+                )?
+                .handle(handle)
+                .first_request_timeout(HEADER_READ_TIMEOUT);
+                limit_header_time(tls.http_builder());
+                let (a, b) = tokio::join!(plain, tls.serve(app));
+                a.and(b)
+            }
+            None => plain.await,
+        }
+        .context("serving HTTP");
         let _ = self.stop_mail.send(true);
         if tokio::time::timeout(grace, self.mail_worker).await.is_err() {
             tracing::warn!("the mail worker did not stop in time; its leased mail is retried after the lease");
@@ -141,6 +179,12 @@ impl Application {
         tracing::info!("stopped");
         served
     }
+}
+
+fn limit_header_time(http: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>) {
+    http.http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
 }
 
 /// The services without a listener or background tasks, for the command
@@ -160,7 +204,18 @@ pub async fn offline_services(config: Config) -> anyhow::Result<Services> {
         Ok(s) => s,
         Err(_) => Sealer::new(&rand_key()?)?,
     };
-    services(db, clock, &config, MailQueue::default(), base_url, self_url, sealer)
+    // Nor does it issue test certificates (and it may not be able to open
+    // the stored CA's key without the setting): a CA for this run only.
+    let test_ca = crate::services::test_qtsp::ephemeral(clock.now())?;
+    services(
+        db,
+        clock,
+        &config,
+        MailQueue::default(),
+        (base_url, self_url),
+        sealer,
+        test_ca,
+    )
 }
 
 /// The use cases' shared state, with fresh caches and rate limits.
@@ -169,9 +224,9 @@ fn services(
     clock: Arc<dyn Clock>,
     config: &Config,
     mail: MailQueue,
-    base_url: Url,
-    self_url: Url,
+    (base_url, self_url): (Url, Url),
     sealer: Sealer,
+    test_ca: crate::services::test_qtsp::TestCa,
 ) -> anyhow::Result<Services> {
     let g = config.gateway;
     Ok(Services {
@@ -192,6 +247,8 @@ fn services(
         self_url,
         dev_mailbox: false,
         sealer: Arc::new(sealer),
+        test_ca: Arc::new(test_ca),
+        tls_url: None,
     })
 }
 

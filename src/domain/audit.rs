@@ -18,6 +18,7 @@ pub enum Event {
     CertificateRegistered,
     CertificateConfirmed,
     CertificateDeleted,
+    TestCertificateIssued,
     ApplicationDeleted,
     PersonalTokenCreated,
     PersonalTokenRevoked,
@@ -36,7 +37,7 @@ pub enum Event {
 }
 
 impl Event {
-    pub const ALL: [Event; 26] = [
+    pub const ALL: [Event; 27] = [
         Event::SignedUp,
         Event::EmailVerified,
         Event::SignedIn,
@@ -48,6 +49,7 @@ impl Event {
         Event::CertificateRegistered,
         Event::CertificateConfirmed,
         Event::CertificateDeleted,
+        Event::TestCertificateIssued,
         Event::ApplicationDeleted,
         Event::PersonalTokenCreated,
         Event::PersonalTokenRevoked,
@@ -83,6 +85,7 @@ impl Event {
             Event::CertificateRegistered => "certificate.registered",
             Event::CertificateConfirmed => "certificate.confirmed",
             Event::CertificateDeleted => "certificate.deleted",
+            Event::TestCertificateIssued => "test_certificate.issued",
             Event::ApplicationDeleted => "application.deleted",
             Event::PersonalTokenCreated => "personal_token.created",
             Event::PersonalTokenRevoked => "personal_token.revoked",
@@ -114,6 +117,7 @@ impl Event {
             Event::CertificateRegistered => "Certificate registered",
             Event::CertificateConfirmed => "Certificate confirmed (key held)",
             Event::CertificateDeleted => "Certificate deleted",
+            Event::TestCertificateIssued => "Test certificate issued",
             Event::ApplicationDeleted => "Application deleted",
             Event::PersonalTokenCreated => "Personal access token created",
             Event::PersonalTokenRevoked => "Personal access token revoked",

@@ -16,6 +16,7 @@ pub mod qwac;
 pub mod sandbox;
 pub mod sandbox_users;
 pub mod secret;
+pub mod test_qtsp;
 pub mod text;
 pub mod user;
 pub mod validation;

@@ -10,6 +10,7 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 
 use super::error::GatewayError;
+use crate::client_certificate::ClientCertificate;
 use crate::services::access::{self, Access, AccessDenied};
 use crate::services::sandbox::Party;
 use crate::services::{Services, usage};
@@ -104,6 +105,18 @@ impl<A: SandboxApi> FromRequestParts<Services> for Call<A> {
             }
             Err(AccessDenied::Internal(e)) => return Err(GatewayError::internal(e)),
         };
+        if let Some(bound) = &access.bound_to {
+            // RFC 8705 §3: a certificate-bound token works only with its certificate.
+            let presented = ClientCertificate::of(parts, svc).1;
+            if presented.map(|der| crate::domain::qwac::x5t_s256(&der)).as_deref() != Some(&**bound) {
+                return Err(GatewayError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "TOKEN_INVALID",
+                    "This access token is bound to a client certificate: call over mutual TLS with the certificate \
+                     the token was issued to.",
+                ));
+            }
+        }
         if access.blocked.contains(A::SLUG) {
             return Err(GatewayError::new(
                 StatusCode::FORBIDDEN,

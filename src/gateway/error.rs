@@ -91,10 +91,13 @@ impl IntoResponse for GatewayError {
         )
             .into_response();
         if self.status == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"sandbox\""),
-            );
+            // RFC 6750 §3: no error code when no token came, invalid_token otherwise.
+            let challenge = match self.code {
+                "TOKEN_MISSING" => "Bearer realm=\"sandbox\"",
+                _ => "Bearer realm=\"sandbox\", error=\"invalid_token\"",
+            };
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
         }
         if let Some(s) = self.retry_after {
             res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));

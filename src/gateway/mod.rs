@@ -6,6 +6,7 @@ pub mod call;
 pub mod dto;
 pub mod error;
 pub mod examples;
+pub mod mtls_check;
 pub mod oauth;
 pub mod payments;
 
@@ -69,6 +70,7 @@ pub fn router() -> Router<Services> {
     Router::new()
         .route("/oauth2/token", post(oauth::token))
         .route("/.well-known/oauth-authorization-server", get(oauth::metadata))
+        .route("/mtls/check", get(mtls_check::check))
         .nest("/sandbox/accounts/1.0.0", accounts_parts().0)
         .nest("/sandbox/payments/1.0.0", payments_parts().0)
         .route(

@@ -1,6 +1,7 @@
 //! `POST /oauth2/token`: the client credentials grant (RFC 6749 §4.4), with
-//! client authentication by HTTP Basic or form fields (§2.3.1) and errors as
-//! §5.2 says.
+//! client authentication by HTTP Basic or form fields (§2.3.1), or by the
+//! client certificate of a mutual TLS connection (RFC 8705 `tls_client_auth`,
+//! which binds the token to the certificate), and errors as §5.2 says.
 
 use axum::Json;
 use axum::extract::rejection::FormRejection;
@@ -12,6 +13,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 
 use crate::client_address::ClientAddr;
+use crate::client_certificate::ClientCertificate;
 use crate::services::Services;
 use crate::services::access::{self, OAuthError, TokenRequest};
 
@@ -32,6 +34,7 @@ struct OAuthErrorBody {
 pub async fn token(
     State(svc): State<Services>,
     ClientAddr(client_address): ClientAddr,
+    ClientCertificate(client_certificate): ClientCertificate,
     headers: HeaderMap,
     form: Result<Form<TokenForm>, FormRejection>,
 ) -> Response {
@@ -63,6 +66,7 @@ pub async fn token(
         client_id,
         client_secret,
         scope: form.scope,
+        client_certificate,
     };
     match access::issue(&svc, req).await {
         Ok(grant) => {
@@ -152,15 +156,22 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 /// RFC 8414 authorization server metadata, so OAuth libraries can discover
 /// the token endpoint and what it takes.
 pub async fn metadata(State(svc): State<Services>) -> Response {
-    let mut res = Json(serde_json::json!({
+    let mut metadata = serde_json::json!({
         "issuer": svc.base_url.as_str().trim_end_matches('/'),
         "token_endpoint": svc.url("/oauth2/token"),
         "grant_types_supported": ["client_credentials"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "tls_client_auth"],
+        "tls_client_certificate_bound_access_tokens": true,
         "response_types_supported": [],
         "service_documentation": svc.url("/apis"),
-    }))
-    .into_response();
+    });
+    // RFC 8705 §5: where a client that authenticates with its certificate goes.
+    if let Some(tls) = &svc.tls_url {
+        metadata["mtls_endpoint_aliases"] = serde_json::json!({
+            "token_endpoint": format!("{}/oauth2/token", tls.as_str().trim_end_matches('/')),
+        });
+    }
+    let mut res = Json(metadata).into_response();
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("max-age=3600"));
     res

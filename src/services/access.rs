@@ -33,6 +33,9 @@ pub struct Access {
     pub apis: Arc<HashSet<String>>,
     /// Slugs of subscribed APIs a bank admin has blocked.
     pub blocked: Arc<HashSet<String>>,
+    /// The x5t#S256 of the client certificate the token is bound to (RFC
+    /// 8705): every call must come with that certificate.
+    pub bound_to: Option<Arc<str>>,
 }
 
 struct Cached {
@@ -162,6 +165,7 @@ async fn load(svc: &Services, hash: &str) -> anyhow::Result<Option<Access>> {
         expires_at: grant.expires_at,
         apis: Arc::new(active.into_iter().map(|(slug, _)| slug).collect()),
         blocked: Arc::new(blocked.into_iter().map(|(slug, _)| slug).collect()),
+        bound_to: grant.cnf_x5t_s256.map(Into::into),
     }))
 }
 
@@ -174,6 +178,8 @@ pub struct TokenRequest {
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
     pub scope: Option<String>,
+    /// The client certificate of the connection (DER), for `tls_client_auth`.
+    pub client_certificate: Option<Vec<u8>>,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -217,12 +223,19 @@ pub async fn issue(svc: &Services, req: TokenRequest) -> Result<TokenResponse, O
             )));
         }
     }
-    let (Some(client_id), Some(secret)) = (
-        req.client_id.filter(|s| !s.is_empty()),
-        req.client_secret.filter(|s| !s.is_empty()),
-    ) else {
+    let client_id = req.client_id.filter(|s| !s.is_empty());
+    let secret = req.client_secret.filter(|s| !s.is_empty());
+    // tls_client_auth (RFC 8705 §2.1): a client id and the certificate of the
+    // connection, no secret. A secret, when sent, is what authenticates.
+    let certificate = match (&secret, req.client_certificate) {
+        (None, Some(der)) => Some(der),
+        _ => None,
+    };
+    let Some(client_id) = client_id.filter(|_| secret.is_some() || certificate.is_some()) else {
         return Err(OAuthError::InvalidClient(
-            "Authenticate the client with HTTP Basic or the client_id and client_secret fields.".into(),
+            "Authenticate the client with HTTP Basic, the client_id and client_secret fields, or the client_id \
+             and a client certificate over mutual TLS (tls_client_auth)."
+                .into(),
         ));
     };
     let limits = &svc.rate_limits;
@@ -262,11 +275,24 @@ pub async fn issue(svc: &Services, req: TokenRequest) -> Result<TokenResponse, O
             .map_err(OAuthError::Throttled)?;
         return Err(OAuthError::InvalidClient("Unknown client or wrong secret.".into()));
     };
-    if !bool::from(hash_secret(&secret).as_bytes().ct_eq(stored_hash.as_bytes())) {
-        // Counted after the answer is decided: the next one from here waits.
-        let _ = limits.token_failures.take(&failures_here);
-        return Err(OAuthError::InvalidClient("Unknown client or wrong secret.".into()));
-    }
+    let bound_to = match (&secret, &certificate) {
+        (Some(secret), _) => {
+            if !bool::from(hash_secret(secret).as_bytes().ct_eq(stored_hash.as_bytes())) {
+                // Counted after the answer is decided: the next one from here waits.
+                let _ = limits.token_failures.take(&failures_here);
+                return Err(OAuthError::InvalidClient("Unknown client or wrong secret.".into()));
+            }
+            None
+        }
+        (None, Some(der)) => match certificate_of(svc, &application_id, der).await? {
+            Ok(thumbprint) => Some(thumbprint),
+            Err(why) => {
+                let _ = limits.token_failures.take(&failures_here);
+                return Err(OAuthError::InvalidClient(why));
+            }
+        },
+        (None, None) => return Err(OAuthError::InvalidClient("Unknown client or wrong secret.".into())),
+    };
     limits.token_endpoint.take(&client_id).map_err(OAuthError::Throttled)?;
     let now = svc.now();
     let ssn = parse_scope(req.scope.as_deref(), now)?;
@@ -279,7 +305,33 @@ pub async fn issue(svc: &Services, req: TokenRequest) -> Result<TokenResponse, O
             "psd2_sandbox scopes are for sandbox keys.".into(),
         ));
     }
-    mint(svc, &application_id, env, &ssn, asked, now).await
+    mint(svc, &application_id, env, &ssn, asked, bound_to.as_deref(), now).await
+}
+
+/// Whether `der` authenticates the application by tls_client_auth: in the
+/// sandbox, one of its unexpired test certificates. Answers the thumbprint
+/// the token is bound to, or why not.
+async fn certificate_of(
+    svc: &Services,
+    application_id: &str,
+    der: &[u8],
+) -> crate::storage::Result<Result<String, String>> {
+    let fingerprint = crate::domain::qwac::fingerprint(der);
+    let mut conn = svc.db.conn().await?;
+    let found = crate::storage::test_qtsp::by_fingerprint(conn.exec(), &fingerprint).await?;
+    Ok(match found {
+        Some(c) if c.application_id == application_id && c.not_after > svc.now() => {
+            Ok(crate::domain::qwac::x5t_s256(der))
+        }
+        Some(c) if c.application_id == application_id => {
+            Err("The client certificate has expired: create a new test certificate.".into())
+        }
+        _ => Err(
+            "The client certificate is not one of this application's test certificates (tls_client_auth in the \
+             sandbox takes a test certificate the portal issued to the application)."
+                .into(),
+        ),
+    })
 }
 
 /// A token for one of a signed-in developer's applications (the API console;
@@ -292,7 +344,7 @@ pub async fn issue_for_application(
     let now = svc.now();
     let asked = format!("psd2_sandbox:{}", ssn.trim());
     let ssn = parse_scope(Some(&asked), now)?;
-    mint(svc, application_id, Environment::Sandbox, &ssn, asked, now).await
+    mint(svc, application_id, Environment::Sandbox, &ssn, asked, None, now).await
 }
 
 /// Stores a new token (its hash) and answers it.
@@ -302,20 +354,19 @@ async fn mint(
     env: Environment,
     ssn: &str,
     scope: String,
+    bound_to: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<TokenResponse, OAuthError> {
     let token = SecretToken::generate();
     let mut conn = svc.db.conn().await?;
-    access_tokens::insert(
-        conn.exec(),
-        &token.hash(),
+    let new = access_tokens::NewToken {
+        token_hash: &token.hash(),
         application_id,
-        env,
+        environment: env,
         ssn,
-        now,
-        now + TOKEN_LIFETIME,
-    )
-    .await?;
+        bound_to,
+    };
+    access_tokens::insert(conn.exec(), &new, now, now + TOKEN_LIFETIME).await?;
     Ok(TokenResponse {
         access_token: token.expose().to_string(),
         scope,

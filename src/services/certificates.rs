@@ -39,6 +39,13 @@ pub async fn register(
         ));
     }
     let cert = qwac::from_pem_or_der(upload, svc.now()).map_err(|r| ServiceError::refused(r.code, r.message))?;
+    if svc.test_ca.issued(&cert.der) {
+        return Err(ServiceError::refused(
+            "test_certificate",
+            "This is a test certificate from the portal's test QTSP: it works in the sandbox only. \
+             For production, register the QWAC a qualified trust service provider issued to your organization.",
+        ));
+    }
     let now = svc.now();
     let id = Services::new_id();
     let mut tx = svc.db.begin().await?;

@@ -24,6 +24,7 @@ pub mod sealing;
 pub mod sign_in;
 pub mod sign_up;
 pub mod subscriptions;
+pub mod test_qtsp;
 pub mod usage;
 
 use std::sync::Arc;
@@ -124,6 +125,10 @@ pub struct Services {
     pub dev_mailbox: bool,
     /// Seals mail bodies in the outbox (see [`sealing`]).
     pub sealer: Arc<sealing::Sealer>,
+    /// The portal's test QTSP (see [`test_qtsp`]).
+    pub test_ca: Arc<test_qtsp::TestCa>,
+    /// Where the TLS listener (mutual TLS) is reached, when it is on.
+    pub tls_url: Option<Url>,
 }
 
 impl Services {

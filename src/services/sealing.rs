@@ -57,7 +57,7 @@ impl Sealer {
             SystemRandom::new()
                 .fill(&mut key)
                 .map_err(|_| anyhow::anyhow!("no randomness"))?;
-            write_private(file, STANDARD.encode(key).as_bytes())
+            crate::files::write_private(file, STANDARD.encode(key).as_bytes())
                 .with_context(|| format!("writing the key file {}", file.display()))?;
             tracing::info!(file = %file.display(), "made a key for sealing mail in the outbox");
         }
@@ -96,26 +96,6 @@ impl Sealer {
         })?;
         String::from_utf8(plain.to_vec()).context("a sealed body that is not text")
     }
-}
-
-#[cfg(unix)]
-fn write_private(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(file)?
-        .write_all(bytes)
-}
-
-#[cfg(not(unix))]
-fn write_private(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::write(file, bytes)
 }
 
 #[cfg(test)]

@@ -12,41 +12,46 @@ pub struct TokenGrant {
     pub environment: Environment,
     pub ssn: String,
     pub expires_at: i64,
+    /// The x5t#S256 thumbprint of the certificate the token is bound to.
+    pub cnf_x5t_s256: Option<String>,
 }
 
 load!(TokenGrant {
     application_id,
     environment,
     ssn,
-    expires_at
+    expires_at,
+    cnf_x5t_s256
 });
 
-pub async fn insert(
-    ex: Exec<'_>,
-    token_hash: &str,
-    application_id: &str,
-    env: Environment,
-    ssn: &str,
-    now: OffsetDateTime,
-    expires_at: OffsetDateTime,
-) -> Result<()> {
+/// A token to store (by the hash of its secret).
+pub struct NewToken<'a> {
+    pub token_hash: &'a str,
+    pub application_id: &'a str,
+    pub environment: Environment,
+    pub ssn: &'a str,
+    pub bound_to: Option<&'a str>,
+}
+
+pub async fn insert(ex: Exec<'_>, t: &NewToken<'_>, now: OffsetDateTime, expires_at: OffsetDateTime) -> Result<()> {
     sql(
-        "INSERT INTO oauth_tokens (token_hash, application_id, environment, ssn, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO oauth_tokens (token_hash, application_id, environment, ssn, created_at, expires_at, cnf_x5t_s256) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(token_hash)
-    .bind(application_id)
-    .bind(env.as_str())
-    .bind(ssn)
+    .bind(t.token_hash)
+    .bind(t.application_id)
+    .bind(t.environment.as_str())
+    .bind(t.ssn)
     .bind(now)
     .bind(expires_at)
+    .bind(t.bound_to)
     .execute(ex)
     .await?;
     Ok(())
 }
 
 pub async fn find(ex: Exec<'_>, token_hash: &str) -> Result<Option<TokenGrant>> {
-    sql("SELECT application_id, environment, ssn, expires_at FROM oauth_tokens WHERE token_hash = $1")
+    sql("SELECT application_id, environment, ssn, expires_at, cnf_x5t_s256 FROM oauth_tokens WHERE token_hash = $1")
         .bind(token_hash)
         .optional(ex)
         .await

@@ -43,6 +43,7 @@ pub mod row;
 pub mod sandbox;
 pub mod sessions;
 pub mod subscriptions;
+pub mod test_qtsp;
 pub mod throttle;
 pub mod usage;
 pub mod users;

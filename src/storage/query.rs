@@ -64,6 +64,11 @@ impl From<&Vec<u8>> for Arg {
         Arg::Bytes(v.clone())
     }
 }
+impl From<&[u8]> for Arg {
+    fn from(v: &[u8]) -> Arg {
+        Arg::Bytes(v.to_vec())
+    }
+}
 /// Times are unix seconds in every table.
 impl From<time::OffsetDateTime> for Arg {
     fn from(v: time::OffsetDateTime) -> Arg {

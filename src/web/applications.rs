@@ -107,6 +107,7 @@ struct ShowView {
     chart: String,
     certificates: Vec<Registered>,
     production_key: Option<Keys>,
+    test_certificates: Vec<crate::domain::test_qtsp::TestCertificate>,
 }
 
 impl ShowView {
@@ -160,12 +161,14 @@ pub async fn show(
     let usage = usage::last_24_hours(&svc, &app.id).await?;
     let certificates = certificates::history(&svc, &app).await?;
     let production_key = keys::find(&svc, &app, Environment::Production).await?;
+    let test_certificates = crate::services::test_qtsp::of_application(&svc, &app).await?;
     let chart = chart::calls_per_hour(&usage);
     render(&ShowView {
         usage,
         chart,
         certificates,
         production_key,
+        test_certificates,
         layout: me.page.layout,
         app: app.into_inner(),
         tab,

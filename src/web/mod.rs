@@ -23,6 +23,7 @@ pub mod sandbox;
 pub mod session;
 pub mod store;
 pub mod subscriptions;
+pub mod test_certificates;
 
 use std::time::Duration;
 

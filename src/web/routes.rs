@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use super::admin::{Admin, audit, developers, mail, requests};
 use super::{
     applications, auth, certificates, console, contact, data_export, keys, mailbox, pages, personal_tokens, sandbox,
-    store, subscriptions,
+    store, subscriptions, test_certificates,
 };
 use crate::services::Services;
 
@@ -55,6 +55,8 @@ pub fn pages(dev_mailbox: bool) -> Router<Services> {
         .route("/applications/{id}/certificate", post(certificates::register))
         .route("/applications/{id}/certificate/confirm", post(certificates::confirm))
         .route("/applications/{id}/certificate/delete", post(certificates::delete))
+        .route("/applications/{id}/test-certificates", post(test_certificates::create))
+        .route("/applications/{id}/test-certificates/new", get(test_certificates::new))
         .route("/applications/{id}/sandbox/reset", post(sandbox::reset))
         // Subscriptions.
         .route("/subscriptions", get(subscriptions::list))

@@ -60,11 +60,7 @@ async fn browser_create_psd2_sandbox_subscribe_generate_keys_and_see_the_secret_
     let _ = app.signed_in_developer("anna@example.se").await;
     let chrome = Chrome::start().await;
 
-    chrome.client.goto(&format!("{}/signin", app.base)).await.unwrap();
-    chrome.fill("email", "anna@example.se").await;
-    chrome.fill("password", PASSWORD).await;
-    chrome.click("form[action='/signin'] button[type='submit']").await;
-    chrome.wait_for_text("You are signed in.").await;
+    chrome.sign_in(&app.base, "anna@example.se").await;
 
     chrome.click("header nav a[href='/applications']").await;
     chrome.wait_for_text("Create application").await;
@@ -186,4 +182,55 @@ async fn browser_an_admin_applies_a_developers_profile_change() {
     assert!(dev.get_html("/profile").await.contains("New Payments AB"));
     let mails = app.smtp().wait_for_n("anna@example.se", 2).await;
     assert!(mails[1].subject().contains("profile change was applied"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium: cargo test -- --ignored browser"]
+async fn browser_create_a_test_certificate_download_it_and_see_the_curl_commands() {
+    let data = tempfile::tempdir().unwrap();
+    let app = crate::support::mtls::spawn_tls_app(data.path(), |_| {}).await;
+    let tpp = app.tpp("anna@example.se", &["accounts-sandbox"]).await;
+    let chrome = Chrome::start().await;
+    chrome.sign_in(&app.base, "anna@example.se").await;
+
+    let id = &tpp.application_id;
+    chrome
+        .client
+        .goto(&format!("{}/applications/{id}?tab=production", app.base))
+        .await
+        .unwrap();
+    chrome
+        .click(&format!("a[href='/applications/{id}/test-certificates/new']"))
+        .await;
+    chrome.wait_for_text("Create a test certificate").await;
+    chrome.fill("passphrase", "rehearsal passphrase").await;
+    chrome.fill("passphrase_confirmation", "rehearsal passphrase").await;
+    chrome
+        .click("form[action$='/test-certificates'] button[type='submit']")
+        .await;
+    let page = chrome.wait_for_text("Download the files now").await;
+    assert!(
+        page.contains("curl --cert-type P12 --cert psd2_sandbox-test-qwac.p12"),
+        "{page}"
+    );
+    assert!(page.contains(&format!("-d client_id={}", tpp.client_id)), "{page}");
+    chrome.screenshot("test-certificate-issued").await;
+
+    chrome.click("#download-p12").await;
+    let p12 = chrome.downloaded("psd2_sandbox-test-qwac.p12").await;
+    let file = data.path().join("downloaded.p12");
+    std::fs::write(&file, p12).unwrap();
+    let opened = std::process::Command::new("openssl")
+        .args([
+            "pkcs12",
+            "-in",
+            file.to_str().unwrap(),
+            "-noout",
+            "-passin",
+            "pass:rehearsal passphrase",
+        ])
+        .status()
+        .unwrap();
+    assert!(opened.success(), "the downloaded PKCS#12 opens with the passphrase");
+    chrome.close().await;
 }

@@ -212,18 +212,22 @@ async fn the_token_endpoint_is_throttled_per_client() {
         ("scope", "psd2_sandbox:195505063676"),
     ];
     let mut statuses = Vec::new();
+    let started = std::time::Instant::now();
     for _ in 0..25 {
         statuses.push(tpp.token_request(&fields).await);
     }
+    // The bucket refills 5 a second while the requests run (on a busy
+    // machine that is a token or two).
+    let refilled = (started.elapsed().as_secs_f64() * 5.0).ceil() as usize;
     let throttled = statuses
         .iter()
         .find(|r| r.status == 429)
         .expect("a 429 after the burst of 20");
     assert!(throttled.headers.contains_key("retry-after"));
-    assert_eq!(
-        statuses.iter().filter(|r| r.status == 200).count(),
-        20,
-        "the burst is 4 × 5 a second"
+    let issued = statuses.iter().filter(|r| r.status == 200).count();
+    assert!(
+        (20..=20 + refilled).contains(&issued),
+        "the burst is 4 × 5 a second: {issued} issued, {refilled} refilled"
     );
 }
 

@@ -7,64 +7,9 @@ use time::OffsetDateTime;
 
 use super::from_pem_or_der;
 
-fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
-    let mut v = vec![tag];
-    match body.len() {
-        n if n < 128 => v.push(n as u8),
-        n if n < 256 => v.extend([0x81, n as u8]),
-        n => v.extend([0x82, (n >> 8) as u8, n as u8]),
-    }
-    v.extend_from_slice(body);
-    v
-}
-
-fn oid(arcs: &[u64]) -> Vec<u8> {
-    let mut body = vec![(arcs[0] * 40 + arcs[1]) as u8];
-    for &a in &arcs[2..] {
-        let mut chunk = vec![(a & 0x7f) as u8];
-        let mut rest = a >> 7;
-        while rest > 0 {
-            chunk.insert(0, (rest & 0x7f) as u8 | 0x80);
-            rest >>= 7;
-        }
-        body.extend(chunk);
-    }
-    tlv(0x06, &body)
-}
-
-/// qcStatements with compliance, a QcType and, if given, a PSD2 statement with these role arcs.
+/// qcStatements with compliance, a QcType and, if given, a PSD2 statement with these roles.
 fn qc_statements(qc_type: u64, roles: Option<&[(u64, &str)]>) -> Vec<u8> {
-    let mut statements = vec![tlv(0x30, &oid(&[0, 4, 0, 1862, 1, 1]))];
-    statements.push(tlv(
-        0x30,
-        &[
-            oid(&[0, 4, 0, 1862, 1, 6]),
-            tlv(0x30, &oid(&[0, 4, 0, 1862, 1, 6, qc_type])),
-        ]
-        .concat(),
-    ));
-    if let Some(roles) = roles {
-        let roles: Vec<u8> = roles
-            .iter()
-            .flat_map(|(arc, name)| {
-                tlv(
-                    0x30,
-                    &[oid(&[0, 4, 0, 19495, 1, *arc]), tlv(0x0c, name.as_bytes())].concat(),
-                )
-            })
-            .collect();
-        let info = tlv(
-            0x30,
-            &[
-                tlv(0x30, &roles),
-                tlv(0x0c, b"Finansinspektionen"),
-                tlv(0x0c, b"SE-FINA"),
-            ]
-            .concat(),
-        );
-        statements.push(tlv(0x30, &[oid(&[0, 4, 0, 19495, 2]), info].concat()));
-    }
-    tlv(0x30, &statements.concat())
+    super::encode::qc_statements(qc_type, roles.map(|r| (r, "Finansinspektionen", "SE-FINA")))
 }
 
 fn params(org_id: &str, statements: Vec<u8>) -> Result<CertificateParams, rcgen::Error> {

@@ -3,6 +3,7 @@
 //! roles and an organization ID. Every refusal has a stable code and a
 //! message that says what to upload instead.
 
+pub mod encode;
 pub mod possession;
 pub mod qc_statements;
 
@@ -218,11 +219,7 @@ fn check(cert: &X509Certificate<'_>, der: &[u8], now: OffsetDateTime, ignored: u
     let first = |it: &mut dyn Iterator<Item = &AttributeTypeAndValue<'_>>| {
         it.next().and_then(|a| a.as_str().ok()).unwrap_or("").to_string()
     };
-    let fingerprint = Sha256::digest(der)
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":");
+    let fingerprint = fingerprint(der);
     Ok(Qwac {
         organization_id: org_id,
         organization_name: first(&mut subject.iter_organization()),
@@ -242,6 +239,22 @@ fn check(cert: &X509Certificate<'_>, der: &[u8], now: OffsetDateTime, ignored: u
 }
 
 /// `PSD` + ISO 3166 country + `-` + NCA (2–8 capitals) + `-` + number.
+/// SHA-256 of a certificate's DER, as `AB:CD:…` (how the portal shows and stores it).
+pub fn fingerprint(der: &[u8]) -> String {
+    Sha256::digest(der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// The certificate's thumbprint as RFC 8705 binds tokens to it (`x5t#S256`):
+/// base64url without padding of the SHA-256 of the DER.
+pub fn x5t_s256(der: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(der))
+}
+
 pub fn is_psd2_organization_id(s: &str) -> bool {
     let Some(rest) = s.strip_prefix("PSD") else {
         return false;

@@ -5,20 +5,15 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use time::format_description::well_known::Rfc3339;
 
-use super::ApiError;
 use super::auth::ApiUser;
 use super::error::ErrorBody;
+use super::{ApiError, rfc3339};
 use crate::domain::application::{Application, Keys, Subscription};
 use crate::domain::catalogue::Environment;
 use crate::services::applications::{self as apps, ApplicationInput};
 use crate::services::keys::IssuedKeys;
 use crate::services::{Services, keys, subscriptions};
-
-fn rfc3339(t: time::OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_default()
-}
 
 /// A JSON body, with the reasons it cannot be read answered as JSON errors.
 type Body<T> = Result<Json<T>, JsonRejection>;

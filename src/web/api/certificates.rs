@@ -6,11 +6,10 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::Serialize;
-use time::format_description::well_known::Rfc3339;
 
-use super::ApiError;
 use super::auth::ApiUser;
 use super::error::ErrorBody;
+use super::{ApiError, rfc3339};
 use crate::domain::qwac::Registered;
 use crate::services::{Services, applications, certificates};
 
@@ -52,10 +51,6 @@ pub struct CertificateDto {
     /// Certificates after the leaf in an uploaded chain, which were not used (PUT only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ignored_in_chain: Option<usize>,
-}
-
-fn rfc3339(t: time::OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_default()
 }
 
 impl From<Registered> for CertificateDto {

@@ -10,6 +10,7 @@ mod catalogue;
 mod certificates;
 mod error;
 mod personal_tokens;
+mod test_certificates;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::routing::{any, get};
@@ -72,6 +73,7 @@ pub fn parts() -> (Router<Services>, utoipa::openapi::OpenApi) {
         .routes(routes!(applications::reset_sandbox))
         .routes(routes!(certificates::put, certificates::get, certificates::delete))
         .routes(routes!(certificates::confirm))
+        .routes(routes!(test_certificates::create, test_certificates::list))
         .routes(routes!(personal_tokens::create))
         .split_for_parts();
     // Documented by rule, now that the operations exist: 401 where a token
@@ -100,6 +102,12 @@ pub fn parts() -> (Router<Services>, utoipa::openapi::OpenApi) {
         body.required = Some(utoipa::openapi::Required::False);
     }
     (router, doc)
+}
+
+/// Times in the API: RFC 3339 (`format: date-time`).
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 pub fn router() -> Router<Services> {

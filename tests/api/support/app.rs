@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use devportal::clock::ManualClock;
-use devportal::config::{Config, GatewayConfig, HashCost, MailConfig};
+use devportal::config::{Config, GatewayConfig, HashCost, MailConfig, TlsConfig};
 use devportal::services::Services;
 use devportal::startup::Application;
 use sqlx::{Connection, Executor, PgConnection};
@@ -40,6 +40,8 @@ pub struct TestApp {
         )>,
     >,
     pub base: String,
+    /// `https://127.0.0.1:PORT` of the TLS listener, when the test turned it on.
+    pub tls_base: Option<String>,
     pub database_url: String,
     pub svc: Services,
     pub clock: ManualClock,
@@ -88,6 +90,7 @@ pub async fn spawn_app_configured(mail: Mail, tweak: impl FnOnce(&mut Config)) -
         .await
         .expect("build the app");
     let base = format!("http://{}", app.local_addr());
+    let tls_base = app.tls_addr().map(|a| format!("https://{a}"));
     let svc = app.services.clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn(app.run_until(async move {
@@ -97,6 +100,7 @@ pub async fn spawn_app_configured(mail: Mail, tweak: impl FnOnce(&mut Config)) -
         stop: std::sync::Mutex::new(Some((stop, running))),
         browser: Browser::new(&base),
         base,
+        tls_base,
         database_url,
         svc,
         clock,
@@ -149,6 +153,8 @@ fn test_config(database_url: &str, smtp_url: Option<String>) -> Config {
         secret_key: database_url
             .starts_with("postgres")
             .then(|| "c2VhbGluZyBrZXkgZm9yIHRoZSB0ZXN0cyAzMiBieXQ=".to_string()),
+        // The TLS tests turn the listener on (tests/api/support/mtls.rs).
+        tls: TlsConfig::off(std::env::temp_dir()),
     }
 }
 

@@ -10,6 +10,8 @@ use serde_json::json;
 /// A chromedriver process and a headless Chromium session with a fresh profile.
 pub struct Chrome {
     pub client: Client,
+    /// Where the browser saves downloads.
+    pub downloads: std::path::PathBuf,
     driver: Child,
     _profile: tempfile::TempDir,
 }
@@ -36,9 +38,15 @@ impl Chrome {
             .spawn()
             .expect("chromedriver is not installed (apt-get install chromium-driver)");
         let profile = tempfile::tempdir().unwrap();
+        let downloads = profile.path().join("downloads");
+        std::fs::create_dir_all(&downloads).unwrap();
         let caps = json!({
             "goog:chromeOptions": {
                 "binary": chromium,
+                "prefs": {
+                    "download.default_directory": downloads.display().to_string(),
+                    "download.prompt_for_download": false,
+                },
                 "args": [
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -60,6 +68,7 @@ impl Chrome {
                 Ok(client) => {
                     return Chrome {
                         client,
+                        downloads,
                         driver,
                         _profile: profile,
                     };
@@ -105,6 +114,33 @@ impl Chrome {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         panic!("the page never showed {expected:?}; it shows:\n{text}");
+    }
+
+    /// Signs in through the sign-in page (the account exists and is verified).
+    pub async fn sign_in(&self, base: &str, email: &str) {
+        self.client.goto(&format!("{base}/signin")).await.unwrap();
+        self.fill("email", email).await;
+        self.fill("password", super::PASSWORD).await;
+        self.click("form[action='/signin'] button[type='submit']").await;
+        self.wait_for_text("You are signed in.").await;
+    }
+
+    /// Waits (up to 10 s) for the browser to finish saving `name`; its bytes.
+    pub async fn downloaded(&self, name: &str) -> Vec<u8> {
+        let path = self.downloads.join(name);
+        for _ in 0..100 {
+            if let Ok(bytes) = std::fs::read(&path) {
+                if !bytes.is_empty() {
+                    return bytes;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let saved: Vec<_> = std::fs::read_dir(&self.downloads)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.file_name()))
+            .collect();
+        panic!("{name} was never downloaded; the folder holds {saved:?}");
     }
 
     /// Saves a PNG of the page under target/browser/.
