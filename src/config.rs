@@ -134,6 +134,19 @@ pub struct Settings {
     #[arg(long, env = "DEVPORTAL_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
 
+    /// The bank's backend for the production Accounts API (a base URL the
+    /// gateway forwards checked calls to). Unset: the simulated bank answers.
+    #[arg(long, env = "DEVPORTAL_PRODUCTION_UPSTREAM_ACCOUNTS")]
+    pub production_upstream_accounts: Option<Url>,
+
+    /// The bank's backend for the production Payments API. Unset: the simulated bank answers.
+    #[arg(long, env = "DEVPORTAL_PRODUCTION_UPSTREAM_PAYMENTS")]
+    pub production_upstream_payments: Option<Url>,
+
+    /// Seconds the gateway waits for the bank's backend before it answers 504.
+    #[arg(long, env = "DEVPORTAL_PRODUCTION_UPSTREAM_TIMEOUT_SECONDS", default_value_t = 10)]
+    pub production_upstream_timeout_seconds: u64,
+
     /// Log filter in tracing's syntax, e.g. `info` or `devportal=debug,info`.
     #[arg(long, env = "DEVPORTAL_LOG", default_value = "info")]
     pub log: String,
@@ -178,6 +191,36 @@ impl TlsConfig {
             client_ca: None,
             client_cert_header: None,
             data_dir,
+        }
+    }
+}
+
+/// Where production calls go (see `production_bank`).
+#[derive(Debug, Clone)]
+pub struct ProductionConfig {
+    pub upstream_accounts: Option<Url>,
+    pub upstream_payments: Option<Url>,
+    pub upstream_timeout: StdDuration,
+}
+
+impl ProductionConfig {
+    /// Whether the simulated bank answers this API family's production calls.
+    pub fn simulates(&self, family: &str) -> bool {
+        match family {
+            "accounts" => self.upstream_accounts.is_none(),
+            "payments" => self.upstream_payments.is_none(),
+            _ => true,
+        }
+    }
+}
+
+impl Default for ProductionConfig {
+    /// The simulated bank for both families.
+    fn default() -> Self {
+        ProductionConfig {
+            upstream_accounts: None,
+            upstream_payments: None,
+            upstream_timeout: StdDuration::from_secs(10),
         }
     }
 }
@@ -232,6 +275,7 @@ pub struct Config {
     /// Seals mail bodies in the outbox (`DEVPORTAL_SECRET_KEY`, base64).
     pub secret_key: Option<String>,
     pub tls: TlsConfig,
+    pub production: ProductionConfig,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -284,6 +328,11 @@ impl Settings {
                 client_ca: self.mtls_client_ca,
                 client_cert_header: self.client_cert_header,
                 data_dir: self.data_dir,
+            },
+            production: ProductionConfig {
+                upstream_accounts: self.production_upstream_accounts,
+                upstream_payments: self.production_upstream_payments,
+                upstream_timeout: StdDuration::from_secs(self.production_upstream_timeout_seconds.max(1)),
             },
             gateway: GatewayConfig {
                 sandbox_rate: self.sandbox_rate,
@@ -352,6 +401,7 @@ impl fmt::Debug for Config {
             .field("gateway", &self.gateway)
             .field("secret_key", &self.secret_key.as_ref().map(|_| "[set]"))
             .field("tls", &self.tls)
+            .field("production", &self.production)
             .finish()
     }
 }

@@ -14,6 +14,7 @@ pub mod gateway;
 pub mod mail;
 pub mod openapi;
 pub mod postman;
+pub mod production_bank;
 pub mod services;
 pub mod startup;
 pub mod storage;

@@ -230,6 +230,7 @@ fn services(
 ) -> anyhow::Result<Services> {
     let g = config.gateway;
     Ok(Services {
+        production_bank: crate::production_bank::build(&config.production, db.clone(), clock.clone())?,
         db,
         clock,
         hasher: PasswordHasher::new(config.hash_cost)?,

@@ -29,3 +29,6 @@ CREATE INDEX test_certificates_by_application ON test_certificates (application_
 -- (x5t#S256) of the client certificate the token was issued to; a call
 -- with the token must come with that certificate. NULL: a bearer token.
 ALTER TABLE oauth_tokens ADD COLUMN cnf_x5t_s256 TEXT;
+-- What a production token may be used for (`accounts`, `payments`, space
+-- separated); NULL for sandbox tokens, whose scope names the customer.
+ALTER TABLE oauth_tokens ADD COLUMN scope TEXT;

@@ -9,6 +9,7 @@ pub mod examples;
 pub mod mtls_check;
 pub mod oauth;
 pub mod payments;
+pub mod production;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -69,8 +70,10 @@ fn payments_parts() -> (Router<Services>, OpenApi) {
 pub fn router() -> Router<Services> {
     Router::new()
         .route("/oauth2/token", post(oauth::token))
+        .route("/oauth2/revoke", post(oauth::revoke))
         .route("/.well-known/oauth-authorization-server", get(oauth::metadata))
         .route("/mtls/check", get(mtls_check::check))
+        .merge(production::router())
         .nest("/sandbox/accounts/1.0.0", accounts_parts().0)
         .nest("/sandbox/payments/1.0.0", payments_parts().0)
         .route(

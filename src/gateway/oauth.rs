@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::client_address::ClientAddr;
 use crate::client_certificate::ClientCertificate;
 use crate::services::Services;
-use crate::services::access::{self, OAuthError, TokenRequest};
+use crate::services::token_endpoint::{self, ClientAuth, OAuthError, TokenRequest};
 
 #[derive(Deserialize, Default)]
 pub struct TokenForm {
@@ -39,52 +39,130 @@ pub async fn token(
     form: Result<Form<TokenForm>, FormRejection>,
 ) -> Response {
     let Ok(Form(form)) = form else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "Send the parameters form-encoded (application/x-www-form-urlencoded).".into(),
-            None,
-        );
+        return not_form_encoded();
     };
-    let basic = basic_credentials(&headers);
-    if basic.is_some() && form.client_secret.is_some() {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "Use one way to authenticate the client, not both.".into(),
-            None,
-        );
-    }
-    let used_basic = basic.is_some();
-    let (client_id, client_secret) = match basic {
-        Some((id, secret)) => (Some(id), Some(secret)),
-        None => (form.client_id, form.client_secret),
+    let (client, used_basic) = match client_auth(&headers, form.client_id, form.client_secret) {
+        Ok(found) => found,
+        Err(refusal) => return *refusal,
     };
     let req = TokenRequest {
-        client_address,
+        client: ClientAuth {
+            client_address,
+            client_certificate,
+            ..client
+        },
         grant_type: form.grant_type,
-        client_id,
-        client_secret,
         scope: form.scope,
-        client_certificate,
     };
-    match access::issue(&svc, req).await {
+    match token_endpoint::issue(&svc, req).await {
         Ok(grant) => {
             let mut res = Json(grant).into_response();
             no_store(&mut res);
             res
         }
-        Err(OAuthError::InvalidRequest(m)) => error(StatusCode::BAD_REQUEST, "invalid_request", m, None),
-        Err(OAuthError::InvalidClient(m)) => error_to(used_basic, StatusCode::UNAUTHORIZED, "invalid_client", m, None),
-        Err(OAuthError::InvalidScope(m)) => error(StatusCode::BAD_REQUEST, "invalid_scope", m, None),
-        Err(OAuthError::UnsupportedGrantType(m)) => error(StatusCode::BAD_REQUEST, "unsupported_grant_type", m, None),
-        Err(OAuthError::Throttled(wait)) => error(
+        Err(e) => oauth_error(e, used_basic),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct RevokeForm {
+    token: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+/// `POST /oauth2/revoke` (RFC 7009): the client ends one of its tokens;
+/// 200 whether or not there was such a token.
+pub async fn revoke(
+    State(svc): State<Services>,
+    ClientAddr(client_address): ClientAddr,
+    ClientCertificate(client_certificate): ClientCertificate,
+    headers: HeaderMap,
+    form: Result<Form<RevokeForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return not_form_encoded();
+    };
+    let (client, used_basic) = match client_auth(&headers, form.client_id, form.client_secret) {
+        Ok(found) => found,
+        Err(refusal) => return *refusal,
+    };
+    let Some(token) = form.token.filter(|t| !t.trim().is_empty()) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "token is required.".into(),
+            None,
+        );
+    };
+    let client = ClientAuth {
+        client_address,
+        client_certificate,
+        ..client
+    };
+    match token_endpoint::revoke(&svc, client, &token).await {
+        Ok(()) => {
+            let mut res = StatusCode::OK.into_response();
+            no_store(&mut res);
+            res
+        }
+        Err(e) => oauth_error(e, used_basic),
+    }
+}
+
+fn not_form_encoded() -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        "Send the parameters form-encoded (application/x-www-form-urlencoded).".into(),
+        None,
+    )
+}
+
+/// The client id and secret from HTTP Basic or the form (one way, not
+/// both: then the refusal to answer), and whether Basic was used.
+fn client_auth(
+    headers: &HeaderMap,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+) -> Result<(ClientAuth, bool), Box<Response>> {
+    let basic = basic_credentials(headers);
+    if basic.is_some() && client_secret.is_some() {
+        return Err(Box::new(error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Use one way to authenticate the client, not both.".into(),
+            None,
+        )));
+    }
+    let used_basic = basic.is_some();
+    let (client_id, client_secret) = match basic {
+        Some((id, secret)) => (Some(id), Some(secret)),
+        None => (client_id, client_secret),
+    };
+    Ok((
+        ClientAuth {
+            client_id,
+            client_secret,
+            ..ClientAuth::default()
+        },
+        used_basic,
+    ))
+}
+
+fn oauth_error(e: OAuthError, used_basic: bool) -> Response {
+    match e {
+        OAuthError::InvalidRequest(m) => error(StatusCode::BAD_REQUEST, "invalid_request", m, None),
+        OAuthError::InvalidClient(m) => error_to(used_basic, StatusCode::UNAUTHORIZED, "invalid_client", m, None),
+        OAuthError::InvalidScope(m) => error(StatusCode::BAD_REQUEST, "invalid_scope", m, None),
+        OAuthError::UnsupportedGrantType(m) => error(StatusCode::BAD_REQUEST, "unsupported_grant_type", m, None),
+        OAuthError::Throttled(wait) => error(
             StatusCode::TOO_MANY_REQUESTS,
             "temporarily_unavailable",
             "Too many token requests for this client; a token lives an hour, so reuse it.".into(),
             Some(wait.as_secs_f64().ceil().max(1.0) as u64),
         ),
-        Err(OAuthError::Internal(e)) => {
+        OAuthError::Internal(e) => {
             tracing::error!(error = %format!("{e:#}"), "token endpoint");
             error(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -159,6 +237,8 @@ pub async fn metadata(State(svc): State<Services>) -> Response {
     let mut metadata = serde_json::json!({
         "issuer": svc.base_url.as_str().trim_end_matches('/'),
         "token_endpoint": svc.url("/oauth2/token"),
+        "revocation_endpoint": svc.url("/oauth2/revoke"),
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "tls_client_auth"],
         "grant_types_supported": ["client_credentials"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "tls_client_auth"],
         "tls_client_certificate_bound_access_tokens": true,
@@ -167,8 +247,10 @@ pub async fn metadata(State(svc): State<Services>) -> Response {
     });
     // RFC 8705 §5: where a client that authenticates with its certificate goes.
     if let Some(tls) = &svc.tls_url {
+        let tls = tls.as_str().trim_end_matches('/');
         metadata["mtls_endpoint_aliases"] = serde_json::json!({
-            "token_endpoint": format!("{}/oauth2/token", tls.as_str().trim_end_matches('/')),
+            "token_endpoint": format!("{tls}/oauth2/token"),
+            "revocation_endpoint": format!("{tls}/oauth2/revoke"),
         });
     }
     let mut res = Json(metadata).into_response();

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use super::access::{self, OAuthError};
+use super::token_endpoint::OAuthError;
 use super::{ServiceError, Services, applications, catalogue};
 use crate::domain::catalogue::{self as cat, Environment};
 use crate::domain::user::User;
@@ -101,7 +101,7 @@ pub async fn execute(svc: &Services, dev: &User, req: &ConsoleRequest) -> Result
                     "Choose one of your applications, or paste an access token.",
                 )
             })?;
-            match access::issue_for_application(svc, &app.id, req.field("ssn")).await {
+            match super::token_endpoint::issue_for_application(svc, &app.id, req.field("ssn")).await {
                 Ok(t) => t.access_token,
                 Err(OAuthError::InvalidScope(m)) => return Err(ServiceError::invalid("ssn", m)),
                 Err(OAuthError::Internal(e)) => return Err(ServiceError::Internal(e)),

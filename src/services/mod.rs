@@ -25,6 +25,7 @@ pub mod sign_in;
 pub mod sign_up;
 pub mod subscriptions;
 pub mod test_qtsp;
+pub mod token_endpoint;
 pub mod usage;
 
 use std::sync::Arc;
@@ -129,6 +130,8 @@ pub struct Services {
     pub test_ca: Arc<test_qtsp::TestCa>,
     /// Where the TLS listener (mutual TLS) is reached, when it is on.
     pub tls_url: Option<Url>,
+    /// Where checked production calls go: the bank's backend or the simulation.
+    pub production_bank: Arc<dyn crate::production_bank::ProductionBank>,
 }
 
 impl Services {

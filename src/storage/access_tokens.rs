@@ -14,6 +14,8 @@ pub struct TokenGrant {
     pub expires_at: i64,
     /// The x5t#S256 thumbprint of the certificate the token is bound to.
     pub cnf_x5t_s256: Option<String>,
+    /// A production token's scope (`accounts payments`).
+    pub scope: Option<String>,
 }
 
 load!(TokenGrant {
@@ -21,7 +23,8 @@ load!(TokenGrant {
     environment,
     ssn,
     expires_at,
-    cnf_x5t_s256
+    cnf_x5t_s256,
+    scope
 });
 
 /// A token to store (by the hash of its secret).
@@ -30,13 +33,14 @@ pub struct NewToken<'a> {
     pub application_id: &'a str,
     pub environment: Environment,
     pub ssn: &'a str,
+    pub scope: Option<&'a str>,
     pub bound_to: Option<&'a str>,
 }
 
 pub async fn insert(ex: Exec<'_>, t: &NewToken<'_>, now: OffsetDateTime, expires_at: OffsetDateTime) -> Result<()> {
     sql(
-        "INSERT INTO oauth_tokens (token_hash, application_id, environment, ssn, created_at, expires_at, cnf_x5t_s256) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO oauth_tokens (token_hash, application_id, environment, ssn, created_at, expires_at, cnf_x5t_s256, \
+         scope) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(t.token_hash)
     .bind(t.application_id)
@@ -45,15 +49,28 @@ pub async fn insert(ex: Exec<'_>, t: &NewToken<'_>, now: OffsetDateTime, expires
     .bind(now)
     .bind(expires_at)
     .bind(t.bound_to)
+    .bind(t.scope)
     .execute(ex)
     .await?;
     Ok(())
 }
 
 pub async fn find(ex: Exec<'_>, token_hash: &str) -> Result<Option<TokenGrant>> {
-    sql("SELECT application_id, environment, ssn, expires_at, cnf_x5t_s256 FROM oauth_tokens WHERE token_hash = $1")
+    sql(
+        "SELECT application_id, environment, ssn, expires_at, cnf_x5t_s256, scope FROM oauth_tokens \
+         WHERE token_hash = $1",
+    )
+    .bind(token_hash)
+    .optional(ex)
+    .await
+}
+
+/// Ends one token if it is the application's; whether it was.
+pub async fn delete_one(ex: Exec<'_>, token_hash: &str, application_id: &str) -> Result<bool> {
+    sql("DELETE FROM oauth_tokens WHERE token_hash = $1 AND application_id = $2")
         .bind(token_hash)
-        .optional(ex)
+        .bind(application_id)
+        .execute_one(ex)
         .await
 }
 

@@ -108,6 +108,10 @@ struct ShowView {
     certificates: Vec<Registered>,
     production_key: Option<Keys>,
     test_certificates: Vec<crate::domain::test_qtsp::TestCertificate>,
+    /// `https://host:port` of the mutual-TLS listener, when it is on.
+    mtls_url: Option<String>,
+    /// The simulated bank answers some production API.
+    simulated_production: bool,
 }
 
 impl ShowView {
@@ -169,6 +173,13 @@ pub async fn show(
         certificates,
         production_key,
         test_certificates,
+        mtls_url: svc
+            .tls_url
+            .as_ref()
+            .map(|u| u.as_str().trim_end_matches('/').to_string()),
+        simulated_production: ["accounts", "payments"]
+            .iter()
+            .any(|f| svc.config.production.simulates(f)),
         layout: me.page.layout,
         app: app.into_inner(),
         tab,

@@ -28,8 +28,20 @@ pub async fn generate(State(svc): State<Services>, me: SignedIn, Path(id): Path<
     issue(&svc, me, &id, Environment::Sandbox, false).await
 }
 
+/// Production keys are a client id only: the client authenticates with the
+/// registered certificate (tls_client_auth), so there is no secret to show.
 pub async fn generate_production(State(svc): State<Services>, me: SignedIn, Path(id): Path<String>) -> Reply {
-    issue(&svc, me, &id, Environment::Production, false).await
+    let app = applications::owned(&svc, &me.user, &id).await?;
+    let outcome = keys::generate(&svc, &app, &me.page.client_address, Environment::Production)
+        .await
+        .map(|k| {
+            format!(
+                "Production client id {} generated. It authenticates with the registered certificate over mutual TLS: \
+                 there is no secret.",
+                k.client_id
+            )
+        });
+    session::redirect_after(&me.page.session, outcome, &tab(&app.id, Environment::Production)).await
 }
 
 pub async fn regenerate(State(svc): State<Services>, me: SignedIn, Path(id): Path<String>) -> Reply {

@@ -132,6 +132,8 @@ struct ApiView {
     applications: Vec<Application>,
     /// The console can call this API (a live sandbox API).
     console_live: bool,
+    /// A production API that the simulated bank answers.
+    simulated: bool,
 }
 
 pub async fn show(
@@ -154,6 +156,7 @@ pub async fn show(
     let documentation = markdown::to_html(&api.documentation);
     let endpoints = catalogue::endpoints(&api.family);
     render(&ApiView {
+        simulated: api.environment == Environment::Production && svc.config.production.simulates(&api.family),
         console_live: api.environment == Environment::Sandbox && api.is_subscribable(),
         layout: page.layout,
         signed_in: page.user.is_some(),

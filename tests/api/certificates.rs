@@ -233,8 +233,12 @@ async fn production_subscriptions_and_keys_need_a_certificate_with_the_right_rol
     let keys = anna
         .post_form(&format!("/applications/{id}/production-keys"), &[])
         .await;
-    assert_eq!(keys.status(), 200);
-    assert!(keys.text().await.unwrap().contains("Production keys generated"));
+    assert_eq!(keys.status(), 303, "no secret page: production keys have no secret");
+    let tab = anna.get_html(&format!("/applications/{id}?tab=production")).await;
+    assert!(
+        tab.contains("Production client id") && tab.contains("there is no secret"),
+        "{tab}"
+    );
 }
 
 #[tokio::test]

@@ -345,6 +345,8 @@ async fn the_openapi_document_is_3_1_and_lists_every_api_v1_route() {
         "POST /api/v1/applications/{id}/certificate/confirm",
         "GET /api/v1/applications/{id}/test-certificates",
         "POST /api/v1/applications/{id}/test-certificates",
+        "POST /api/v1/applications/{id}/production-keys",
+        "GET /api/v1/applications/{id}/production",
         "POST /api/v1/personal-access-tokens",
     ];
     expected.sort();

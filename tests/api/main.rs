@@ -21,6 +21,7 @@ mod pages_security;
 mod password_reset;
 mod postman;
 mod privacy;
+mod production;
 mod races;
 mod retention;
 mod sandbox_accounts;

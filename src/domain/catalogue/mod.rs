@@ -159,7 +159,7 @@ pub fn definitions() -> Vec<ApiDefinition> {
         for env in [Environment::Sandbox, Environment::Production] {
             let prefix = match env {
                 Environment::Sandbox => "sandbox",
-                Environment::Production => "psd2",
+                Environment::Production => "production",
             };
             all.push(ApiDefinition {
                 slug: format!("{}-{}", f.family, env.as_str()),

@@ -10,6 +10,7 @@ mod catalogue;
 mod certificates;
 mod error;
 mod personal_tokens;
+mod production;
 mod test_certificates;
 
 use axum::extract::{DefaultBodyLimit, State};
@@ -74,6 +75,8 @@ pub fn parts() -> (Router<Services>, utoipa::openapi::OpenApi) {
         .routes(routes!(certificates::put, certificates::get, certificates::delete))
         .routes(routes!(certificates::confirm))
         .routes(routes!(test_certificates::create, test_certificates::list))
+        .routes(routes!(production::generate_keys))
+        .routes(routes!(production::state))
         .routes(routes!(personal_tokens::create))
         .split_for_parts();
     // Documented by rule, now that the operations exist: 401 where a token

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use devportal::clock::ManualClock;
-use devportal::config::{Config, GatewayConfig, HashCost, MailConfig, TlsConfig};
+use devportal::config::{Config, GatewayConfig, HashCost, MailConfig, ProductionConfig, TlsConfig};
 use devportal::services::Services;
 use devportal::startup::Application;
 use sqlx::{Connection, Executor, PgConnection};
@@ -155,6 +155,7 @@ fn test_config(database_url: &str, smtp_url: Option<String>) -> Config {
             .then(|| "c2VhbGluZyBrZXkgZm9yIHRoZSB0ZXN0cyAzMiBieXQ=".to_string()),
         // The TLS tests turn the listener on (tests/api/support/mtls.rs).
         tls: TlsConfig::off(std::env::temp_dir()),
+        production: ProductionConfig::default(),
     }
 }
 

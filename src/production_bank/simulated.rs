@@ -1,0 +1,235 @@
+//! The simulated production bank: what answers production calls when the
+//! bank's backend is not connected, so that TPPs (and the portal's own
+//! tests and benchmarks) can exercise the whole mutual-TLS path. Every
+//! answer says it is a simulation (the gateway adds a header; the JSON body
+//! has a `simulation` field). Nothing here is real customer data.
+//!
+//! What it does: with a client token (no customer yet), a payment can be
+//! initiated and stays `RCVD` until a customer authorizes it (the
+//! customer's consent and BankID come with the authorization code flow);
+//! its status can be read and it can be cancelled. Account information
+//! needs the customer's consent, so account reads answer `CONSENT_INVALID`.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use super::{BankError, BankRequest, BankResponse, ProductionBank};
+use crate::clock::Clock;
+use crate::domain::sandbox::Money;
+use crate::domain::sandbox::payments::{Product, Status};
+use crate::storage::Db;
+use crate::storage::sandbox::{self as store, StoredPayment};
+
+pub const NOTICE: &str = "Simulated production bank: not real customer data";
+
+/// Payments waiting for a customer are kept with no customer yet.
+const NO_CUSTOMER: &str = "";
+
+pub struct SimulatedBank {
+    db: Db,
+    clock: Arc<dyn Clock>,
+}
+
+impl SimulatedBank {
+    pub fn new(db: Db, clock: Arc<dyn Clock>) -> SimulatedBank {
+        SimulatedBank { db, clock }
+    }
+}
+
+fn answer(status: StatusCode, mut body: Value) -> BankResponse {
+    if let Value::Object(fields) = &mut body {
+        fields.insert("simulation".into(), json!(NOTICE));
+    }
+    BankResponse {
+        status,
+        content_type: Some("application/json".into()),
+        body: Bytes::from(body.to_string()),
+        simulated: true,
+    }
+}
+
+fn refused(status: StatusCode, code: &str, message: &str) -> BankResponse {
+    answer(status, json!({"error": code, "message": message}))
+}
+
+#[async_trait::async_trait]
+impl ProductionBank for SimulatedBank {
+    async fn call(&self, req: BankRequest) -> Result<BankResponse, BankError> {
+        let result = match req.family {
+            "accounts" => Ok(refused(
+                StatusCode::UNAUTHORIZED,
+                "CONSENT_INVALID",
+                "Account information needs the customer's consent, given after they authenticate with BankID. \
+                 A client token alone does not read accounts.",
+            )),
+            _ => self.payments(&req).await,
+        };
+        Ok(result.unwrap_or_else(|e| {
+            tracing::error!(error = %format!("{e:#}"), "simulated production bank");
+            refused(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL_ERROR",
+                "The simulated bank failed; try again.",
+            )
+        }))
+    }
+}
+
+impl SimulatedBank {
+    async fn payments(&self, req: &BankRequest) -> anyhow::Result<BankResponse> {
+        let segments: Vec<&str> = req.path.trim_matches('/').split('/').collect();
+        let (service, rest) = match segments.split_first() {
+            Some((&"Payments", rest)) => ("payments", rest),
+            Some((&"PeriodicPayments", rest)) => ("periodic-payments", rest),
+            _ => return Ok(unknown()),
+        };
+        let Some(product) = rest.first().and_then(|p| Product::parse(p)) else {
+            return Ok(refused(
+                StatusCode::NOT_FOUND,
+                "PRODUCT_UNKNOWN",
+                "The payment products are SepaCreditTransfers and CrossBorderCreditTransfers.",
+            ));
+        };
+        match (&req.method, &rest[1..]) {
+            (&Method::POST, []) => self.initiate(req, service, product).await,
+            (&Method::GET, [id]) => self.read(req, service, product, id, false).await,
+            (&Method::GET, [id, "status"]) => self.read(req, service, product, id, true).await,
+            (&Method::DELETE, [id]) => self.cancel(req, service, product, id).await,
+            _ => Ok(unknown()),
+        }
+    }
+
+    async fn initiate(&self, req: &BankRequest, service: &str, product: Product) -> anyhow::Result<BankResponse> {
+        let Ok(order) = serde_json::from_slice::<Value>(&req.body) else {
+            return Ok(refused(
+                StatusCode::BAD_REQUEST,
+                "FORMAT_ERROR",
+                "The body is not JSON.",
+            ));
+        };
+        let amount = order["instructedAmount"]["amount"].as_str().map(Money::parse_positive);
+        let (Some(Ok(amount)), Some(currency), Some(debtor)) = (
+            amount,
+            order["instructedAmount"]["currency"].as_str(),
+            order["debtorAccount"]["bban"].as_str(),
+        ) else {
+            return Ok(refused(
+                StatusCode::BAD_REQUEST,
+                "FORMAT_ERROR",
+                "A payment needs instructedAmount (amount, currency) and debtorAccount (bban).",
+            ));
+        };
+        let id = uuid::Uuid::new_v4().to_string();
+        let payment = StoredPayment {
+            id: id.clone(),
+            application_id: req.application_id.clone(),
+            ssn: NO_CUSTOMER.into(),
+            service: service.into(),
+            product: product.as_str().into(),
+            status: Status::Rcvd.code().into(),
+            debtor_account: debtor.into(),
+            creditor_account: order["creditorAccount"]["bban"].as_str().map(str::to_string),
+            internal: false,
+            amount: amount.0,
+            currency: currency.into(),
+            request: order.to_string(),
+            created_at: 0,
+        };
+        let mut conn = self.db.conn().await?;
+        store::insert_payment(conn.exec(), &payment, self.clock.now()).await?;
+        let base = format!("/production/payments/1.0.0/{}/{}", path_of(service), product.as_str());
+        Ok(answer(
+            StatusCode::CREATED,
+            json!({
+                "transactionStatus": "RCVD",
+                "paymentId": id,
+                "_links": {"self": {"href": format!("{base}/{id}")}, "status": {"href": format!("{base}/{id}/status")}},
+            }),
+        ))
+    }
+
+    async fn find(
+        &self,
+        req: &BankRequest,
+        service: &str,
+        product: Product,
+        id: &str,
+    ) -> anyhow::Result<Option<StoredPayment>> {
+        let mut conn = self.db.conn().await?;
+        Ok(store::find_payment(
+            conn.exec(),
+            &req.application_id,
+            NO_CUSTOMER,
+            service,
+            product.as_str(),
+            id,
+        )
+        .await?)
+    }
+
+    async fn read(
+        &self,
+        req: &BankRequest,
+        service: &str,
+        product: Product,
+        id: &str,
+        status_only: bool,
+    ) -> anyhow::Result<BankResponse> {
+        let Some(p) = self.find(req, service, product, id).await? else {
+            return Ok(unknown());
+        };
+        if status_only {
+            return Ok(answer(StatusCode::OK, json!({"transactionStatus": p.status})));
+        }
+        let mut body: Value = serde_json::from_str(&p.request).unwrap_or_else(|_| json!({}));
+        if let Value::Object(fields) = &mut body {
+            fields.insert("paymentId".into(), json!(p.id));
+            fields.insert("paymentProduct".into(), json!(p.product));
+            fields.insert("transactionStatus".into(), json!(p.status));
+        }
+        Ok(answer(StatusCode::OK, body))
+    }
+
+    async fn cancel(
+        &self,
+        req: &BankRequest,
+        service: &str,
+        product: Product,
+        id: &str,
+    ) -> anyhow::Result<BankResponse> {
+        let Some(p) = self.find(req, service, product, id).await? else {
+            return Ok(unknown());
+        };
+        let mut conn = self.db.conn().await?;
+        let now = self.clock.now();
+        if !store::set_status(conn.exec(), &p.id, Status::Rcvd.code(), Status::Canc.code(), now).await? {
+            return Ok(refused(
+                StatusCode::CONFLICT,
+                "CANCELLATION_INVALID",
+                &format!("The payment is {} and can no longer be cancelled.", p.status),
+            ));
+        }
+        Ok(answer(
+            StatusCode::OK,
+            json!({"transactionStatus": Status::Canc.code()}),
+        ))
+    }
+}
+
+fn path_of(service: &str) -> &'static str {
+    match service {
+        "periodic-payments" => "PeriodicPayments",
+        _ => "Payments",
+    }
+}
+
+fn unknown() -> BankResponse {
+    refused(
+        StatusCode::NOT_FOUND,
+        "RESOURCE_UNKNOWN",
+        "There is no such resource at the simulated bank.",
+    )
+}

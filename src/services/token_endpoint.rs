@@ -1,0 +1,386 @@
+//! The OAuth token endpoint's use cases: the client credentials grant
+//! (RFC 6749 §4.4) for sandbox keys (`scope=psd2_sandbox:<SSN>`, a secret or
+//! a test certificate) and for production keys (`tls_client_auth` with the
+//! registered QWAC, RFC 8705, scope `accounts`/`payments`), and revocation
+//! (RFC 7009). A token authenticated by a certificate is bound to it.
+
+use std::time::{Duration, Instant};
+
+use subtle::ConstantTimeEq;
+use time::OffsetDateTime;
+
+use super::Services;
+use super::access::{Client, TOKEN_LIFETIME};
+use crate::domain::catalogue::Environment;
+use crate::domain::personnummer::Personnummer;
+use crate::domain::secret::{SecretToken, hash_secret};
+use crate::storage::{access_tokens, keys};
+
+/// How the client authenticates (RFC 6749 §2.3, RFC 8705 §2), as the
+/// request brought it.
+#[derive(Debug, Default)]
+pub struct ClientAuth {
+    /// Who asks (rate limits on failures).
+    pub client_address: String,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    /// The client certificate of the connection (DER), for `tls_client_auth`.
+    pub client_certificate: Option<Vec<u8>>,
+}
+
+/// A token request (RFC 6749 §4.4), after reading the form and Basic auth.
+#[derive(Debug, Default)]
+pub struct TokenRequest {
+    pub client: ClientAuth,
+    pub grant_type: Option<String>,
+    pub scope: Option<String>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub scope: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+}
+
+/// RFC 6749 §5.2 errors, plus throttling.
+#[derive(Debug)]
+pub enum OAuthError {
+    InvalidRequest(String),
+    InvalidClient(String),
+    InvalidScope(String),
+    UnsupportedGrantType(String),
+    Throttled(Duration),
+    Internal(anyhow::Error),
+}
+
+impl From<crate::storage::Error> for OAuthError {
+    fn from(e: crate::storage::Error) -> Self {
+        OAuthError::Internal(e.into())
+    }
+}
+
+/// A client the endpoint has authenticated.
+struct Authenticated {
+    client_id: String,
+    application_id: String,
+    environment: Environment,
+    /// The x5t#S256 of the certificate it authenticated with (tls_client_auth).
+    certificate: Option<String>,
+}
+
+/// Issues an access token for the client credentials grant: with sandbox
+/// keys `scope=psd2_sandbox:<SSN>`; with production keys `accounts` and/or
+/// `payments` (all the application may have when the scope is left out).
+pub async fn issue(svc: &Services, req: TokenRequest) -> Result<TokenResponse, OAuthError> {
+    match req.grant_type.as_deref() {
+        None | Some("") => {
+            return Err(OAuthError::InvalidRequest(
+                "grant_type is required: use client_credentials.".into(),
+            ));
+        }
+        Some("client_credentials") => {}
+        Some(other) => {
+            return Err(OAuthError::UnsupportedGrantType(format!(
+                "grant_type {other:?} is not supported here: use client_credentials."
+            )));
+        }
+    }
+    let client = authenticate(svc, req.client).await?;
+    svc.rate_limits
+        .token_endpoint
+        .take(&client.client_id)
+        .map_err(OAuthError::Throttled)?;
+    let now = svc.now();
+    // The reply repeats the scope as asked (RFC 6749 §5.1): OAuth libraries
+    // refuse a token whose scope "changed", even to the same customer's
+    // personnummer written in 12 digits. The customer is stored normalised.
+    let asked = req.scope.as_deref().unwrap_or("").trim().to_string();
+    match client.environment {
+        Environment::Sandbox => {
+            let ssn = parse_scope(req.scope.as_deref(), now)?;
+            let grant = Grant {
+                application_id: &client.application_id,
+                environment: Environment::Sandbox,
+                ssn: &ssn,
+                scope: None,
+                bound_to: client.certificate.as_deref(),
+            };
+            mint(svc, &grant, asked, now).await
+        }
+        Environment::Production => {
+            let scope = production_scope(svc, &client.application_id, &asked).await?;
+            let grant = Grant {
+                application_id: &client.application_id,
+                environment: Environment::Production,
+                ssn: "",
+                scope: Some(&scope),
+                bound_to: client.certificate.as_deref(),
+            };
+            mint(svc, &grant, scope.clone(), now).await
+        }
+    }
+}
+
+/// RFC 7009: ends a token the authenticated client holds. A token that is
+/// unknown, expired or another client's is answered the same (nothing to end).
+pub async fn revoke(svc: &Services, client: ClientAuth, token: &str) -> Result<(), OAuthError> {
+    let client = authenticate(svc, client).await?;
+    let hash = hash_secret(token.trim());
+    let mut conn = svc.db.conn().await?;
+    if access_tokens::delete_one(conn.exec(), &hash, &client.application_id).await? {
+        svc.access.evict_token(&hash);
+        tracing::info!(application_id = %client.application_id, "access token revoked by its client");
+    }
+    Ok(())
+}
+
+/// Who the client is: a client id with its secret, or (RFC 8705
+/// `tls_client_auth`) with the certificate of the connection: for sandbox
+/// keys one of the application's test certificates, for production keys its
+/// registered QWAC and nothing else.
+async fn authenticate(svc: &Services, auth: ClientAuth) -> Result<Authenticated, OAuthError> {
+    let client_id = auth.client_id.filter(|s| !s.is_empty());
+    let secret = auth.client_secret.filter(|s| !s.is_empty());
+    let certificate = auth.client_certificate;
+    let Some(client_id) = client_id.filter(|_| secret.is_some() || certificate.is_some()) else {
+        return Err(OAuthError::InvalidClient(
+            "Authenticate the client with HTTP Basic, the client_id and client_secret fields, or the client_id \
+             and a client certificate over mutual TLS (tls_client_auth)."
+                .into(),
+        ));
+    };
+    let limits = &svc.rate_limits;
+    let failures_here = format!("{client_id}|{}", auth.client_address);
+    limits
+        .token_failures
+        .check(&failures_here)
+        .map_err(OAuthError::Throttled)?;
+    let Some(client) = client(svc, &client_id).await? else {
+        let unknown_here = format!("unknown|{}", auth.client_address);
+        limits
+            .token_failures
+            .take(&unknown_here)
+            .map_err(OAuthError::Throttled)?;
+        return Err(OAuthError::InvalidClient("Unknown client or wrong secret.".into()));
+    };
+    let refuse = |why: String| {
+        // Counted after the answer is decided: the next one from here waits.
+        let _ = limits.token_failures.take(&failures_here);
+        Err(OAuthError::InvalidClient(why))
+    };
+    let bound_to = match (client.environment, secret, certificate) {
+        (Environment::Production, Some(_), _) | (Environment::Production, None, None) => {
+            return refuse(
+                "Production clients authenticate with the application's registered certificate over mutual TLS \
+                 (tls_client_auth): send the client_id, no secret, from a connection that presents the QWAC."
+                    .into(),
+            );
+        }
+        (Environment::Sandbox, Some(secret), _) => {
+            if !bool::from(hash_secret(&secret).as_bytes().ct_eq(client.secret_hash.as_bytes())) {
+                return refuse("Unknown client or wrong secret.".into());
+            }
+            None
+        }
+        (env, None, Some(der)) => match certificate_of(svc, &client.application_id, env, &der).await? {
+            Ok(thumbprint) => Some(thumbprint),
+            Err(why) => return refuse(why),
+        },
+        (Environment::Sandbox, None, None) => return refuse("Unknown client or wrong secret.".into()),
+    };
+    Ok(Authenticated {
+        client_id,
+        application_id: client.application_id,
+        environment: client.environment,
+        certificate: bound_to,
+    })
+}
+
+/// The client id's keys, from memory or the database.
+async fn client(svc: &Services, client_id: &str) -> Result<Option<Client>, OAuthError> {
+    if let Some(c) = svc.access.client(client_id) {
+        return Ok(Some(c));
+    }
+    let mut conn = svc.db.conn().await?;
+    let found = keys::by_client_id(conn.exec(), client_id).await?;
+    Ok(found.map(|(application_id, environment, secret_hash)| {
+        let c = Client {
+            application_id,
+            environment,
+            secret_hash,
+            loaded: Instant::now(),
+        };
+        svc.access.put_client(client_id, c.clone());
+        c
+    }))
+}
+
+/// Whether `der` authenticates the application by tls_client_auth. Answers
+/// the thumbprint the token is bound to, or why not.
+async fn certificate_of(
+    svc: &Services,
+    application_id: &str,
+    env: Environment,
+    der: &[u8],
+) -> crate::storage::Result<Result<String, String>> {
+    let fingerprint = crate::domain::qwac::fingerprint(der);
+    let now = svc.now();
+    let mut conn = svc.db.conn().await?;
+    let verdict = match env {
+        Environment::Sandbox => match crate::storage::test_qtsp::by_fingerprint(conn.exec(), &fingerprint).await? {
+            Some(c) if c.application_id == application_id && c.not_after > now => Ok(()),
+            Some(c) if c.application_id == application_id => {
+                Err("The client certificate has expired: create a new test certificate.".to_string())
+            }
+            _ => Err(
+                "The client certificate is not one of this application's test certificates \
+                      (tls_client_auth in the sandbox takes a test certificate the portal issued to the application)."
+                    .to_string(),
+            ),
+        },
+        Environment::Production if svc.test_ca.issued(der) => Err(
+            "This is a test certificate: it works in the sandbox only. Production takes the application's \
+             registered QWAC."
+                .to_string(),
+        ),
+        Environment::Production => {
+            let active = crate::storage::certificates::for_application(conn.exec(), application_id)
+                .await?
+                .into_iter()
+                .find(|c| c.active);
+            match active {
+                Some(c) if c.qwac.fingerprint == fingerprint && c.qwac.not_after > now => Ok(()),
+                Some(c) if c.qwac.fingerprint == fingerprint => Err(
+                    "The registered certificate has expired: register the renewed QWAC on the Production tab."
+                        .to_string(),
+                ),
+                Some(_) => Err(
+                    "The client certificate is not the application's registered QWAC (after a renewal, \
+                                register the new certificate first)."
+                        .to_string(),
+                ),
+                None => Err("The application has no registered certificate.".to_string()),
+            }
+        }
+    };
+    Ok(verdict.map(|()| crate::domain::qwac::x5t_s256(der)))
+}
+
+/// The production scope to grant: what was asked (`accounts`, `payments`,
+/// space separated), each allowed by an active production subscription
+/// (whose roles were checked when subscribing); all of those when nothing
+/// was asked.
+async fn production_scope(svc: &Services, application_id: &str, asked: &str) -> Result<String, OAuthError> {
+    let mut conn = svc.db.conn().await?;
+    let subscribed = crate::storage::subscriptions::api_slugs(conn.exec(), application_id).await?;
+    let allowed: Vec<&str> = ["accounts", "payments"]
+        .into_iter()
+        .filter(|family| {
+            subscribed
+                .iter()
+                .any(|(slug, status)| *slug == format!("{family}-production") && status != "blocked")
+        })
+        .collect();
+    if asked.is_empty() {
+        if allowed.is_empty() {
+            return Err(OAuthError::InvalidScope(
+                "The application has no production subscription: subscribe it to a production API first.".into(),
+            ));
+        }
+        return Ok(allowed.join(" "));
+    }
+    let mut granted = Vec::new();
+    for wanted in asked.split_whitespace() {
+        if !["accounts", "payments"].contains(&wanted) {
+            return Err(OAuthError::InvalidScope(format!(
+                "Unknown scope {wanted:?}: production tokens have scope accounts and/or payments."
+            )));
+        }
+        if !allowed.contains(&wanted) {
+            return Err(OAuthError::InvalidScope(format!(
+                "The application has no active production subscription for {wanted}."
+            )));
+        }
+        if !granted.contains(&wanted) {
+            granted.push(wanted);
+        }
+    }
+    Ok(granted.join(" "))
+}
+
+/// A token for one of a signed-in developer's applications (the API console;
+/// the caller has checked that the application is theirs).
+pub async fn issue_for_application(
+    svc: &Services,
+    application_id: &str,
+    ssn: &str,
+) -> Result<TokenResponse, OAuthError> {
+    let now = svc.now();
+    let asked = format!("psd2_sandbox:{}", ssn.trim());
+    let ssn = parse_scope(Some(&asked), now)?;
+    let grant = Grant {
+        application_id,
+        environment: Environment::Sandbox,
+        ssn: &ssn,
+        scope: None,
+        bound_to: None,
+    };
+    mint(svc, &grant, asked, now).await
+}
+
+/// What a token is for.
+struct Grant<'a> {
+    application_id: &'a str,
+    environment: Environment,
+    /// The customer (sandbox); empty for a production client token.
+    ssn: &'a str,
+    /// A production token's scope.
+    scope: Option<&'a str>,
+    bound_to: Option<&'a str>,
+}
+
+/// Stores a new token (its hash) and answers it.
+async fn mint(
+    svc: &Services,
+    grant: &Grant<'_>,
+    scope: String,
+    now: OffsetDateTime,
+) -> Result<TokenResponse, OAuthError> {
+    let token = SecretToken::generate();
+    let mut conn = svc.db.conn().await?;
+    let new = access_tokens::NewToken {
+        token_hash: &token.hash(),
+        application_id: grant.application_id,
+        environment: grant.environment,
+        ssn: grant.ssn,
+        scope: grant.scope,
+        bound_to: grant.bound_to,
+    };
+    access_tokens::insert(conn.exec(), &new, now, now + TOKEN_LIFETIME).await?;
+    Ok(TokenResponse {
+        access_token: token.expose().to_string(),
+        scope,
+        token_type: "bearer",
+        expires_in: TOKEN_LIFETIME.whole_seconds(),
+    })
+}
+
+/// `psd2_sandbox:<SSN>` with a valid personnummer; answers its 12-digit form.
+fn parse_scope(scope: Option<&str>, now: OffsetDateTime) -> Result<String, OAuthError> {
+    let scope = scope.map(str::trim).unwrap_or("");
+    if scope.is_empty() {
+        return Err(OAuthError::InvalidScope(
+            "scope is required: psd2_sandbox:<SSN> with a test user's personnummer.".into(),
+        ));
+    }
+    let Some(ssn) = scope.strip_prefix("psd2_sandbox:") else {
+        return Err(OAuthError::InvalidScope(format!(
+            "Unknown scope {scope:?}: use psd2_sandbox:<SSN>."
+        )));
+    };
+    Personnummer::parse(ssn, now.date())
+        .map(|p| p.to_string())
+        .map_err(|m| OAuthError::InvalidScope(format!("{m} ({ssn:?})")))
+}

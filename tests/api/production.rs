@@ -1,0 +1,445 @@
+//! Production over real mutual TLS: tokens by tls_client_auth with the
+//! registered QWAC, bound to it; the production gateway's checks; the
+//! simulated bank, labelled as such; the bank's backend behind the gateway
+//! (a small server this test starts) with its 502 and 504; revocation.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::support::mtls::{fixture_identity, https_client, spawn_tls_app};
+use crate::support::{Api, TestApp, developer_id, fixture};
+
+const ACCOUNTS: &str = "/production/accounts/1.0.0";
+const PAYMENTS: &str = "/production/payments/1.0.0";
+
+/// An application with the QWAC registered, subscribed to both production
+/// APIs, with its production client id: (application id, client id,
+/// subscription ids by family).
+async fn production_application(app: &TestApp, api: &Api) -> (String, String, Vec<String>) {
+    let (_, created) = api
+        .post("/api/v1/applications", json!({"name": "psd2_production"}))
+        .await;
+    let id = created["id"].as_str().unwrap().to_string();
+    let res = reqwest::Client::new()
+        .put(format!("{}/api/v1/applications/{id}/certificate", app.base))
+        .bearer_auth(&api.token)
+        .header("content-type", "application/x-pem-file")
+        .body(fixture("qwac-ai-pi.pem"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let mut subscriptions = Vec::new();
+    for api_id in ["accounts-production", "payments-production"] {
+        let (status, sub) = api
+            .post(
+                &format!("/api/v1/applications/{id}/subscriptions"),
+                json!({"api_id": api_id}),
+            )
+            .await;
+        assert_eq!(status, 201, "{sub}");
+        subscriptions.push(sub["id"].as_str().unwrap().to_string());
+    }
+    let (status, keys) = api
+        .post(&format!("/api/v1/applications/{id}/production-keys"), json!({}))
+        .await;
+    assert_eq!(
+        (status, keys["token_endpoint_auth_method"].as_str()),
+        (201, Some("tls_client_auth"))
+    );
+    (id, keys["client_id"].as_str().unwrap().to_string(), subscriptions)
+}
+
+async fn token(client: &reqwest::Client, base: &str, fields: &[(&str, &str)]) -> (u16, Value) {
+    let res = client
+        .post(format!("{base}/oauth2/token"))
+        .form(fields)
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.json().await.unwrap())
+}
+
+/// A call with a fresh X-Request-ID: status, body and the simulation header.
+async fn call(
+    client: &reqwest::Client,
+    method: reqwest::Method,
+    url: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value, Option<String>) {
+    let mut req = client
+        .request(method, url)
+        .bearer_auth(token)
+        .header("x-request-id", uuid::Uuid::new_v4().to_string())
+        .header("psu-ip-address", "192.0.2.10");
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    let simulation = res
+        .headers()
+        .get("devportal-simulation")
+        .map(|v| v.to_str().unwrap().to_string());
+    (status, res.json().await.unwrap_or(Value::Null), simulation)
+}
+
+#[tokio::test]
+async fn production_tokens_come_from_the_registered_qwac_and_work_only_with_it() {
+    let data = tempfile::tempdir().unwrap();
+    let app = spawn_tls_app(data.path(), |_| {}).await;
+    let tls = app.tls_base.clone().unwrap();
+    let anna = app.signed_in_developer("anna@example.se").await;
+    let api = app.api_for("anna@example.se").await;
+    let (id, client_id, subscriptions) = production_application(&app, &api).await;
+    let tab = anna.get_html(&format!("/applications/{id}?tab=production")).await;
+    assert!(
+        tab.contains(&format!("-d client_id={client_id}")),
+        "the real client id in the commands"
+    );
+    assert!(
+        tab.contains("/production/payments/1.0.0/Payments/SepaCreditTransfers") && tab.contains("Simulated production")
+    );
+    let store = anna.get_html("/apis/accounts-production").await;
+    assert!(
+        store.contains(r#"id="simulated-production""#),
+        "the API's page says it is simulated"
+    );
+    let (_, state) = api.get(&format!("/api/v1/applications/{id}/production")).await;
+    assert_eq!(state["client_id"], client_id.as_str());
+    assert_eq!(state["certificate"]["organization_id"], "PSDSE-FINA-900001");
+    assert_eq!(state["subscriptions"].as_array().unwrap().len(), 2);
+    assert!(
+        state["mtls_token_endpoint"]
+            .as_str()
+            .unwrap()
+            .ends_with("/oauth2/token")
+    );
+
+    let qwac = https_client(data.path(), Some(&fixture_identity("qwac-ai-pi.pem", "qwac-ai-pi.key")));
+    let mut fields = vec![("grant_type", "client_credentials"), ("client_id", client_id.as_str())];
+    let (status, granted) = token(&qwac, &tls, &fields).await;
+    assert_eq!(
+        (status, granted["scope"].as_str()),
+        (200, Some("accounts payments")),
+        "{granted}"
+    );
+    let bound = granted["access_token"].as_str().unwrap().to_string();
+
+    // Refused: no certificate, a secret instead, a test certificate.
+    let (status, refused) = token(&https_client(data.path(), None), &tls, &fields).await;
+    assert_eq!((status, refused["error"].as_str()), (401, Some("invalid_client")));
+    let with_secret = [
+        ("grant_type", "client_credentials"),
+        ("client_id", client_id.as_str()),
+        ("client_secret", "anything"),
+    ];
+    let (status, refused) = token(&reqwest::Client::new(), &app.base, &with_secret).await;
+    assert_eq!((status, refused["error"].as_str()), (401, Some("invalid_client")));
+    assert!(
+        refused["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("tls_client_auth")
+    );
+    let (_, test_cert) = api
+        .post(
+            &format!("/api/v1/applications/{id}/test-certificates"),
+            json!({"roles": ["PSP_AI"], "passphrase": "rehearsal passphrase"}),
+        )
+        .await;
+    let identity = format!(
+        "{}{}",
+        test_cert["certificate_pem"].as_str().unwrap(),
+        test_cert["private_key_pem"].as_str().unwrap()
+    );
+    let (status, refused) = token(&https_client(data.path(), Some(identity.as_bytes())), &tls, &fields).await;
+    assert_eq!(status, 401);
+    assert!(
+        refused["error_description"].as_str().unwrap().contains("sandbox only"),
+        "{refused}"
+    );
+
+    // The simulated bank answers, and says so.
+    let url = format!("{tls}{PAYMENTS}/Payments/SepaCreditTransfers");
+    let order = json!({"instructedAmount": {"currency": "SEK", "amount": "100.00"}, "debtorAccount": {"bban": "12345678910"},
+                       "creditorName": "Elbolaget AB", "creditorBankgiro": "5050-1055"});
+    let (status, initiated, simulation) = call(&qwac, reqwest::Method::POST, &url, &bound, Some(order)).await;
+    assert_eq!(
+        (status, initiated["transactionStatus"].as_str()),
+        (201, Some("RCVD")),
+        "{initiated}"
+    );
+    assert!(simulation.unwrap().contains("Simulated"));
+    assert!(
+        initiated["simulation"]
+            .as_str()
+            .unwrap()
+            .contains("not real customer data")
+    );
+    let payment = format!("{url}/{}", initiated["paymentId"].as_str().unwrap());
+    let (status, read, _) = call(&qwac, reqwest::Method::GET, &format!("{payment}/status"), &bound, None).await;
+    assert_eq!((status, read["transactionStatus"].as_str()), (200, Some("RCVD")));
+    let (status, cancelled, _) = call(&qwac, reqwest::Method::DELETE, &payment, &bound, None).await;
+    assert_eq!((status, cancelled["transactionStatus"].as_str()), (200, Some("CANC")));
+    let (status, refused, simulation) = call(
+        &qwac,
+        reqwest::Method::GET,
+        &format!("{tls}{ACCOUNTS}/Accounts"),
+        &bound,
+        None,
+    )
+    .await;
+    assert_eq!((status, refused["error"].as_str()), (401, Some("CONSENT_INVALID")));
+    assert!(simulation.is_some());
+
+    // The token is useless without its certificate, and on the sandbox.
+    let (status, refused, _) = call(
+        &reqwest::Client::new(),
+        reqwest::Method::GET,
+        &format!("{}{ACCOUNTS}/Accounts", app.base),
+        &bound,
+        None,
+    )
+    .await;
+    assert_eq!((status, refused["error"].as_str()), (401, Some("TOKEN_INVALID")));
+    let (status, _, _) = call(
+        &qwac,
+        reqwest::Method::GET,
+        &format!("{tls}/sandbox/accounts/1.0.0/Accounts"),
+        &bound,
+        None,
+    )
+    .await;
+    assert_eq!(status, 401, "a production token on the sandbox");
+    // …and a sandbox token is useless in production.
+    let tpp = app.tpp("sven@example.se", &["accounts-sandbox"]).await;
+    let sandbox_token = tpp.token("195505063676").await;
+    let (status, refused, _) = call(
+        &qwac,
+        reqwest::Method::GET,
+        &format!("{tls}{ACCOUNTS}/Accounts"),
+        &sandbox_token,
+        None,
+    )
+    .await;
+    assert_eq!((status, refused["error"].as_str()), (401, Some("TOKEN_INVALID")));
+
+    // A token for payments only does not read accounts.
+    fields.push(("scope", "payments"));
+    let (status, narrow) = token(&qwac, &tls, &fields).await;
+    assert_eq!((status, narrow["scope"].as_str()), (200, Some("payments")));
+    let (status, refused, _) = call(
+        &qwac,
+        reqwest::Method::GET,
+        &format!("{tls}{ACCOUNTS}/Accounts"),
+        narrow["access_token"].as_str().unwrap(),
+        None,
+    )
+    .await;
+    assert_eq!((status, refused["error"].as_str()), (403, Some("SCOPE_INVALID")));
+
+    // A blocked subscription answers 403; so does a missing one.
+    let admin = app.admin("britt@bank.example").await;
+    // By address: every test developer is called Anna.
+    let dev = developer_id(&admin.get_html("/admin/developers?q=anna%40example.se").await);
+    let res = admin
+        .post_form(
+            &format!("/admin/developers/{dev}/subscriptions/{}/block", subscriptions[1]),
+            &[],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let (status, refused, _) = call(&qwac, reqwest::Method::GET, &format!("{payment}/status"), &bound, None).await;
+    assert_eq!((status, refused["error"].as_str()), (403, Some("SUBSCRIPTION_BLOCKED")));
+    let (status, _) = api
+        .delete(&format!("/api/v1/applications/{id}/subscriptions/{}", subscriptions[0]))
+        .await;
+    assert_eq!(status, 204);
+    let (status, refused, _) = call(
+        &qwac,
+        reqwest::Method::GET,
+        &format!("{tls}{ACCOUNTS}/Accounts"),
+        &bound,
+        None,
+    )
+    .await;
+    assert_eq!((status, refused["error"].as_str()), (403, Some("NOT_SUBSCRIBED")));
+
+    // The client revokes its token (RFC 7009): it ends at once.
+    let res = qwac
+        .post(format!("{tls}/oauth2/revoke"))
+        .form(&[
+            ("token", narrow["access_token"].as_str().unwrap()),
+            ("client_id", client_id.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let (status, refused, _) = call(
+        &qwac,
+        reqwest::Method::GET,
+        &format!("{payment}/status"),
+        narrow["access_token"].as_str().unwrap(),
+        None,
+    )
+    .await;
+    assert_eq!((status, refused["error"].as_str()), (401, Some("TOKEN_EXPIRED")));
+
+    let metadata: Value = reqwest::get(format!("{}/.well-known/oauth-authorization-server", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(metadata["tls_client_certificate_bound_access_tokens"], true);
+    assert!(
+        metadata["token_endpoint_auth_methods_supported"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("tls_client_auth"))
+    );
+    assert_eq!(
+        metadata["mtls_endpoint_aliases"]["token_endpoint"],
+        format!("{}/oauth2/token", tls.replace("127.0.0.1", "localhost"))
+    );
+    assert!(metadata["revocation_endpoint"].is_string());
+}
+
+/// What the bank's backend saw of a forwarded call.
+#[derive(Debug, Clone, Default)]
+struct Seen {
+    path: String,
+    query: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+/// A stand-in for the bank's backend: answers JSON at once, or after 3 s at `/slow`.
+async fn upstream(seen: Arc<Mutex<Vec<Seen>>>) -> String {
+    use axum::extract::Request;
+    let app = axum::Router::new().fallback(move |req: Request| {
+        let seen = seen.clone();
+        async move {
+            seen.lock().unwrap().push(Seen {
+                path: req.uri().path().to_string(),
+                query: req.uri().query().map(str::to_string),
+                headers: req
+                    .headers()
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+                    .collect(),
+            });
+            if req.uri().path() == "/slow" {
+                tokio::time::sleep(Duration::from_secs(3)).await;
+            }
+            (
+                axum::http::StatusCode::IM_A_TEAPOT,
+                axum::Json(json!({"from": "the bank's backend"})),
+            )
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+#[tokio::test]
+async fn the_gateway_forwards_to_the_banks_backend_and_answers_502_and_504_for_it() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let backend = upstream(seen.clone()).await;
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let data = tempfile::tempdir().unwrap();
+    let app = spawn_tls_app(data.path(), move |c| {
+        c.production.upstream_accounts = Some(backend.parse().unwrap());
+        c.production.upstream_payments = Some(format!("http://{closed}").parse().unwrap());
+        c.production.upstream_timeout = Duration::from_secs(1);
+        // Behind a TLS-terminating proxy, the certificate comes in a header.
+        c.tls.client_cert_header = Some("client-cert".parse().unwrap());
+    })
+    .await;
+    let _anna = app.signed_in_developer("anna@example.se").await;
+    let api = app.api_for("anna@example.se").await;
+    let (id, client_id, _) = production_application(&app, &api).await;
+
+    // Through the "proxy": the plain listener with the RFC 9440 header.
+    use base64::Engine;
+    let der = {
+        let pem = String::from_utf8(fixture("qwac-ai-pi.pem")).unwrap();
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        base64::engine::general_purpose::STANDARD.decode(body).unwrap()
+    };
+    let mut headers = reqwest::header::HeaderMap::new();
+    let value = format!(":{}:", base64::engine::general_purpose::STANDARD.encode(&der));
+    headers.insert("client-cert", value.parse().unwrap());
+    let proxied = reqwest::Client::builder().default_headers(headers).build().unwrap();
+    let (status, granted) = token(
+        &proxied,
+        &app.base,
+        &[("grant_type", "client_credentials"), ("client_id", &client_id)],
+    )
+    .await;
+    assert_eq!(status, 200, "{granted}");
+    let bound = granted["access_token"].as_str().unwrap();
+
+    let (status, body, simulation) = call(
+        &proxied,
+        reqwest::Method::GET,
+        &format!("{}{ACCOUNTS}/Accounts?withBalance=true", app.base),
+        bound,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body["from"].as_str()),
+        (418, Some("the bank's backend")),
+        "status and body pass through"
+    );
+    assert!(simulation.is_none(), "the real backend is not labelled a simulation");
+    let forwarded = seen.lock().unwrap()[0].clone();
+    assert_eq!(
+        (forwarded.path.as_str(), forwarded.query.as_deref()),
+        ("/Accounts", Some("withBalance=true"))
+    );
+    let header = |name: &str| {
+        forwarded
+            .headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(header("x-tpp-organization-id").as_deref(), Some("PSDSE-FINA-900001"));
+    assert_eq!(header("x-application-id"), Some(id));
+    assert_eq!(header("psu-ip-address").as_deref(), Some("192.0.2.10"));
+    assert!(uuid::Uuid::parse_str(&header("x-request-id").unwrap()).is_ok());
+    assert!(
+        header("authorization").is_none(),
+        "the TPP's token stays at the gateway"
+    );
+
+    let (status, body, _) = call(
+        &proxied,
+        reqwest::Method::GET,
+        &format!("{}{ACCOUNTS}/slow", app.base),
+        bound,
+        None,
+    )
+    .await;
+    assert_eq!((status, body["error"].as_str()), (504, Some("BANK_TIMEOUT")));
+    let (status, body, _) = call(
+        &proxied,
+        reqwest::Method::GET,
+        &format!("{}{PAYMENTS}/Payments/SepaCreditTransfers/x", app.base),
+        bound,
+        None,
+    )
+    .await;
+    assert_eq!((status, body["error"].as_str()), (502, Some("BANK_UNAVAILABLE")));
+}
