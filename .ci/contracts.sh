@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Contract tests against one running portal (after `cargo build`), with the
-# tools TPP developers use on its three OpenAPI documents (the JSON API and
-# both sandbox APIs):
+# tools TPP developers use on its OpenAPI documents (the JSON API, both
+# sandbox APIs and, linted, both production APIs):
 #   - schemathesis: no 5xx, every answer in its documented schema and status;
 #   - Redocly (recommended-strict) and Spectral (spectral:oas): no error, no
 #     warning, no hint;
@@ -35,7 +35,8 @@ for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && 
 
 eval "$(python3 .ci/portal_setup.py "http://127.0.0.1:$port")"
 base="http://127.0.0.1:$port"
-documents=(api/v1/openapi.json apis/accounts-sandbox/openapi.json apis/payments-sandbox/openapi.json)
+documents=(api/v1/openapi.json apis/accounts-sandbox/openapi.json apis/payments-sandbox/openapi.json
+  apis/accounts-production/openapi.json apis/payments-production/openapi.json)
 
 echo "-- linters"
 for d in "${documents[@]}"; do

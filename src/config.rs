@@ -108,6 +108,11 @@ pub struct Settings {
     #[arg(long, env = "DEVPORTAL_TLS_BIND", default_value = "127.0.0.1:8443")]
     pub tls_bind: Listen,
 
+    /// The URL TPPs reach the TLS listener at (shown in commands, documents
+    /// and the OAuth metadata) [default: https://TLS_BIND].
+    #[arg(long, env = "DEVPORTAL_TLS_PUBLIC_URL")]
+    pub tls_public_url: Option<Url>,
+
     /// The TLS listener's certificate chain (PEM). With neither this nor
     /// DEVPORTAL_TLS_KEY, the first start makes a self-signed certificate for
     /// localhost in the data folder.
@@ -172,6 +177,8 @@ impl FromStr for Listen {
 pub struct TlsConfig {
     /// None: no TLS listener.
     pub bind: Option<SocketAddr>,
+    /// Where TPPs reach it, when not at its own address.
+    pub public_url: Option<Url>,
     pub cert: Option<PathBuf>,
     pub key: Option<PathBuf>,
     pub client_ca: Option<PathBuf>,
@@ -186,6 +193,7 @@ impl TlsConfig {
     pub fn off(data_dir: PathBuf) -> TlsConfig {
         TlsConfig {
             bind: None,
+            public_url: None,
             cert: None,
             key: None,
             client_ca: None,
@@ -323,6 +331,7 @@ impl Settings {
             secret_key: self.secret_key.filter(|k| !k.trim().is_empty()),
             tls: TlsConfig {
                 bind: self.tls_bind.0,
+                public_url: self.tls_public_url,
                 cert: self.tls_cert,
                 key: self.tls_key,
                 client_ca: self.mtls_client_ca,

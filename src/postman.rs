@@ -34,7 +34,8 @@ pub fn collection(doc: &Value) -> Value {
     let version = doc["info"]["version"].as_str().unwrap_or("");
     let base_url = doc["servers"][0]["url"].as_str().unwrap_or("");
     let token_url = client_credentials(doc)["tokenUrl"].as_str().unwrap_or("");
-    let mut items = vec![token_request()];
+    let mtls = mutual_tls(doc);
+    let mut items = vec![token_request(mtls)];
     for tag in tags(doc) {
         let mut ops: Vec<(usize, &str, &str, &Value)> = operations(doc)
             .filter(|(_, _, op)| op["tags"][0].as_str() == Some(tag.as_str()))
@@ -50,10 +51,18 @@ pub fn collection(doc: &Value) -> Value {
     json!({
         "info": {
             "name": format!("{title} {version}"),
-            "description": format!(
-                "Generated from the OpenAPI document of {title} {version}. Choose the environment, fill in \
-                 clientId and clientSecret (your sandbox keys), and run the collection: the first request \
-                 gets the access token."),
+            "description": if mtls {
+                format!(
+                    "Generated from the OpenAPI document of {title} {version}. Add the application's certificate \
+                     for this host in Postman (Settings, Certificates: the PKCS#12 file and its passphrase, or the \
+                     PEM certificate and key), choose the environment, fill in clientId (the production client id) \
+                     and run the collection: the first request gets the access token over mutual TLS.")
+            } else {
+                format!(
+                    "Generated from the OpenAPI document of {title} {version}. Choose the environment, fill in \
+                     clientId and clientSecret (your sandbox keys), and run the collection: the first request \
+                     gets the access token.")
+            },
             "schema": SCHEMA,
         },
         "auth": { "type": "bearer", "bearer": [{ "key": "token", "value": "{{accessToken}}", "type": "string" }] },
@@ -73,38 +82,59 @@ pub fn environment(doc: &Value) -> Value {
     let title = doc["info"]["title"].as_str().unwrap_or("API");
     let scope = operations(doc)
         .find_map(|(_, _, op)| op["security"].as_array()?.iter().find_map(|s| s["oauth2"][0].as_str()))
-        .unwrap_or("");
+        .unwrap_or_default();
+    let mut values = vec![json!({ "key": "clientId", "value": "", "type": "default", "enabled": true })];
+    if !mutual_tls(doc) {
+        values.push(json!({ "key": "clientSecret", "value": "", "type": "secret", "enabled": true }));
+    }
+    values.push(json!({ "key": "scope", "value": scope, "type": "default", "enabled": true }));
     json!({
-        "name": format!("{title} (sandbox keys)"),
-        "values": [
-            { "key": "clientId", "value": "", "type": "default", "enabled": true },
-            { "key": "clientSecret", "value": "", "type": "secret", "enabled": true },
-            { "key": "scope", "value": scope, "type": "default", "enabled": true },
-        ],
+        "name": format!("{title} ({} keys)", if mutual_tls(doc) { "production" } else { "sandbox" }),
+        "values": values,
         "_postman_variable_scope": "environment",
     })
+}
+
+/// Whether the document asks for a client certificate (production): then
+/// the client authenticates with it, not with a secret.
+fn mutual_tls(doc: &Value) -> bool {
+    doc["components"]["securitySchemes"]["mutualTLS"].is_object()
 }
 
 fn client_credentials(doc: &Value) -> &Value {
     &doc["components"]["securitySchemes"]["oauth2"]["flows"]["clientCredentials"]
 }
 
-fn token_request() -> Value {
+fn token_request(mtls: bool) -> Value {
+    let mut body = vec![
+        json!({ "key": "grant_type", "value": "client_credentials" }),
+        json!({ "key": "scope", "value": "{{scope}}" }),
+    ];
+    let (auth, description) = if mtls {
+        body.push(json!({ "key": "client_id", "value": "{{clientId}}" }));
+        (
+            json!({ "type": "noauth" }),
+            "Client credentials with tls_client_auth: the production client id, and the certificate Postman sends \
+             for this host; the token is bound to it.",
+        )
+    } else {
+        (
+            json!({ "type": "basic", "basic": [
+                { "key": "username", "value": "{{clientId}}", "type": "string" },
+                { "key": "password", "value": "{{clientSecret}}", "type": "string" },
+            ]}),
+            "Client credentials with your sandbox keys (HTTP Basic); the scope names the test customer.",
+        )
+    };
     json!({
         "name": "Get an access token",
         "event": [script("test", KEEP_TOKEN)],
         "request": {
             "method": "POST",
-            "description": "Client credentials with your sandbox keys (HTTP Basic); the scope names the test customer.",
-            "auth": { "type": "basic", "basic": [
-                { "key": "username", "value": "{{clientId}}", "type": "string" },
-                { "key": "password", "value": "{{clientSecret}}", "type": "string" },
-            ]},
+            "description": description,
+            "auth": auth,
             "header": [{ "key": "Content-Type", "value": "application/x-www-form-urlencoded" }],
-            "body": { "mode": "urlencoded", "urlencoded": [
-                { "key": "grant_type", "value": "client_credentials" },
-                { "key": "scope", "value": "{{scope}}" },
-            ]},
+            "body": { "mode": "urlencoded", "urlencoded": body },
             "url": { "raw": "{{tokenUrl}}", "host": ["{{tokenUrl}}"] },
         },
     })

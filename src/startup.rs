@@ -86,12 +86,15 @@ impl Application {
                     .await
                     .with_context(|| format!("binding the TLS listener {bind}"))?;
                 let at = listener.local_addr()?;
-                let host = if at.ip().is_loopback() || at.ip().is_unspecified() {
-                    "localhost".to_string()
+                let ip = if at.ip().is_unspecified() {
+                    std::net::Ipv4Addr::LOCALHOST.into()
                 } else {
-                    at.ip().to_string()
+                    at.ip()
                 };
-                services.tls_url = Some(Url::parse(&format!("https://{host}:{}/", at.port())).context("TLS URL")?);
+                services.tls_url = Some(match &config.tls.public_url {
+                    Some(u) => u.clone(),
+                    None => Url::parse(&format!("https://{}/", SocketAddr::new(ip, at.port()))).context("TLS URL")?,
+                });
                 Some((listener, server_config))
             }
             None => None,

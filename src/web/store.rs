@@ -37,16 +37,27 @@ async fn document(svc: &Services, slug: &str) -> Result<(Api, serde_json::Value)
     let Ok(api) = store::get(svc, slug).await else {
         return Err(not_found("not_found", "There is no such API."));
     };
-    let server = format!("{}{}", svc.base_url.as_str().trim_end_matches('/'), api.base_path);
-    let today = svc.now().date();
-    crate::gateway::openapi(
-        &api.family,
-        &api.name,
-        &api.version,
-        svc.base_url.as_str(),
-        &server,
-        today,
-    )
+    let base = svc.base_url.as_str().trim_end_matches('/');
+    // Production is called over mutual TLS: its server and token endpoint
+    // are the TLS listener's, when it is on.
+    let production = api.environment == Environment::Production;
+    let api_host = match (&svc.tls_url, production) {
+        (Some(tls), true) => tls.as_str().trim_end_matches('/').to_string(),
+        _ => base.to_string(),
+    };
+    let server = format!("{api_host}{}", api.base_path);
+    let token_url = format!("{api_host}/oauth2/token");
+    crate::gateway::documents::openapi(&crate::gateway::documents::DocumentFor {
+        family: &api.family,
+        title: &api.name,
+        version: &api.version,
+        environment: api.environment,
+        base_url: base,
+        server_url: &server,
+        token_url: &token_url,
+        simulated: svc.config.production.simulates(&api.family),
+        today: svc.now().date(),
+    })
     .and_then(|doc| serde_json::to_value(doc).ok())
     .map(|doc| (api, doc))
     .ok_or_else(|| not_found("no_document", "This API has no OpenAPI document yet."))

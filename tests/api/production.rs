@@ -196,6 +196,32 @@ async fn production_tokens_come_from_the_registered_qwac_and_work_only_with_it()
     assert_eq!((status, refused["error"].as_str()), (401, Some("CONSENT_INVALID")));
     assert!(simulation.is_some());
 
+    // The downloaded Postman collection runs with the certificate and the client id only.
+    let collection: Value = app
+        .get("/apis/payments-production/postman-collection.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let environment: Value = app
+        .get("/apis/payments-production/postman-environment.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        environment["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| v["key"] != "clientSecret")
+    );
+    let ran = crate::postman::run(&qwac, &collection, &environment, &[("clientId", client_id.as_str())]).await;
+    assert_eq!((ran[0].0.as_str(), ran[0].2), ("Get an access token", 200));
+    for (name, method, status) in ran.iter().filter(|(name, _, _)| !name.contains("basket")) {
+        assert!((200..300).contains(status), "{name} ({method}) answered {status}");
+    }
+
     // The token is useless without its certificate, and on the sandbox.
     let (status, refused, _) = call(
         &reqwest::Client::new(),
@@ -290,6 +316,23 @@ async fn production_tokens_come_from_the_registered_qwac_and_work_only_with_it()
     .await;
     assert_eq!((status, refused["error"].as_str()), (401, Some("TOKEN_EXPIRED")));
 
+    // The production documents ask for mutual TLS and send tools to the mTLS token endpoint.
+    let doc: Value = reqwest::get(format!("{}/apis/payments-production/openapi.json", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["servers"][0]["url"], format!("{tls}{PAYMENTS}"));
+    assert!(doc["components"]["securitySchemes"]["mutualTLS"].is_object());
+    let flow = &doc["components"]["securitySchemes"]["oauth2"]["flows"]["clientCredentials"];
+    assert_eq!(flow["tokenUrl"], format!("{tls}/oauth2/token"));
+    assert!(
+        doc["info"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("Simulated production")
+    );
     let metadata: Value = reqwest::get(format!("{}/.well-known/oauth-authorization-server", app.base))
         .await
         .unwrap()
@@ -305,7 +348,7 @@ async fn production_tokens_come_from_the_registered_qwac_and_work_only_with_it()
     );
     assert_eq!(
         metadata["mtls_endpoint_aliases"]["token_endpoint"],
-        format!("{}/oauth2/token", tls.replace("127.0.0.1", "localhost"))
+        format!("{}/oauth2/token", tls)
     );
     assert!(metadata["revocation_endpoint"].is_string());
 }

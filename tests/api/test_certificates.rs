@@ -259,7 +259,7 @@ async fn the_production_tab_issues_a_test_certificate_once_with_its_downloads_an
         page.contains(&format!("-d client_id={}", tpp.client_id)),
         "the real client id in the command"
     );
-    let tls = app.tls_base.as_ref().unwrap().replace("127.0.0.1", "localhost");
+    let tls = app.tls_base.as_ref().unwrap();
     assert!(page.contains(&format!("{tls}/oauth2/token")), "the mutual-TLS address");
     let tab = tpp
         .browser
