@@ -5,7 +5,8 @@
 
 use axum::Json;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, State};
+use axum::extract::{Form, FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -31,26 +32,96 @@ struct OAuthErrorBody {
     error_description: String,
 }
 
+/// Who calls the token or the revocation endpoint, as the connection and
+/// the headers tell: address, client certificate, HTTP Basic credentials.
+pub struct Caller {
+    address: String,
+    certificate: Option<Vec<u8>>,
+    basic: Option<(String, String)>,
+}
+
+impl FromRequestParts<Services> for Caller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, svc: &Services) -> Result<Self, Self::Rejection> {
+        let Ok(ClientAddr(address)) = ClientAddr::from_request_parts(parts, svc).await;
+        let Ok(ClientCertificate(certificate)) = ClientCertificate::from_request_parts(parts, svc).await;
+        Ok(Caller {
+            address,
+            certificate,
+            basic: basic_credentials(&parts.headers),
+        })
+    }
+}
+
+impl Caller {
+    /// The client's authentication: the id and secret from HTTP Basic or the
+    /// form (one way, not both: then the refusal to answer), with the
+    /// address and certificate; and whether Basic was used.
+    fn client<F: Credentials>(
+        self,
+        form: Result<Form<F>, FormRejection>,
+    ) -> Result<(F, ClientAuth, bool), Box<Response>> {
+        let Ok(Form(mut form)) = form else {
+            return Err(Box::new(error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "Send the parameters form-encoded (application/x-www-form-urlencoded).".into(),
+                None,
+            )));
+        };
+        let (id, secret) = form.credentials();
+        if self.basic.is_some() && secret.is_some() {
+            return Err(Box::new(error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "Use one way to authenticate the client, not both.".into(),
+                None,
+            )));
+        }
+        let used_basic = self.basic.is_some();
+        let (client_id, client_secret) = match self.basic {
+            Some((id, secret)) => (Some(id), Some(secret)),
+            None => (id, secret),
+        };
+        let auth = ClientAuth {
+            client_address: self.address,
+            client_id,
+            client_secret,
+            client_certificate: self.certificate,
+        };
+        Ok((form, auth, used_basic))
+    }
+}
+
+/// A form that may carry the client's id and secret (RFC 6749 §2.3.1).
+pub trait Credentials {
+    fn credentials(&mut self) -> (Option<String>, Option<String>);
+}
+
+impl Credentials for TokenForm {
+    fn credentials(&mut self) -> (Option<String>, Option<String>) {
+        (self.client_id.take(), self.client_secret.take())
+    }
+}
+
+impl Credentials for RevokeForm {
+    fn credentials(&mut self) -> (Option<String>, Option<String>) {
+        (self.client_id.take(), self.client_secret.take())
+    }
+}
+
 pub async fn token(
     State(svc): State<Services>,
-    ClientAddr(client_address): ClientAddr,
-    ClientCertificate(client_certificate): ClientCertificate,
-    headers: HeaderMap,
+    caller: Caller,
     form: Result<Form<TokenForm>, FormRejection>,
 ) -> Response {
-    let Ok(Form(form)) = form else {
-        return not_form_encoded();
-    };
-    let (client, used_basic) = match client_auth(&headers, form.client_id, form.client_secret) {
+    let (form, client, used_basic) = match caller.client(form) {
         Ok(found) => found,
         Err(refusal) => return *refusal,
     };
     let req = TokenRequest {
-        client: ClientAuth {
-            client_address,
-            client_certificate,
-            ..client
-        },
+        client,
         grant_type: form.grant_type,
         scope: form.scope,
     };
@@ -75,15 +146,10 @@ pub struct RevokeForm {
 /// 200 whether or not there was such a token.
 pub async fn revoke(
     State(svc): State<Services>,
-    ClientAddr(client_address): ClientAddr,
-    ClientCertificate(client_certificate): ClientCertificate,
-    headers: HeaderMap,
+    caller: Caller,
     form: Result<Form<RevokeForm>, FormRejection>,
 ) -> Response {
-    let Ok(Form(form)) = form else {
-        return not_form_encoded();
-    };
-    let (client, used_basic) = match client_auth(&headers, form.client_id, form.client_secret) {
+    let (form, client, used_basic) = match caller.client(form) {
         Ok(found) => found,
         Err(refusal) => return *refusal,
     };
@@ -95,11 +161,6 @@ pub async fn revoke(
             None,
         );
     };
-    let client = ClientAuth {
-        client_address,
-        client_certificate,
-        ..client
-    };
     match token_endpoint::revoke(&svc, client, &token).await {
         Ok(()) => {
             let mut res = StatusCode::OK.into_response();
@@ -108,46 +169,6 @@ pub async fn revoke(
         }
         Err(e) => oauth_error(e, used_basic),
     }
-}
-
-fn not_form_encoded() -> Response {
-    error(
-        StatusCode::BAD_REQUEST,
-        "invalid_request",
-        "Send the parameters form-encoded (application/x-www-form-urlencoded).".into(),
-        None,
-    )
-}
-
-/// The client id and secret from HTTP Basic or the form (one way, not
-/// both: then the refusal to answer), and whether Basic was used.
-fn client_auth(
-    headers: &HeaderMap,
-    client_id: Option<String>,
-    client_secret: Option<String>,
-) -> Result<(ClientAuth, bool), Box<Response>> {
-    let basic = basic_credentials(headers);
-    if basic.is_some() && client_secret.is_some() {
-        return Err(Box::new(error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "Use one way to authenticate the client, not both.".into(),
-            None,
-        )));
-    }
-    let used_basic = basic.is_some();
-    let (client_id, client_secret) = match basic {
-        Some((id, secret)) => (Some(id), Some(secret)),
-        None => (client_id, client_secret),
-    };
-    Ok((
-        ClientAuth {
-            client_id,
-            client_secret,
-            ..ClientAuth::default()
-        },
-        used_basic,
-    ))
 }
 
 fn oauth_error(e: OAuthError, used_basic: bool) -> Response {

@@ -52,31 +52,28 @@ impl ProductionBank for Upstream {
         if !req.body.is_empty() {
             call = call.body(req.body.clone());
         }
-        let res = call.send().await.map_err(|e| {
-            if e.is_timeout() {
-                BankError::Timeout
-            } else {
-                BankError::Unreachable(e.to_string())
-            }
-        })?;
+        let res = call.send().await.map_err(unanswered)?;
         let status = res.status();
         let content_type = res
             .headers()
             .get("content-type")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let body = res.bytes().await.map_err(|e| {
-            if e.is_timeout() {
-                BankError::Timeout
-            } else {
-                BankError::Unreachable(e.to_string())
-            }
-        })?;
+        let body = res.bytes().await.map_err(unanswered)?;
         Ok(BankResponse {
             status,
             content_type,
             body,
             simulated: false,
         })
+    }
+}
+
+/// Why the backend gave no answer: too slow, or not there.
+fn unanswered(e: reqwest::Error) -> BankError {
+    if e.is_timeout() {
+        BankError::Timeout
+    } else {
+        BankError::Unreachable(e.to_string())
     }
 }
