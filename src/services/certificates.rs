@@ -4,10 +4,11 @@
 use super::applications::Owned;
 use super::{ServiceError, Services, audit};
 use crate::domain::audit::{Actor, Entry, Event, Target};
+use crate::domain::catalogue::Environment;
 use crate::domain::qwac;
 use crate::domain::qwac::{Registered, possession};
 use crate::domain::secret::SecretToken;
-use crate::storage::certificates;
+use crate::storage::{access_tokens, certificates};
 
 /// The largest upload taken.
 pub const MAX_BYTES: usize = 64 * 1024;
@@ -69,7 +70,11 @@ pub async fn register(
         detail,
     );
     audit::append(svc, tx.exec(), &entry).await?;
+    // Production tokens are bound to the certificate they were issued for:
+    // a new registration ends them (the client asks again with the new one).
+    access_tokens::delete_for(tx.exec(), &app.id, Environment::Production).await?;
     tx.commit().await?;
+    svc.access.evict_application(&app.id);
     tracing::info!(user_id = dev.id, application_id = %app.id, organization_id = %cert.organization_id, replaced, "certificate registered");
     let certificate = active(svc, app).await?.ok_or(ServiceError::NotFound)?;
     Ok(Registration {
@@ -174,7 +179,9 @@ pub async fn delete(svc: &Services, app: &Owned, client_address: &str) -> Result
         &app.name,
     );
     audit::append(svc, tx.exec(), &entry).await?;
+    access_tokens::delete_for(tx.exec(), &app.id, Environment::Production).await?;
     tx.commit().await?;
+    svc.access.evict_application(&app.id);
     tracing::info!(user_id = dev.id, application_id = %app.id, "certificate deleted");
     Ok(())
 }

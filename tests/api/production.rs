@@ -196,6 +196,22 @@ async fn production_tokens_come_from_the_registered_qwac_and_work_only_with_it()
     assert_eq!((status, refused["error"].as_str()), (401, Some("CONSENT_INVALID")));
     assert!(simulation.is_some());
 
+    // Another certificate, even one the portal issued to this application, does not carry the token.
+    let test_client = https_client(data.path(), Some(identity.as_bytes()));
+    let (status, refused, _) = call(
+        &test_client,
+        reqwest::Method::GET,
+        &format!("{payment}/status"),
+        &bound,
+        None,
+    )
+    .await;
+    assert_eq!((status, refused["error"].as_str()), (401, Some("TOKEN_INVALID")));
+
+    // The documentation says it in plain words.
+    let docs = app.get_html("/apis/payments-production?tab=documentation").await;
+    assert!(docs.contains("certificate-bound tokens") && docs.contains("tls_client_auth"));
+
     // The downloaded Postman collection runs with the certificate and the client id only.
     let collection: Value = app
         .get("/apis/payments-production/postman-collection.json")
@@ -333,6 +349,32 @@ async fn production_tokens_come_from_the_registered_qwac_and_work_only_with_it()
             .unwrap()
             .contains("Simulated production")
     );
+    // After the registration is replaced, the old certificate no longer authenticates.
+    let res = reqwest::Client::new()
+        .put(format!("{}/api/v1/applications/{id}/certificate", app.base))
+        .bearer_auth(&api.token)
+        .header("content-type", "application/x-pem-file")
+        .body(fixture("qwac-pi-only.pem"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let (status, refused, _) = call(&qwac, reqwest::Method::GET, &format!("{payment}/status"), &bound, None).await;
+    assert_eq!(
+        (status, refused["error"].as_str()),
+        (401, Some("TOKEN_EXPIRED")),
+        "tokens of the old registration end"
+    );
+    let (status, refused) = token(&qwac, &tls, &fields[..2]).await;
+    assert_eq!(status, 401);
+    assert!(
+        refused["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("not the application's registered QWAC"),
+        "{refused}"
+    );
+
     let metadata: Value = reqwest::get(format!("{}/.well-known/oauth-authorization-server", app.base))
         .await
         .unwrap()

@@ -127,7 +127,7 @@ const FAMILIES: &[Family] = &[
         path: "accounts",
         summary: "Account Information (AIS): the customer's accounts, balances and transactions, with their consent.",
         tags: &["Account Information", "AIS", "PSD2", "balances", "transactions"],
-        documentation: include_str!("accounts.md"),
+        documentation: concat!(include_str!("accounts.md"), include_str!("production.md")),
         status: ApiStatus::Live,
     },
     Family {
@@ -137,7 +137,7 @@ const FAMILIES: &[Family] = &[
         path: "payments",
         summary: "Payment Initiation (PIS): initiate, follow and cancel single and periodic payments and signing baskets.",
         tags: &["Payment Initiation", "PIS", "PSD2", "SEPA", "cross-border"],
-        documentation: include_str!("payments.md"),
+        documentation: concat!(include_str!("payments.md"), include_str!("production.md")),
         status: ApiStatus::Live,
     },
     Family {
