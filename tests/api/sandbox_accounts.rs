@@ -304,6 +304,7 @@ async fn regenerating_the_secret_unsubscribing_and_deleting_each_end_access_at_o
 #[tokio::test]
 async fn without_psu_ip_address_an_account_may_be_read_four_times_a_day() {
     let app = spawn_app().await;
+    app.start_of_window(86_400);
     let tpp = app.tpp("anna@example.se", &["accounts-sandbox"]).await;
     let token = tpp.token("195505063676").await;
     let path = format!("{ACCOUNTS}/Accounts/12345678910/balances");

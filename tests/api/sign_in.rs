@@ -44,6 +44,7 @@ async fn a_wrong_password_and_an_unknown_address_get_the_same_answer() {
 #[tokio::test]
 async fn sign_in_is_throttled_per_account_with_a_page_that_says_when_to_try_again() {
     let app = spawn_app().await;
+    app.start_of_window(60);
     let _anna = app.signed_in_developer("anna@example.se").await;
     // One attempt is already counted for this account (the sign-in above).
     for _ in 0..9 {
@@ -68,6 +69,7 @@ async fn sign_in_is_throttled_per_account_with_a_page_that_says_when_to_try_agai
 #[tokio::test]
 async fn sign_in_is_throttled_per_client_address_across_accounts() {
     let app = spawn_app().await;
+    app.start_of_window(60);
     for i in 0..30 {
         let res = app
             .new_browser()
@@ -191,6 +193,7 @@ async fn a_session_ends_after_the_idle_timeout() {
 #[tokio::test]
 async fn strangers_guessing_from_many_addresses_do_not_lock_the_owner_out() {
     let app = spawn_app_configured(Mail::Smtp, |c| c.trust_forwarded_for = true).await;
+    app.start_of_window(60);
     app.sign_up("anna@example.se").await;
     let link = app.verification_mail("anna@example.se").await.link_to("/verify-email");
     app.get(&link).await;

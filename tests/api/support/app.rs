@@ -209,6 +209,15 @@ impl Drop for DbGuard {
 }
 
 impl TestApp {
+    /// Moves the test clock to the start of the next fixed rate-limit
+    /// window of `secs` (the clock runs with real time, so a test that
+    /// counts hits in a window could otherwise straddle two).
+    pub fn start_of_window(&self, secs: i64) {
+        use devportal::clock::Clock;
+        let into = self.clock.now().unix_timestamp().rem_euclid(secs);
+        self.clock.advance(time::Duration::seconds(secs - into));
+    }
+
     /// The test clock's date `days` ago, as YYYY-MM-DD.
     pub fn clock_date_minus(&self, days: i64) -> String {
         use devportal::clock::Clock;
