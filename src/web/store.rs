@@ -110,13 +110,21 @@ struct ListView {
     apis: Vec<Api>,
     q: String,
     env: String,
+    /// Slugs of the production APIs the simulated bank answers.
+    simulated: Vec<String>,
 }
 
 pub async fn list(State(svc): State<Services>, page: Page, Query(query): Query<StoreQuery>) -> Reply {
     let env = Environment::parse(&query.env);
     let apis = store::search(&svc, &query.q, env).await?;
     let env = env.map(|e| e.as_str().to_string()).unwrap_or_default();
+    let simulated = apis
+        .iter()
+        .filter(|a| a.environment == Environment::Production && svc.config.production.simulates(&a.family))
+        .map(|a| a.slug.clone())
+        .collect();
     render(&ListView {
+        simulated,
         layout: page.layout,
         apis,
         q: query.q,
