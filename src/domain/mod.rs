@@ -3,7 +3,9 @@
 
 pub mod application;
 pub mod audit;
+pub mod bankid;
 pub mod catalogue;
+pub mod consent;
 pub mod contact;
 pub mod email;
 pub mod legal;
