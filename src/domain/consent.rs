@@ -2,7 +2,9 @@
 //! what a TPP may ask for, and the states a consent goes through. Pure: the
 //! caller brings today's date.
 
-use time::{Date, Duration};
+use time::{Date, Duration, OffsetDateTime};
+
+use crate::domain::catalogue::Environment;
 
 /// At most this far ahead (EBA: 180 days between strong customer
 /// authentications for account information).
@@ -100,6 +102,30 @@ pub struct Checked {
     pub recurring: bool,
     pub valid_until: Date,
     pub frequency_per_day: u8,
+}
+
+/// A consent as the bank keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consent {
+    pub id: String,
+    pub application_id: String,
+    pub environment: Environment,
+    /// As stored; [`Consent::status_on`] is what it is today.
+    pub status: Status,
+    pub access: Access,
+    pub recurring: bool,
+    pub valid_until: Date,
+    pub frequency_per_day: u8,
+    /// The customer who authorised it.
+    pub ssn: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl Consent {
+    pub fn status_on(&self, today: Date) -> Status {
+        self.status.on(self.valid_until, today)
+    }
 }
 
 /// Why a request is refused: Berlin Group's code and a message.

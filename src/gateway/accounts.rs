@@ -40,6 +40,13 @@ impl BalanceQuery {
 /// The customer for the call, or the refusal that applies to every call.
 async fn customer(svc: &Services, call: &Call<Accounts>) -> Result<Customer, GatewayError> {
     let party = call.party();
+    if party.ssn.is_empty() {
+        return Err(GatewayError::new(
+            axum::http::StatusCode::UNAUTHORIZED,
+            "CONSENT_INVALID",
+            "This client token (scope accounts) creates consents; reading accounts needs a token for the customer.",
+        ));
+    }
     let c = sandbox::customer_for(svc, party.application_id, party.ssn).await?;
     serviceable(&c)?;
     Ok(c)

@@ -87,6 +87,10 @@ pub fn openapi(d: &DocumentFor<'_>) -> Option<OpenApi> {
         &[
             ("Accounts", "The customer's accounts, their balances and transactions"),
             (
+                "Consents",
+                "The customer's consent to account information: ask for it, read it, end it",
+            ),
+            (
                 "Payments",
                 "Single payments: initiate one, read it and its status, cancel it",
             ),

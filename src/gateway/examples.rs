@@ -31,6 +31,17 @@ pub fn standing_order(today: Date) -> Value {
     order
 }
 
+/// Balances and transactions of account 12345678910, for as long as allowed
+/// (`9999-12-31`), four unattended reads a day.
+pub fn consent() -> Value {
+    json!({
+        "access": {"balances": [{"bban": "12345678910"}], "transactions": [{"bban": "12345678910"}]},
+        "recurringIndicator": true,
+        "validUntil": "9999-12-31",
+        "frequencyPerDay": 4
+    })
+}
+
 /// A basket over one payment (an id `POST /Payments/…` answered; this one
 /// is only its shape, so the sandbox answers that it does not know it).
 pub fn basket() -> Value {
@@ -46,6 +57,7 @@ pub fn fill(doc: &mut OpenApi, today: Date) {
         let body = match path.as_str() {
             "/Payments/{paymentProduct}" => Some(payment()),
             "/PeriodicPayments/{paymentProduct}" => Some(standing_order(today)),
+            "/consents" => Some(consent()),
             _ => None,
         };
         if let (Some(body), Some(op)) = (body, item.post.as_mut()) {

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod call;
+pub mod consents;
 pub mod documents;
 pub mod dto;
 pub mod error;
@@ -50,6 +51,9 @@ pub(crate) fn accounts_parts() -> (Router<Services>, OpenApi) {
         .routes(routes!(accounts::balances))
         .routes(routes!(accounts::transactions))
         .routes(routes!(accounts::transaction))
+        .routes(routes!(consents::create))
+        .routes(routes!(consents::get, consents::delete))
+        .routes(routes!(consents::status))
         .split_for_parts()
 }
 

@@ -5,10 +5,11 @@
 //! has a `simulation` field). Nothing here is real customer data.
 //!
 //! What it does: with a client token (no customer yet), a payment can be
-//! initiated and stays `RCVD` until a customer authorizes it (the
-//! customer's consent and BankID come with the authorization code flow);
-//! its status can be read and it can be cancelled. Account information
-//! needs the customer's consent, so account reads answer `CONSENT_INVALID`.
+//! initiated and stays `RCVD` until a customer authorizes it, and a consent
+//! can be asked for and stays `received` until a customer authorises it (the
+//! customer's BankID and consent page come with the authorization code
+//! flow); both can be read and ended. Account reads need a customer's
+//! consent, so they answer `CONSENT_INVALID`.
 
 use std::sync::Arc;
 
@@ -18,9 +19,13 @@ use serde_json::{Value, json};
 
 use super::{BankError, BankRequest, BankResponse, ProductionBank};
 use crate::clock::Clock;
+use crate::domain::catalogue::Environment;
+use crate::domain::consent;
 use crate::domain::sandbox::Money;
 use crate::domain::sandbox::payments::{Product, Status};
+use crate::services::{ServiceError, consents};
 use crate::storage::Db;
+use crate::storage::consents::access_json;
 use crate::storage::sandbox::{self as store, StoredPayment};
 
 pub const NOTICE: &str = "Simulated production bank: not real customer data";
@@ -59,6 +64,7 @@ fn refused(status: StatusCode, code: &str, message: &str) -> BankResponse {
 impl ProductionBank for SimulatedBank {
     async fn call(&self, req: BankRequest) -> Result<BankResponse, BankError> {
         let result = match req.family {
+            "accounts" if req.path.starts_with("/consents") => self.consents(&req).await,
             "accounts" => Ok(refused(
                 StatusCode::UNAUTHORIZED,
                 "CONSENT_INVALID",
@@ -79,6 +85,109 @@ impl ProductionBank for SimulatedBank {
 }
 
 impl SimulatedBank {
+    async fn consents(&self, req: &BankRequest) -> anyhow::Result<BankResponse> {
+        let segments: Vec<&str> = req.path.trim_matches('/').split('/').collect();
+        match (&req.method, &segments[1..]) {
+            (&Method::POST, []) => self.ask_consent(req).await,
+            (&Method::GET, [id]) => self.read_consent(req, id, false).await,
+            (&Method::GET, [id, "status"]) => self.read_consent(req, id, true).await,
+            (&Method::DELETE, [id]) => self.end_consent(req, id).await,
+            _ => Ok(unknown()),
+        }
+    }
+
+    async fn ask_consent(&self, req: &BankRequest) -> anyhow::Result<BankResponse> {
+        let Ok(body) = serde_json::from_slice::<Value>(&req.body) else {
+            return Ok(refused(
+                StatusCode::BAD_REQUEST,
+                "FORMAT_ERROR",
+                "The body is not JSON.",
+            ));
+        };
+        let bbans = |name: &str| -> Vec<String> {
+            body["access"][name]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r["bban"].as_str().map(str::to_string))
+                .collect()
+        };
+        let request = consent::Request {
+            accounts: bbans("accounts"),
+            balances: bbans("balances"),
+            transactions: bbans("transactions"),
+            available_accounts: body["access"]["availableAccounts"].as_str().map(str::to_string),
+            all_psd2: body["access"]["allPsd2"].as_str().map(str::to_string),
+            recurring_indicator: body["recurringIndicator"].as_bool(),
+            valid_until: body["validUntil"].as_str().map(str::to_string),
+            frequency_per_day: body["frequencyPerDay"].as_i64(),
+        };
+        let created = consents::create(
+            &self.db,
+            self.clock.now(),
+            &req.application_id,
+            Environment::Production,
+            request,
+        );
+        let c = match created.await {
+            Ok(c) => c,
+            Err(ServiceError::Refused { code, message }) => {
+                return Ok(refused(StatusCode::BAD_REQUEST, code, &message));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let base = "/production/accounts/1.0.0/consents";
+        Ok(answer(
+            StatusCode::CREATED,
+            json!({
+                "consentStatus": c.status.as_str(),
+                "consentId": c.id,
+                "_links": {
+                    "scaOAuth": {"href": "/.well-known/oauth-authorization-server"},
+                    "self": {"href": format!("{base}/{}", c.id)},
+                    "status": {"href": format!("{base}/{}/status", c.id)},
+                },
+            }),
+        ))
+    }
+
+    async fn read_consent(&self, req: &BankRequest, id: &str, status_only: bool) -> anyhow::Result<BankResponse> {
+        let c = match consents::get(&self.db, &req.application_id, id).await {
+            Ok(c) => c,
+            Err(ServiceError::NotFound) => return Ok(unknown()),
+            Err(e) => return Err(e.into()),
+        };
+        let status = c.status_on(self.clock.now().date()).as_str();
+        if status_only {
+            return Ok(answer(StatusCode::OK, json!({"consentStatus": status})));
+        }
+        Ok(answer(
+            StatusCode::OK,
+            json!({
+                "access": access_json(&c.access),
+                "recurringIndicator": c.recurring,
+                "validUntil": c.valid_until.to_string(),
+                "frequencyPerDay": c.frequency_per_day,
+                "consentStatus": status,
+                "lastActionDate": c.updated_at.date().to_string(),
+            }),
+        ))
+    }
+
+    async fn end_consent(&self, req: &BankRequest, id: &str) -> anyhow::Result<BankResponse> {
+        match consents::terminate(&self.db, self.clock.now(), &req.application_id, id).await {
+            Ok(()) => {}
+            Err(ServiceError::NotFound) => return Ok(unknown()),
+            Err(e) => return Err(e.into()),
+        }
+        Ok(BankResponse {
+            status: StatusCode::NO_CONTENT,
+            content_type: None,
+            body: Bytes::new(),
+            simulated: true,
+        })
+    }
+
     async fn payments(&self, req: &BankRequest) -> anyhow::Result<BankResponse> {
         let segments: Vec<&str> = req.path.trim_matches('/').split('/').collect();
         let (service, rest) = match segments.split_first() {

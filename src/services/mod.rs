@@ -8,6 +8,7 @@ pub mod applications;
 pub mod audit;
 pub mod catalogue;
 pub mod certificates;
+pub mod consents;
 pub mod console;
 pub mod contact;
 pub mod data_export;

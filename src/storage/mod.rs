@@ -31,6 +31,7 @@ pub mod applications;
 pub mod audit;
 pub mod catalogue;
 pub mod certificates;
+pub mod consents;
 pub mod contact_requests;
 pub mod email_tokens;
 pub mod keys;

@@ -10,6 +10,7 @@ mod authorization;
 mod browser_journeys;
 mod catalogue;
 mod certificates;
+mod consents;
 mod console;
 mod faults;
 mod form_errors;

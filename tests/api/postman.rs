@@ -130,7 +130,7 @@ async fn the_downloaded_postman_collections_run_as_they_are_with_only_the_keys()
     let tpp = app
         .tpp("postman@example.se", &["accounts-sandbox", "payments-sandbox"])
         .await;
-    for (slug, operations) in [("accounts-sandbox", 5), ("payments-sandbox", 11)] {
+    for (slug, operations) in [("accounts-sandbox", 9), ("payments-sandbox", 11)] {
         let page = app.get_html(&format!("/apis/{slug}")).await;
         assert!(page.contains(&format!(r#"href="/apis/{slug}/postman-collection.json" download"#)));
         assert!(page.contains(&format!(r#"href="/apis/{slug}/postman-environment.json" download"#)));

@@ -195,6 +195,35 @@ async fn production_tokens_come_from_the_registered_qwac_and_work_only_with_it()
     .await;
     assert_eq!((status, refused["error"].as_str()), (401, Some("CONSENT_INVALID")));
     assert!(simulation.is_some());
+    // A consent is asked for with the client token, and stays received until a customer authorises it.
+    let consent = json!({"access": {"allPsd2": "allAccounts"}, "recurringIndicator": true,
+                         "validUntil": "9999-12-31", "frequencyPerDay": 4});
+    let (status, asked, simulation) = call(
+        &qwac,
+        reqwest::Method::POST,
+        &format!("{tls}{ACCOUNTS}/consents"),
+        &bound,
+        Some(consent),
+    )
+    .await;
+    assert_eq!(
+        (status, asked["consentStatus"].as_str()),
+        (201, Some("received")),
+        "{asked}"
+    );
+    assert!(simulation.is_some());
+    let consent_url = format!("{tls}{ACCOUNTS}/consents/{}", asked["consentId"].as_str().unwrap());
+    let (status, _, _) = call(&qwac, reqwest::Method::DELETE, &consent_url, &bound, None).await;
+    assert_eq!(status, 204);
+    let (_, ended, _) = call(
+        &qwac,
+        reqwest::Method::GET,
+        &format!("{consent_url}/status"),
+        &bound,
+        None,
+    )
+    .await;
+    assert_eq!(ended["consentStatus"], "terminatedByTpp");
 
     // Another certificate, even one the portal issued to this application, does not carry the token.
     let test_client = https_client(data.path(), Some(identity.as_bytes()));

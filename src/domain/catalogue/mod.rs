@@ -259,7 +259,22 @@ const ACCOUNTS: &[Endpoint] = &[
         "/Accounts/{accountId}/transactions/{transactionId}",
         "One transaction",
     ),
+    Endpoint {
+        body: Some(CONSENT_BODY),
+        ..op("POST", "/consents", "Ask for the customer's consent")
+    },
+    op("GET", "/consents/{consentId}", "A consent"),
+    op("GET", "/consents/{consentId}/status", "A consent's status"),
+    op("DELETE", "/consents/{consentId}", "End a consent"),
 ];
+
+/// Balances and transactions of the test user's account, for as long as allowed.
+const CONSENT_BODY: &str = r#"{
+  "access": {"balances": [{"bban": "12345678910"}], "transactions": [{"bban": "12345678910"}]},
+  "recurringIndicator": true,
+  "validUntil": "9999-12-31",
+  "frequencyPerDay": 4
+}"#;
 
 const PAYMENTS: &[Endpoint] = &[
     Endpoint {

@@ -1,0 +1,62 @@
+//! Customers' consents to account information, as the TPP sees them: it
+//! asks for one (with a client token; the customer authorises it later),
+//! reads it and its status, and ends it (`terminatedByTpp`). The sandbox
+//! gateway and the simulated production bank both keep consents this way,
+//! so these take the database and the time rather than the services.
+
+use time::OffsetDateTime;
+
+use super::ServiceError;
+use crate::domain::catalogue::Environment;
+use crate::domain::consent::{self, Consent, Status};
+use crate::storage::{Db, consents as store};
+
+/// Checks and stores a consent request; it starts as `received`.
+pub async fn create(
+    db: &Db,
+    now: OffsetDateTime,
+    application_id: &str,
+    environment: Environment,
+    request: consent::Request,
+) -> Result<Consent, ServiceError> {
+    let checked = consent::check(request, now.date()).map_err(|r| ServiceError::refused(r.code, r.message))?;
+    let c = Consent {
+        id: uuid::Uuid::new_v4().to_string(),
+        application_id: application_id.to_string(),
+        environment,
+        status: Status::Received,
+        access: checked.access,
+        recurring: checked.recurring,
+        valid_until: checked.valid_until,
+        frequency_per_day: checked.frequency_per_day,
+        ssn: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let mut conn = db.conn().await?;
+    store::insert(conn.exec(), &c).await?;
+    tracing::info!(application_id, consent_id = %c.id, env = environment.as_str(), "consent received");
+    Ok(c)
+}
+
+/// The application's consent (another application's is not found).
+pub async fn get(db: &Db, application_id: &str, id: &str) -> Result<Consent, ServiceError> {
+    let mut conn = db.conn().await?;
+    store::find(conn.exec(), application_id, id)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+/// Ends the consent at the TPP's request. A consent that has already ended
+/// stays as it ended (the answer is the same: nothing more to end).
+pub async fn terminate(db: &Db, now: OffsetDateTime, application_id: &str, id: &str) -> Result<(), ServiceError> {
+    let mut tx = db.begin().await?;
+    let c = store::find(tx.exec(), application_id, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if !c.status_on(now.date()).is_final() {
+        store::set_status(tx.exec(), &c.id, c.status, Status::TerminatedByTpp, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
