@@ -138,6 +138,20 @@ pub async fn checked(
             ),
         ));
     }
+    // A token with a scope (a client token, or any production token) works
+    // only on the APIs it names.
+    let family = slug.split('-').next().unwrap_or(slug);
+    if let Some(scope) = &access.scope {
+        if !scope.split_whitespace().any(|s| s == family) {
+            return Err(GatewayError::new(
+                StatusCode::FORBIDDEN,
+                "SCOPE_INVALID",
+                format!(
+                    "The access token's scope does not include {family}: ask for scope={family} at the token endpoint."
+                ),
+            ));
+        }
+    }
     if let Some(bound) = &access.bound_to {
         // RFC 8705 §3: a certificate-bound token works only with its certificate.
         let presented = ClientCertificate::of(parts, svc).1;

@@ -1,9 +1,9 @@
 //! The production APIs, `/production/accounts/1.0.0/…` and
 //! `/production/payments/1.0.0/…` (the same paths as the sandbox's): each
-//! call is checked as a sandbox call is (request id, token, subscription,
-//! rate limit), and more: the token must be a production token for this
-//! API's scope, bound to the client certificate the call comes with (mutual
-//! TLS, RFC 8705). Then the bank answers ([`crate::production_bank`]): its
+//! call is checked as a sandbox call is (request id, token and its scope,
+//! subscription, rate limit), and more: the token must be a production
+//! token, bound to the client certificate the call comes with (mutual TLS,
+//! RFC 8705). Then the bank answers ([`crate::production_bank`]): its
 //! backend, whose status and body are passed on, or the simulated bank.
 
 use axum::Router;
@@ -50,22 +50,6 @@ async fn forward(svc: Services, family: &'static str, req: Request) -> Response 
             StatusCode::UNAUTHORIZED,
             "TOKEN_INVALID",
             "Production calls take a certificate-bound token.",
-        )
-        .into_response();
-    }
-    if !access
-        .scope
-        .as_deref()
-        .unwrap_or("")
-        .split_whitespace()
-        .any(|s| s == family)
-    {
-        return GatewayError::new(
-            StatusCode::FORBIDDEN,
-            "SCOPE_INVALID",
-            format!(
-                "The access token's scope does not include {family}: ask for scope={family} at the token endpoint."
-            ),
         )
         .into_response();
     }

@@ -55,7 +55,15 @@ pub async fn customer_for(svc: &Services, application_id: &str, ssn: &str) -> an
 #[derive(Debug, Clone, Copy)]
 pub struct Party<'a> {
     pub application_id: &'a str,
+    /// Empty for a client token: no customer yet.
     pub ssn: &'a str,
+}
+
+impl Party<'_> {
+    /// Whether a customer is known (a client token acts before one is).
+    pub fn has_customer(&self) -> bool {
+        !self.ssn.is_empty()
+    }
 }
 
 /// PSD2: without the customer present (no `PSU-IP-Address`), an account may

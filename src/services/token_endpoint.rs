@@ -98,13 +98,15 @@ pub async fn issue(svc: &Services, req: TokenRequest) -> Result<TokenResponse, O
     // personnummer written in 12 digits. The customer is stored normalised.
     let asked = req.scope.as_deref().unwrap_or("").trim().to_string();
     match client.environment {
-        // A client token: it creates consents; the customer comes later.
-        Environment::Sandbox if asked == "accounts" => {
+        // A client token: it asks for consents or initiates payments; the
+        // customer comes later.
+        Environment::Sandbox if asked == "accounts" || asked == "payments" => {
+            let scope = asked.clone();
             let grant = Grant {
                 application_id: &client.application_id,
                 environment: Environment::Sandbox,
                 ssn: "",
-                scope: Some("accounts"),
+                scope: Some(&scope),
                 bound_to: client.certificate.as_deref(),
             };
             mint(svc, &grant, asked, now).await
@@ -383,14 +385,14 @@ fn parse_scope(scope: Option<&str>, now: OffsetDateTime) -> Result<String, OAuth
     let scope = scope.map(str::trim).unwrap_or("");
     if scope.is_empty() {
         return Err(OAuthError::InvalidScope(
-            "scope is required: psd2_sandbox:<SSN> with a test user's personnummer, or accounts for a client \
-             token that creates consents."
+            "scope is required: psd2_sandbox:<SSN> with a test user's personnummer, or accounts / payments for \
+             a client token that asks for consents or initiates payments."
                 .into(),
         ));
     }
     let Some(ssn) = scope.strip_prefix("psd2_sandbox:") else {
         return Err(OAuthError::InvalidScope(format!(
-            "Unknown scope {scope:?}: use psd2_sandbox:<SSN>, or accounts for a client token."
+            "Unknown scope {scope:?}: use psd2_sandbox:<SSN>, or accounts / payments for a client token."
         )));
     };
     Personnummer::parse(ssn, now.date())

@@ -1,29 +1,30 @@
-//! Consents on the sandbox Accounts API: a client token (`scope=accounts`)
-//! asks for one, reads it and its status, and ends it; the rules (180 days,
-//! frequencyPerDay, one form of access) answer with Berlin Group's codes; a
-//! consent is the application's own; a valid one expires with its date.
+//! Client tokens in the sandbox (no customer yet): with `scope=accounts` a
+//! TPP asks for a consent, reads it and its status, and ends it; the rules
+//! (180 days, frequencyPerDay, one form of access) answer with Berlin
+//! Group's codes; a consent is the application's own; a valid one expires
+//! with its date. With `scope=payments` a payment waits for the customer.
 
 use reqwest::Method;
 use serde_json::json;
 
 use crate::support::spawn_app;
-use crate::support::tpp::{ACCOUNTS, Tpp};
+use crate::support::tpp::{ACCOUNTS, PAYMENTS, Tpp};
 
 async fn client_token(tpp: &Tpp) -> String {
+    scoped_token(tpp, "accounts").await
+}
+
+/// A client token (no customer) with this scope.
+async fn scoped_token(tpp: &Tpp, scope: &str) -> String {
     let r = tpp
         .token_request(&[
             ("grant_type", "client_credentials"),
             ("client_id", &tpp.client_id),
             ("client_secret", &tpp.client_secret),
-            ("scope", "accounts"),
+            ("scope", scope),
         ])
         .await;
-    assert_eq!(
-        (r.status, r.body["scope"].as_str()),
-        (200, Some("accounts")),
-        "{}",
-        r.body
-    );
+    assert_eq!((r.status, r.body["scope"].as_str()), (200, Some(scope)), "{}", r.body);
     r.body["access_token"].as_str().unwrap().to_string()
 }
 
@@ -125,4 +126,41 @@ async fn a_consent_request_breaking_the_rules_is_refused_with_its_code_and_a_val
     let token = client_token(&tpp).await;
     let r = tpp.get(&format!("{ACCOUNTS}/consents/{id}/status"), &token).await;
     assert_eq!(r.body["consentStatus"], "expired", "past its validUntil");
+}
+
+#[tokio::test]
+async fn a_payments_client_token_initiates_payments_that_wait_for_the_customer() {
+    let app = spawn_app().await;
+    let tpp = app
+        .tpp("anna@example.se", &["accounts-sandbox", "payments-sandbox"])
+        .await;
+    let token = scoped_token(&tpp, "payments").await;
+    // Received, whatever the order: the customer's rules apply when they authorise it.
+    let transfer = json!({"instructedAmount": {"currency": "SEK", "amount": "10.00"},
+                          "debtorAccount": {"bban": "12345678910"}, "creditorAccount": {"bban": "98765432101"}});
+    let url = format!("{PAYMENTS}/Payments/SepaCreditTransfers");
+    let r = tpp.post(&url, &token, transfer).await;
+    assert_eq!(
+        (r.status, r.body["transactionStatus"].as_str()),
+        (201, Some("RCVD")),
+        "{}",
+        r.body
+    );
+    let payment = format!("{url}/{}", r.body["paymentId"].as_str().unwrap());
+    assert_eq!(
+        tpp.get(&format!("{payment}/status"), &token).await.body["transactionStatus"],
+        "RCVD"
+    );
+    let r = tpp.call(Method::DELETE, &payment, &token, None).await;
+    assert_eq!((r.status, r.body["transactionStatus"].as_str()), (200, Some("CANC")));
+
+    // Each client token works only on the API its scope names.
+    let r = tpp.get(&format!("{ACCOUNTS}/Accounts"), &token).await;
+    assert_eq!((r.status, r.code()), (403, "SCOPE_INVALID"));
+    let accounts_token = client_token(&tpp).await;
+    let r = tpp.get(&format!("{payment}/status"), &accounts_token).await;
+    assert_eq!((r.status, r.code()), (403, "SCOPE_INVALID"));
+    // A customer's token does not see the client's payment: it is not theirs (yet).
+    let customer = tpp.token("195505063676").await;
+    assert_eq!(tpp.get(&format!("{payment}/status"), &customer).await.status, 404);
 }

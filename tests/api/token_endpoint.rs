@@ -124,7 +124,7 @@ async fn every_rfc_6749_error_is_json_with_its_code_and_status() {
                 ("grant_type", "client_credentials"),
                 ("client_id", id),
                 ("client_secret", secret),
-                ("scope", "payments"),
+                ("scope", "accounts payments"),
             ],
             400,
             "invalid_scope",
