@@ -420,6 +420,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_listener_is_an_address_or_off() -> Result<(), std::net::AddrParseError> {
+        assert_eq!("off".parse::<Listen>()?, Listen(None));
+        assert_eq!(
+            "127.0.0.1:8443".parse::<Listen>()?,
+            Listen(Some(SocketAddr::from(([127, 0, 0, 1], 8443))))
+        );
+        assert!("8443".parse::<Listen>().is_err());
+        Ok(())
+    }
+
+    #[test]
     fn debug_hides_passwords_in_urls() {
         assert_eq!(
             redact_url("postgres://app:s3cret@db:5432/portal"),

@@ -5,6 +5,8 @@
 use time::{Date, Duration, OffsetDateTime};
 
 use crate::domain::catalogue::Environment;
+pub use crate::domain::sandbox::payments::Refused;
+use crate::domain::sandbox::payments::refused;
 
 /// At most this far ahead (EBA: 180 days between strong customer
 /// authentications for account information).
@@ -125,20 +127,6 @@ pub struct Consent {
 impl Consent {
     pub fn status_on(&self, today: Date) -> Status {
         self.status.on(self.valid_until, today)
-    }
-}
-
-/// Why a request is refused: Berlin Group's code and a message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refused {
-    pub code: &'static str,
-    pub message: String,
-}
-
-fn refused(code: &'static str, message: impl Into<String>) -> Refused {
-    Refused {
-        code,
-        message: message.into(),
     }
 }
 

@@ -166,10 +166,8 @@ async fn load(svc: &Services, hash: &str) -> anyhow::Result<Option<Access>> {
         .into_iter()
         .partition(|(_, status)| status == "blocked");
     let organization_id = match grant.environment {
-        Environment::Production => crate::storage::certificates::for_application(conn.exec(), &grant.application_id)
+        Environment::Production => crate::storage::certificates::active(conn.exec(), &grant.application_id)
             .await?
-            .into_iter()
-            .find(|c| c.active)
             .map(|c| c.qwac.organization_id.into()),
         Environment::Sandbox => None,
     };

@@ -159,10 +159,7 @@ pub async fn history(svc: &Services, app: &Owned) -> Result<Vec<Registered>, Ser
 /// The active certificate of an application.
 pub async fn active(svc: &Services, app: &Owned) -> Result<Option<Registered>, ServiceError> {
     let mut conn = svc.db.conn().await?;
-    Ok(certificates::for_application(conn.exec(), &app.id)
-        .await?
-        .into_iter()
-        .find(|c| c.active))
+    Ok(certificates::active(conn.exec(), &app.id).await?)
 }
 
 /// Ends the active certificate; it stays in the history.

@@ -54,6 +54,8 @@ pub async fn terminate(db: &Db, now: OffsetDateTime, application_id: &str, id: &
     let c = store::find(tx.exec(), application_id, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
+    // Changed only from the status read: if a concurrent change ended it
+    // first, that end stands, and the answer is the same.
     if !c.status_on(now.date()).is_final() {
         store::set_status(tx.exec(), &c.id, c.status, Status::TerminatedByTpp, now).await?;
     }

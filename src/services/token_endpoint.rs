@@ -253,20 +253,18 @@ async fn certificate_of(
                     .to_string(),
             ),
         },
-        Environment::Production if svc.test_ca.issued(der) => Err(
-            "This is a test certificate: it works in the sandbox only. Production takes the application's \
-             registered QWAC."
-                .to_string(),
-        ),
         Environment::Production => {
-            let active = crate::storage::certificates::for_application(conn.exec(), application_id)
-                .await?
-                .into_iter()
-                .find(|c| c.active);
-            match active {
+            // The registered certificate first: that is the path of every
+            // token; the reasons for a refusal are worked out only then.
+            match crate::storage::certificates::active(conn.exec(), application_id).await? {
                 Some(c) if c.qwac.fingerprint == fingerprint && c.qwac.not_after > now => Ok(()),
                 Some(c) if c.qwac.fingerprint == fingerprint => Err(
                     "The registered certificate has expired: register the renewed QWAC on the Production tab."
+                        .to_string(),
+                ),
+                _ if svc.test_ca.issued(der) => Err(
+                    "This is a test certificate: it works in the sandbox only. Production takes the application's \
+                     registered QWAC."
                         .to_string(),
                 ),
                 Some(_) => Err(

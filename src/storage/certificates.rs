@@ -104,6 +104,16 @@ pub async fn for_application(ex: Exec<'_>, application_id: &str) -> Result<Vec<R
     .await
 }
 
+/// The application's active certificate (one at most: a unique index).
+pub async fn active(ex: Exec<'_>, application_id: &str) -> Result<Option<Registered>> {
+    sql(format!(
+        "SELECT {COLUMNS} FROM certificates WHERE application_id = $1 AND active"
+    ))
+    .bind(application_id)
+    .optional(ex)
+    .await
+}
+
 /// True when another developer has this certificate active and has proved
 /// they hold its key (an upload alone blocks nobody).
 pub async fn held_by_another(ex: Exec<'_>, fingerprint: &str, developer_id: i64) -> Result<bool> {

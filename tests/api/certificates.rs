@@ -453,15 +453,7 @@ async fn the_json_api_confirms_a_certificate_with_a_signature() {
     let anna = app.signed_in_developer("anna@example.se").await;
     let id = anna.create_application("psd2_sandbox").await;
     let api = app.api_for("anna@example.se").await;
-    let res = reqwest::Client::new()
-        .put(format!("{}/api/v1/applications/{id}/certificate", app.base))
-        .bearer_auth(&api.token)
-        .header("content-type", "application/x-pem-file")
-        .body(fixture("qwac-ai-pi.pem"))
-        .send()
-        .await
-        .unwrap();
-    let body: serde_json::Value = res.json().await.unwrap();
+    let (_, body) = api.put_certificate(&id, fixture("qwac-ai-pi.pem")).await;
     assert_eq!(body["confirmed"], false);
     let challenge = body["challenge"].as_str().unwrap().to_string();
     assert!(challenge.starts_with(&format!("devportal-proof-of-possession:{id}:")));

@@ -168,3 +168,60 @@ fn leaf(issuer: &Issuer<'static, KeyPair>, from: time::OffsetDateTime, to: time:
     let cert = params.signed_by(&key, issuer).unwrap();
     format!("{}{}", cert.pem(), key.serialize_pem()).into_bytes()
 }
+
+#[tokio::test]
+async fn a_configured_server_certificate_is_served_and_half_a_pair_refuses_to_start() {
+    let data = tempfile::tempdir().unwrap();
+    let (ca_pem, issuer) = ca("Bank Server CA");
+    let mut params = CertificateParams::new(vec!["127.0.0.1".to_string(), "mtls.bank.example".to_string()]).unwrap();
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    let key = KeyPair::generate().unwrap();
+    let cert = params.signed_by(&key, &issuer).unwrap();
+    let (cert_file, key_file) = (data.path().join("server.pem"), data.path().join("server.key"));
+    std::fs::write(&cert_file, cert.pem()).unwrap();
+    std::fs::write(&key_file, key.serialize_pem()).unwrap();
+
+    let (c, k) = (cert_file.clone(), key_file.clone());
+    let app = spawn_tls_app(data.path(), move |config| {
+        config.tls.cert = Some(c);
+        config.tls.key = Some(k);
+        config.tls.public_url = Some("https://mtls.bank.example/".parse().unwrap());
+    })
+    .await;
+    assert!(
+        !data.path().join("tls/localhost.pem").exists(),
+        "no self-signed certificate is made"
+    );
+    let client = reqwest::Client::builder()
+        .use_rustls_tls()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(ca_pem.as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    let seen = check(&client, app.tls_base.as_ref().unwrap()).await;
+    assert!(
+        seen.is_ok(),
+        "the configured certificate is what clients verify: {seen:?}"
+    );
+    // TPPs are sent to the public address, not the listener's.
+    let metadata: Value = reqwest::get(format!("{}/.well-known/oauth-authorization-server", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        metadata["mtls_endpoint_aliases"]["token_endpoint"],
+        "https://mtls.bank.example/oauth2/token"
+    );
+
+    let why = crate::support::refusal_to_start(None, move |config| {
+        config.tls.bind = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+        config.tls.cert = Some(cert_file);
+    })
+    .await;
+    assert!(
+        why.unwrap_or_default()
+            .contains("DEVPORTAL_TLS_CERT and DEVPORTAL_TLS_KEY")
+    );
+}

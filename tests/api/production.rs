@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::support::mtls::{fixture_identity, https_client, spawn_tls_app};
-use crate::support::{Api, TestApp, developer_id, fixture};
+use crate::support::{Api, developer_id, fixture};
 
 const ACCOUNTS: &str = "/production/accounts/1.0.0";
 const PAYMENTS: &str = "/production/payments/1.0.0";
@@ -17,20 +17,12 @@ const PAYMENTS: &str = "/production/payments/1.0.0";
 /// An application with the QWAC registered, subscribed to both production
 /// APIs, with its production client id: (application id, client id,
 /// subscription ids by family).
-async fn production_application(app: &TestApp, api: &Api) -> (String, String, Vec<String>) {
+async fn production_application(api: &Api) -> (String, String, Vec<String>) {
     let (_, created) = api
         .post("/api/v1/applications", json!({"name": "psd2_production"}))
         .await;
     let id = created["id"].as_str().unwrap().to_string();
-    let res = reqwest::Client::new()
-        .put(format!("{}/api/v1/applications/{id}/certificate", app.base))
-        .bearer_auth(&api.token)
-        .header("content-type", "application/x-pem-file")
-        .body(fixture("qwac-ai-pi.pem"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(api.put_certificate(&id, fixture("qwac-ai-pi.pem")).await.0, 200);
     let mut subscriptions = Vec::new();
     for api_id in ["accounts-production", "payments-production"] {
         let (status, sub) = api
@@ -60,6 +52,11 @@ async fn token(client: &reqwest::Client, base: &str, fields: &[(&str, &str)]) ->
         .await
         .unwrap();
     (res.status().as_u16(), res.json().await.unwrap())
+}
+
+/// A GET with a fresh X-Request-ID (see [`call`]).
+async fn get(client: &reqwest::Client, url: &str, token: &str) -> (u16, Value, Option<String>) {
+    call(client, reqwest::Method::GET, url, token, None).await
 }
 
 /// A call with a fresh X-Request-ID: status, body and the simulation header.
@@ -94,7 +91,7 @@ async fn production_tokens_come_from_the_registered_qwac_and_work_only_with_it()
     let tls = app.tls_base.clone().unwrap();
     let anna = app.signed_in_developer("anna@example.se").await;
     let api = app.api_for("anna@example.se").await;
-    let (id, client_id, subscriptions) = production_application(&app, &api).await;
+    let (id, client_id, subscriptions) = production_application(&api).await;
     let tab = anna.get_html(&format!("/applications/{id}?tab=production")).await;
     assert!(
         tab.contains(&format!("-d client_id={client_id}")),
@@ -181,18 +178,11 @@ async fn production_tokens_come_from_the_registered_qwac_and_work_only_with_it()
             .contains("not real customer data")
     );
     let payment = format!("{url}/{}", initiated["paymentId"].as_str().unwrap());
-    let (status, read, _) = call(&qwac, reqwest::Method::GET, &format!("{payment}/status"), &bound, None).await;
+    let (status, read, _) = get(&qwac, &format!("{payment}/status"), &bound).await;
     assert_eq!((status, read["transactionStatus"].as_str()), (200, Some("RCVD")));
     let (status, cancelled, _) = call(&qwac, reqwest::Method::DELETE, &payment, &bound, None).await;
     assert_eq!((status, cancelled["transactionStatus"].as_str()), (200, Some("CANC")));
-    let (status, refused, simulation) = call(
-        &qwac,
-        reqwest::Method::GET,
-        &format!("{tls}{ACCOUNTS}/Accounts"),
-        &bound,
-        None,
-    )
-    .await;
+    let (status, refused, simulation) = get(&qwac, &format!("{tls}{ACCOUNTS}/Accounts"), &bound).await;
     assert_eq!((status, refused["error"].as_str()), (401, Some("CONSENT_INVALID")));
     assert!(simulation.is_some());
     // A consent is asked for with the client token, and stays received until a customer authorises it.
@@ -215,26 +205,12 @@ async fn production_tokens_come_from_the_registered_qwac_and_work_only_with_it()
     let consent_url = format!("{tls}{ACCOUNTS}/consents/{}", asked["consentId"].as_str().unwrap());
     let (status, _, _) = call(&qwac, reqwest::Method::DELETE, &consent_url, &bound, None).await;
     assert_eq!(status, 204);
-    let (_, ended, _) = call(
-        &qwac,
-        reqwest::Method::GET,
-        &format!("{consent_url}/status"),
-        &bound,
-        None,
-    )
-    .await;
+    let (_, ended, _) = get(&qwac, &format!("{consent_url}/status"), &bound).await;
     assert_eq!(ended["consentStatus"], "terminatedByTpp");
 
     // Another certificate, even one the portal issued to this application, does not carry the token.
     let test_client = https_client(data.path(), Some(identity.as_bytes()));
-    let (status, refused, _) = call(
-        &test_client,
-        reqwest::Method::GET,
-        &format!("{payment}/status"),
-        &bound,
-        None,
-    )
-    .await;
+    let (status, refused, _) = get(&test_client, &format!("{payment}/status"), &bound).await;
     assert_eq!((status, refused["error"].as_str()), (401, Some("TOKEN_INVALID")));
 
     // The documentation says it in plain words.
@@ -268,47 +244,29 @@ async fn production_tokens_come_from_the_registered_qwac_and_work_only_with_it()
     }
 
     // The token is useless without its certificate, and on the sandbox.
-    let (status, refused, _) = call(
+    let (status, refused, _) = get(
         &reqwest::Client::new(),
-        reqwest::Method::GET,
         &format!("{}{ACCOUNTS}/Accounts", app.base),
         &bound,
-        None,
     )
     .await;
     assert_eq!((status, refused["error"].as_str()), (401, Some("TOKEN_INVALID")));
-    let (status, _, _) = call(
-        &qwac,
-        reqwest::Method::GET,
-        &format!("{tls}/sandbox/accounts/1.0.0/Accounts"),
-        &bound,
-        None,
-    )
-    .await;
+    let (status, _, _) = get(&qwac, &format!("{tls}/sandbox/accounts/1.0.0/Accounts"), &bound).await;
     assert_eq!(status, 401, "a production token on the sandbox");
     // …and a sandbox token is useless in production.
     let tpp = app.tpp("sven@example.se", &["accounts-sandbox"]).await;
     let sandbox_token = tpp.token("195505063676").await;
-    let (status, refused, _) = call(
-        &qwac,
-        reqwest::Method::GET,
-        &format!("{tls}{ACCOUNTS}/Accounts"),
-        &sandbox_token,
-        None,
-    )
-    .await;
+    let (status, refused, _) = get(&qwac, &format!("{tls}{ACCOUNTS}/Accounts"), &sandbox_token).await;
     assert_eq!((status, refused["error"].as_str()), (401, Some("TOKEN_INVALID")));
 
     // A token for payments only does not read accounts.
     fields.push(("scope", "payments"));
     let (status, narrow) = token(&qwac, &tls, &fields).await;
     assert_eq!((status, narrow["scope"].as_str()), (200, Some("payments")));
-    let (status, refused, _) = call(
+    let (status, refused, _) = get(
         &qwac,
-        reqwest::Method::GET,
         &format!("{tls}{ACCOUNTS}/Accounts"),
         narrow["access_token"].as_str().unwrap(),
-        None,
     )
     .await;
     assert_eq!((status, refused["error"].as_str()), (403, Some("SCOPE_INVALID")));
@@ -324,20 +282,13 @@ async fn production_tokens_come_from_the_registered_qwac_and_work_only_with_it()
         )
         .await;
     assert_eq!(res.status(), 303);
-    let (status, refused, _) = call(&qwac, reqwest::Method::GET, &format!("{payment}/status"), &bound, None).await;
+    let (status, refused, _) = get(&qwac, &format!("{payment}/status"), &bound).await;
     assert_eq!((status, refused["error"].as_str()), (403, Some("SUBSCRIPTION_BLOCKED")));
     let (status, _) = api
         .delete(&format!("/api/v1/applications/{id}/subscriptions/{}", subscriptions[0]))
         .await;
     assert_eq!(status, 204);
-    let (status, refused, _) = call(
-        &qwac,
-        reqwest::Method::GET,
-        &format!("{tls}{ACCOUNTS}/Accounts"),
-        &bound,
-        None,
-    )
-    .await;
+    let (status, refused, _) = get(&qwac, &format!("{tls}{ACCOUNTS}/Accounts"), &bound).await;
     assert_eq!((status, refused["error"].as_str()), (403, Some("NOT_SUBSCRIBED")));
 
     // The client revokes its token (RFC 7009): it ends at once.
@@ -351,12 +302,10 @@ async fn production_tokens_come_from_the_registered_qwac_and_work_only_with_it()
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let (status, refused, _) = call(
+    let (status, refused, _) = get(
         &qwac,
-        reqwest::Method::GET,
         &format!("{payment}/status"),
         narrow["access_token"].as_str().unwrap(),
-        None,
     )
     .await;
     assert_eq!((status, refused["error"].as_str()), (401, Some("TOKEN_EXPIRED")));
@@ -379,16 +328,8 @@ async fn production_tokens_come_from_the_registered_qwac_and_work_only_with_it()
             .contains("Simulated production")
     );
     // After the registration is replaced, the old certificate no longer authenticates.
-    let res = reqwest::Client::new()
-        .put(format!("{}/api/v1/applications/{id}/certificate", app.base))
-        .bearer_auth(&api.token)
-        .header("content-type", "application/x-pem-file")
-        .body(fixture("qwac-pi-only.pem"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let (status, refused, _) = call(&qwac, reqwest::Method::GET, &format!("{payment}/status"), &bound, None).await;
+    assert_eq!(api.put_certificate(&id, fixture("qwac-pi-only.pem")).await.0, 200);
+    let (status, refused, _) = get(&qwac, &format!("{payment}/status"), &bound).await;
     assert_eq!(
         (status, refused["error"].as_str()),
         (401, Some("TOKEN_EXPIRED")),
@@ -481,7 +422,7 @@ async fn the_gateway_forwards_to_the_banks_backend_and_answers_502_and_504_for_i
     .await;
     let _anna = app.signed_in_developer("anna@example.se").await;
     let api = app.api_for("anna@example.se").await;
-    let (id, client_id, _) = production_application(&app, &api).await;
+    let (id, client_id, _) = production_application(&api).await;
 
     // Through the "proxy": the plain listener with the RFC 9440 header.
     use base64::Engine;
@@ -503,12 +444,10 @@ async fn the_gateway_forwards_to_the_banks_backend_and_answers_502_and_504_for_i
     assert_eq!(status, 200, "{granted}");
     let bound = granted["access_token"].as_str().unwrap();
 
-    let (status, body, simulation) = call(
+    let (status, body, simulation) = get(
         &proxied,
-        reqwest::Method::GET,
         &format!("{}{ACCOUNTS}/Accounts?withBalance=true", app.base),
         bound,
-        None,
     )
     .await;
     assert_eq!(
@@ -538,21 +477,12 @@ async fn the_gateway_forwards_to_the_banks_backend_and_answers_502_and_504_for_i
         "the TPP's token stays at the gateway"
     );
 
-    let (status, body, _) = call(
-        &proxied,
-        reqwest::Method::GET,
-        &format!("{}{ACCOUNTS}/slow", app.base),
-        bound,
-        None,
-    )
-    .await;
+    let (status, body, _) = get(&proxied, &format!("{}{ACCOUNTS}/slow", app.base), bound).await;
     assert_eq!((status, body["error"].as_str()), (504, Some("BANK_TIMEOUT")));
-    let (status, body, _) = call(
+    let (status, body, _) = get(
         &proxied,
-        reqwest::Method::GET,
         &format!("{}{PAYMENTS}/Payments/SepaCreditTransfers/x", app.base),
         bound,
-        None,
     )
     .await;
     assert_eq!((status, body["error"].as_str()), (502, Some("BANK_UNAVAILABLE")));

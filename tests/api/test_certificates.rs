@@ -179,19 +179,13 @@ async fn a_test_certificate_gets_a_sandbox_token_bound_to_it() {
     assert!(answer["access_token"].is_string(), "{answer}");
 
     // A test certificate is refused for production, with its own code.
-    let res = reqwest::Client::new()
-        .put(format!(
-            "{}/api/v1/applications/{}/certificate",
-            app.base, tpp.application_id
-        ))
-        .bearer_auth(&api.token)
-        .header("content-type", "application/x-pem-file")
-        .body(issued["certificate_pem"].as_str().unwrap().to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 422);
-    assert_eq!(res.json::<Value>().await.unwrap()["error"], "test_certificate");
+    let (status, refused) = api
+        .put_certificate(
+            &tpp.application_id,
+            issued["certificate_pem"].as_str().unwrap().to_string(),
+        )
+        .await;
+    assert_eq!((status, refused["error"].as_str()), (422, Some("test_certificate")));
 
     // Another developer's application answers 404.
     let (status, _) = app

@@ -107,14 +107,15 @@ pub struct PaymentOrder {
     pub requested_execution_date: Option<Date>,
 }
 
-/// A refusal with a stable code, as the gateway answers it.
+/// A refusal with a stable code, as the gateway answers it (Berlin Group's
+/// codes; consents use it too).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refused {
     pub code: &'static str,
     pub message: String,
 }
 
-fn refused(code: &'static str, message: impl Into<String>) -> Refused {
+pub(crate) fn refused(code: &'static str, message: impl Into<String>) -> Refused {
     Refused {
         code,
         message: message.into(),

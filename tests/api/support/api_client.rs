@@ -48,6 +48,28 @@ impl Api {
     pub async fn delete(&self, path: &str) -> (u16, serde_json::Value) {
         self.send(reqwest::Method::DELETE, path, None).await
     }
+
+    /// `PUT …/certificate` with a PEM body, as a pipeline registers a QWAC.
+    pub async fn put_certificate(
+        &self,
+        application_id: &str,
+        pem: impl Into<reqwest::Body>,
+    ) -> (u16, serde_json::Value) {
+        let res = self
+            .client
+            .put(format!(
+                "{}/api/v1/applications/{application_id}/certificate",
+                self.base
+            ))
+            .bearer_auth(&self.token)
+            .header("content-type", "application/x-pem-file")
+            .body(pem)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(serde_json::Value::Null))
+    }
 }
 
 impl TestApp {
