@@ -152,6 +152,17 @@ pub struct Settings {
     #[arg(long, env = "DEVPORTAL_PRODUCTION_UPSTREAM_TIMEOUT_SECONDS", default_value_t = 10)]
     pub production_upstream_timeout_seconds: u64,
 
+    /// How customers identify with BankID: `simulated` (the portal's BankID
+    /// simulator, labelled as one) or `off` (no customer authorization until a
+    /// bank plugs its BankID in behind `bankid::BankId`).
+    #[arg(long, env = "DEVPORTAL_BANKID", default_value = "simulated", value_parser = ["simulated", "off"])]
+    pub bankid: String,
+
+    /// Seconds an access token lives (client credentials and consents; a
+    /// payment token lives at most 15 minutes).
+    #[arg(long, env = "DEVPORTAL_ACCESS_TOKEN_SECONDS", default_value_t = 3600)]
+    pub access_token_seconds: u64,
+
     /// Log filter in tracing's syntax, e.g. `info` or `devportal=debug,info`.
     #[arg(long, env = "DEVPORTAL_LOG", default_value = "info")]
     pub log: String,
@@ -292,6 +303,10 @@ pub struct GatewayConfig {
     pub sandbox_burst: f64,
     pub token_rate: f64,
     pub access_cache_ttl: StdDuration,
+    /// An access token's lifetime.
+    pub access_token_lifetime: time::Duration,
+    /// The simulated BankID is on.
+    pub bankid_simulated: bool,
 }
 
 impl Default for GatewayConfig {
@@ -301,6 +316,8 @@ impl Default for GatewayConfig {
             sandbox_burst: 20.0,
             token_rate: 5.0,
             access_cache_ttl: StdDuration::from_secs(5),
+            access_token_lifetime: time::Duration::hours(1),
+            bankid_simulated: true,
         }
     }
 }
@@ -348,6 +365,8 @@ impl Settings {
                 sandbox_burst: self.sandbox_burst,
                 token_rate: self.token_rate,
                 access_cache_ttl: StdDuration::from_secs(self.access_cache_seconds),
+                access_token_lifetime: time::Duration::seconds(self.access_token_seconds.clamp(60, 86_400) as i64),
+                bankid_simulated: self.bankid != "off",
             },
         }
     }

@@ -3,6 +3,7 @@
 //! Dependencies run one way: `web` → `services` → `domain` ← `storage`;
 //! `mail` delivers what services put in the outbox.
 
+pub mod bankid;
 pub mod client_address;
 pub mod client_certificate;
 pub mod clock;

@@ -232,7 +232,15 @@ fn services(
     test_ca: crate::services::test_qtsp::TestCa,
 ) -> anyhow::Result<Services> {
     let g = config.gateway;
+    let simulator = g.bankid_simulated.then(|| {
+        Arc::new(crate::bankid::simulated::SimulatedBankId::new(
+            db.clone(),
+            clock.clone(),
+        ))
+    });
     Ok(Services {
+        bankid: simulator.clone().map(|s| s as Arc<dyn crate::bankid::BankId>),
+        bankid_simulator: simulator,
         production_bank: crate::production_bank::build(&config.production, db.clone(), clock.clone())?,
         db,
         clock,

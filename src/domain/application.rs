@@ -67,9 +67,38 @@ pub fn parse_callback_url(input: &str) -> Result<Option<String>, String> {
     Ok(Some(url.to_string()))
 }
 
+/// The application's redirect URIs, one per line (or comma separated): each
+/// as a callback URL, at most 10, no repeats. The authorization endpoint
+/// takes exactly one of them.
+pub fn parse_redirect_uris(input: &str) -> Result<Vec<String>, String> {
+    let mut uris: Vec<String> = Vec::new();
+    for line in input.split(['\n', ',']).map(str::trim).filter(|l| !l.is_empty()) {
+        let uri = parse_callback_url(line)
+            .map_err(|m| format!("{line}: {}", m.replace("callback URL", "redirect URI")))?
+            .unwrap_or_default();
+        if !uris.contains(&uri) {
+            uris.push(uri);
+        }
+    }
+    if uris.len() > 10 {
+        return Err("Register at most 10 redirect URIs.".into());
+    }
+    Ok(uris)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redirect_uris_are_a_list_of_callback_urls() {
+        assert_eq!(
+            parse_redirect_uris("https://a.example/cb\r\n\nhttp://localhost:3000/cb, https://a.example/cb"),
+            Ok(vec!["https://a.example/cb".into(), "http://localhost:3000/cb".into()])
+        );
+        assert_eq!(parse_redirect_uris("  "), Ok(vec![]));
+        assert!(parse_redirect_uris("https://a.example/cb\nhttp://a.example/cb").is_err());
+    }
 
     #[test]
     fn the_banks_example_name_and_allowed_characters_pass() {
@@ -112,8 +141,17 @@ pub struct Application {
     pub name: String,
     pub description: String,
     pub callback_url: Option<String>,
+    /// Where the authorization endpoint may send the customer back to, one per line.
+    pub redirect_uris: String,
     pub created_at: time::OffsetDateTime,
     pub updated_at: time::OffsetDateTime,
+}
+
+impl Application {
+    /// The registered redirect URIs.
+    pub fn redirect_uri_list(&self) -> Vec<&str> {
+        self.redirect_uris.lines().filter(|l| !l.is_empty()).collect()
+    }
 }
 
 /// A subscription of an application to one API version, with what a page shows of both.

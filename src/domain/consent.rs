@@ -120,6 +120,11 @@ pub struct Consent {
     pub frequency_per_day: u8,
     /// The customer who authorised it.
     pub ssn: Option<String>,
+    /// The accounts the customer picked when authorising; `None`: as the
+    /// access names them.
+    pub chosen_accounts: Option<Vec<String>>,
+    /// When a token last read with it.
+    pub last_used_at: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
@@ -127,6 +132,21 @@ pub struct Consent {
 impl Consent {
     pub fn status_on(&self, today: Date) -> Status {
         self.status.on(self.valid_until, today)
+    }
+
+    /// Whether a token with this consent may read `what` of `account`: the
+    /// access allows it and the customer picked the account.
+    pub fn may(&self, account: &str, what: &str) -> bool {
+        self.access.allows(account, what)
+            && self
+                .chosen_accounts
+                .as_ref()
+                .is_none_or(|chosen| chosen.iter().any(|a| a == account))
+    }
+
+    /// The moment it stops working: the end of its `validUntil` day (UTC).
+    pub fn ends_at(&self) -> OffsetDateTime {
+        (self.valid_until + Duration::days(1)).midnight().assume_utc()
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod application;
 pub mod audit;
+pub mod authorization;
 pub mod bankid;
 pub mod catalogue;
 pub mod consent;

@@ -8,9 +8,12 @@ use time::{Date, Duration};
 use super::call::{Accounts, Call};
 use super::dto::*;
 use super::error::{ErrorDto, GatewayError};
+use crate::domain::consent::Consent;
 use crate::domain::sandbox::payments::serviceable;
 use crate::domain::sandbox::{Customer, TransactionStatus};
+use crate::services::consents::{self, Unusable};
 use crate::services::{Services, sandbox};
+use axum::http::StatusCode;
 
 type R<T> = Result<Json<T>, GatewayError>;
 
@@ -37,28 +40,93 @@ impl BalanceQuery {
     }
 }
 
+/// Who the call reads for: the customer, and the consent when the token
+/// is an AIS token (`AIS:<consentId>`), which then bounds what it reads.
+struct Reader {
+    customer: Customer,
+    consent: Option<Consent>,
+}
+
+impl Reader {
+    /// Whether the consent (if any) covers `what` of `account`.
+    fn may(&self, account: &str, what: &str) -> bool {
+        self.consent.as_ref().is_none_or(|c| c.may(account, what))
+    }
+
+    /// Refuses what the consent does not cover.
+    fn check(&self, account: &str, what: &str) -> Result<(), GatewayError> {
+        if self.may(account, what) {
+            return Ok(());
+        }
+        Err(GatewayError::new(
+            StatusCode::UNAUTHORIZED,
+            "CONSENT_INVALID",
+            format!("The consent does not cover the {what} of account {account}."),
+        ))
+    }
+}
+
 /// The customer for the call, or the refusal that applies to every call.
-async fn customer(svc: &Services, call: &Call<Accounts>) -> Result<Customer, GatewayError> {
+async fn reader(svc: &Services, call: &Call<Accounts>) -> Result<Reader, GatewayError> {
     let party = call.party();
     if party.ssn.is_empty() {
         return Err(GatewayError::new(
-            axum::http::StatusCode::UNAUTHORIZED,
+            StatusCode::UNAUTHORIZED,
             "CONSENT_INVALID",
             "This client token (scope accounts) creates consents; reading accounts needs a token for the customer.",
         ));
     }
+    let consent = match call.access.consent_id() {
+        None => None,
+        Some(id) => match consents::usable(&svc.db, svc.now(), party.application_id, id).await {
+            Ok(c) => Some(c),
+            Err(Unusable::Expired) => {
+                return Err(GatewayError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "CONSENT_EXPIRED",
+                    "The consent has expired: ask the customer for a new one.",
+                ));
+            }
+            Err(Unusable::Invalid(status)) => {
+                return Err(GatewayError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "CONSENT_INVALID",
+                    format!("The consent is {}: ask the customer for a new one.", status.as_str()),
+                ));
+            }
+            Err(Unusable::Internal(e)) => return Err(GatewayError::internal(e)),
+        },
+    };
     let c = sandbox::customer_for(svc, party.application_id, party.ssn).await?;
     serviceable(&c)?;
-    Ok(c)
+    Ok(Reader { customer: c, consent })
 }
 
-/// The PSD2 rule for reads without the customer present (the service decides; this maps its answer).
-async fn unattended_limit(svc: &Services, call: &Call<Accounts>, account: &str) -> Result<(), GatewayError> {
-    if let Err(retry) = sandbox::account_read(svc, call.party(), account, call.psu_present).await? {
+/// The PSD2 rule for reads without the customer present: 4 a day per
+/// account, or the consent's `frequencyPerDay` (the service decides; this
+/// maps its answer).
+async fn unattended_limit(
+    svc: &Services,
+    call: &Call<Accounts>,
+    r: &Reader,
+    account: &str,
+) -> Result<(), GatewayError> {
+    let limited = match &r.consent {
+        Some(c) => sandbox::consent_read(svc, c, account, call.psu_present).await?,
+        None => sandbox::account_read(svc, call.party(), account, call.psu_present).await?,
+    };
+    if let Err(retry) = limited {
+        let allowed = r
+            .consent
+            .as_ref()
+            .map_or(sandbox::UNATTENDED_READS_PER_DAY, |c| i64::from(c.frequency_per_day));
         return Err(GatewayError::too_many(
             "ACCESS_EXCEEDED",
-            "PSD2 allows an application to read an account 4 times a day without the customer present. \
-             Send PSU-IP-Address when the customer is actively asking (unlimited), or try again tomorrow (UTC).",
+            format!(
+                "Without the customer present, this account may be read {allowed} times a day (PSD2; a consent's \
+                 frequencyPerDay). Send PSU-IP-Address when the customer is actively asking (unlimited), or try \
+                 again tomorrow (UTC)."
+            ),
             retry.0,
         ));
     }
@@ -81,13 +149,15 @@ pub async fn list(
     Query(q): Query<BalanceQuery>,
 ) -> R<AccountListDto> {
     let with_balance = q.wanted()?;
-    let c = customer(&svc, &call).await?;
-    unattended_limit(&svc, &call, "list").await?;
+    let r = reader(&svc, &call).await?;
+    unattended_limit(&svc, &call, &r, "list").await?;
+    let c = &r.customer;
     Ok(Json(AccountListDto {
         accounts: c
             .accounts
             .iter()
-            .map(|a| AccountDto::new(a, &c.name, with_balance))
+            .filter(|a| r.may(&a.id, "list") || r.may(&a.id, "accounts"))
+            .map(|a| AccountDto::new(a, &c.name, with_balance && r.may(&a.id, "balances")))
             .collect(),
     }))
 }
@@ -105,11 +175,12 @@ pub async fn details(
     Query(q): Query<BalanceQuery>,
 ) -> R<AccountDetailsDto> {
     let with_balance = q.wanted()?;
-    let c = customer(&svc, &call).await?;
-    let a = account(&c, &id)?;
-    unattended_limit(&svc, &call, &id).await?;
+    let r = reader(&svc, &call).await?;
+    let a = account(&r.customer, &id)?;
+    r.check(&id, "accounts")?;
+    unattended_limit(&svc, &call, &r, &id).await?;
     Ok(Json(AccountDetailsDto {
-        account: AccountDto::new(a, &c.name, with_balance),
+        account: AccountDto::new(a, &r.customer.name, with_balance && r.may(&id, "balances")),
     }))
 }
 
@@ -120,9 +191,10 @@ pub async fn details(
     responses((status = 200, body = BalancesDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto),
               (status = 404, body = ErrorDto), (status = 429, body = ErrorDto)))]
 pub async fn balances(State(svc): State<Services>, call: Call<Accounts>, Path(id): Path<String>) -> R<BalancesDto> {
-    let c = customer(&svc, &call).await?;
-    let a = account(&c, &id)?;
-    unattended_limit(&svc, &call, &id).await?;
+    let r = reader(&svc, &call).await?;
+    let a = account(&r.customer, &id)?;
+    r.check(&id, "balances")?;
+    unattended_limit(&svc, &call, &r, &id).await?;
     Ok(Json(BalancesDto {
         account: AccountRefDto { bban: a.id.clone() },
         balances: super::dto::balances(a),
@@ -222,9 +294,10 @@ pub async fn transactions(
     if from > to {
         return Err(GatewayError::bad_request("PERIOD_INVALID", "dateFrom is after dateTo."));
     }
-    let c = customer(&svc, &call).await?;
-    let a = account(&c, &id)?;
-    unattended_limit(&svc, &call, &id).await?;
+    let r = reader(&svc, &call).await?;
+    let a = account(&r.customer, &id)?;
+    r.check(&id, "transactions")?;
+    unattended_limit(&svc, &call, &r, &id).await?;
     let in_period = a
         .transactions
         .iter()
@@ -254,14 +327,15 @@ pub async fn transaction(
     call: Call<Accounts>,
     Path((id, transaction_id)): Path<(String, String)>,
 ) -> R<TransactionDetailsDto> {
-    let c = customer(&svc, &call).await?;
-    let a = account(&c, &id)?;
+    let r = reader(&svc, &call).await?;
+    let a = account(&r.customer, &id)?;
+    r.check(&id, "transactions")?;
     let t = a
         .transactions
         .iter()
         .find(|t| t.id == transaction_id)
         .ok_or_else(|| GatewayError::not_found(&format!("Transaction {transaction_id}")))?;
-    unattended_limit(&svc, &call, &id).await?;
+    unattended_limit(&svc, &call, &r, &id).await?;
     Ok(Json(TransactionDetailsDto {
         transactions_details: t.into(),
     }))

@@ -142,13 +142,16 @@ pub async fn checked(
     // only on the APIs it names.
     let family = slug.split('-').next().unwrap_or(slug);
     if let Some(scope) = &access.scope {
-        if !scope.split_whitespace().any(|s| s == family) {
+        // `AIS:<consentId>` calls the Accounts API, `PIS:<paymentId>` the Payments API.
+        let covers = |s: &str| match crate::domain::authorization::Scope::parse(s) {
+            Ok(customer) => customer.family() == family,
+            Err(_) => s == family,
+        };
+        if !scope.split_whitespace().any(covers) {
             return Err(GatewayError::new(
                 StatusCode::FORBIDDEN,
                 "SCOPE_INVALID",
-                format!(
-                    "The access token's scope does not include {family}: ask for scope={family} at the token endpoint."
-                ),
+                format!("The access token's scope ({scope}) does not cover the {family} API."),
             ));
         }
     }

@@ -3,6 +3,8 @@
 //! never its sessions.
 
 pub mod accounts;
+pub mod authorization;
+pub mod bankid_simulator;
 pub mod call;
 pub mod consents;
 pub mod documents;
@@ -74,6 +76,10 @@ pub fn router() -> Router<Services> {
     Router::new()
         .route("/oauth2/token", post(oauth::token))
         .route("/oauth2/revoke", post(oauth::revoke))
+        .route("/oauth2/par", post(authorization::par))
+        .route("/oauth2/bankid/authorize", post(authorization::decoupled))
+        .route("/oauth2/bankid/{auth_req_id}/qr", get(authorization::qr))
+        .merge(bankid_simulator::router())
         .route("/.well-known/oauth-authorization-server", get(oauth::metadata))
         .route("/mtls/check", get(mtls_check::check))
         .merge(production::router())

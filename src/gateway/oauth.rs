@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::client_address::ClientAddr;
 use crate::client_certificate::ClientCertificate;
 use crate::services::Services;
-use crate::services::token_endpoint::{self, ClientAuth, OAuthError, TokenRequest};
+use crate::services::token_endpoint::{self, CIBA_GRANT, ClientAuth, OAuthError, TokenRequest};
 
 #[derive(Deserialize, Default)]
 pub struct TokenForm {
@@ -24,6 +24,11 @@ pub struct TokenForm {
     client_id: Option<String>,
     client_secret: Option<String>,
     scope: Option<String>,
+    code: Option<String>,
+    redirect_uri: Option<String>,
+    code_verifier: Option<String>,
+    refresh_token: Option<String>,
+    auth_req_id: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -55,10 +60,15 @@ impl FromRequestParts<Services> for Caller {
 }
 
 impl Caller {
+    /// Where the call comes from.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
     /// The client's authentication: the id and secret from HTTP Basic or the
     /// form (one way, not both: then the refusal to answer), with the
     /// address and certificate; and whether Basic was used.
-    fn client<F: Credentials>(
+    pub(crate) fn client<F: Credentials>(
         self,
         form: Result<Form<F>, FormRejection>,
     ) -> Result<(F, ClientAuth, bool), Box<Response>> {
@@ -124,6 +134,11 @@ pub async fn token(
         client,
         grant_type: form.grant_type,
         scope: form.scope,
+        code: form.code,
+        redirect_uri: form.redirect_uri,
+        code_verifier: form.code_verifier,
+        refresh_token: form.refresh_token,
+        auth_req_id: form.auth_req_id,
     };
     match token_endpoint::issue(&svc, req).await {
         Ok(grant) => {
@@ -171,8 +186,26 @@ pub async fn revoke(
     }
 }
 
-fn oauth_error(e: OAuthError, used_basic: bool) -> Response {
+pub(crate) fn oauth_error(e: OAuthError, used_basic: bool) -> Response {
+    let bad = StatusCode::BAD_REQUEST;
     match e {
+        OAuthError::InvalidGrant(m) => error(bad, "invalid_grant", m, None),
+        OAuthError::UnauthorizedClient(m) => error(bad, "unauthorized_client", m, None),
+        OAuthError::AuthorizationPending => error(
+            bad,
+            "authorization_pending",
+            "The customer has not finished in BankID yet; poll again after the interval.".into(),
+            None,
+        ),
+        OAuthError::SlowDown => error(
+            bad,
+            "slow_down",
+            "Polled too often: wait the interval (and 5 seconds more) between polls.".into(),
+            None,
+        ),
+        OAuthError::ExpiredToken(m) => error(bad, "expired_token", m, None),
+        OAuthError::AccessDenied(m) => error(StatusCode::FORBIDDEN, "access_denied", m, None),
+        OAuthError::Unavailable(m) => error(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable", m, None),
         OAuthError::InvalidRequest(m) => error(StatusCode::BAD_REQUEST, "invalid_request", m, None),
         OAuthError::InvalidClient(m) => error_to(used_basic, StatusCode::UNAUTHORIZED, "invalid_client", m, None),
         OAuthError::InvalidScope(m) => error(StatusCode::BAD_REQUEST, "invalid_scope", m, None),
@@ -195,7 +228,7 @@ fn oauth_error(e: OAuthError, used_basic: bool) -> Response {
     }
 }
 
-fn error(status: StatusCode, code: &'static str, description: String, retry_after: Option<u64>) -> Response {
+pub(crate) fn error(status: StatusCode, code: &'static str, description: String, retry_after: Option<u64>) -> Response {
     error_to(false, status, code, description, retry_after)
 }
 
@@ -231,7 +264,7 @@ fn error_to(
     res
 }
 
-fn no_store(res: &mut Response) {
+pub(crate) fn no_store(res: &mut Response) {
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res.headers_mut()
@@ -260,10 +293,22 @@ pub async fn metadata(State(svc): State<Services>) -> Response {
         "token_endpoint": svc.url("/oauth2/token"),
         "revocation_endpoint": svc.url("/oauth2/revoke"),
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "tls_client_auth"],
-        "grant_types_supported": ["client_credentials"],
+        "grant_types_supported": ["client_credentials", "authorization_code", "refresh_token", CIBA_GRANT],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "tls_client_auth"],
         "tls_client_certificate_bound_access_tokens": true,
-        "response_types_supported": [],
+        "authorization_endpoint": svc.url("/oauth2/authorize"),
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "code_challenge_methods_supported": ["S256"],
+        "scopes_supported": ["accounts", "payments", "AIS:<consentId>", "PIS:<paymentId>", "psd2_sandbox:<SSN>"],
+        "pushed_authorization_request_endpoint": svc.url("/oauth2/par"),
+        // Production clients must push (FAPI 2.0); the sandbox also takes
+        // the parameters in the URL, so this says what production requires.
+        "require_pushed_authorization_requests": true,
+        "authorization_response_iss_parameter_supported": true,
+        "backchannel_authentication_endpoint": svc.url("/oauth2/bankid/authorize"),
+        "backchannel_token_delivery_modes_supported": ["poll"],
+        "backchannel_user_code_parameter_supported": false,
         "service_documentation": svc.url("/apis"),
     });
     // RFC 8705 §5: where a client that authenticates with its certificate goes.
@@ -272,6 +317,8 @@ pub async fn metadata(State(svc): State<Services>) -> Response {
         metadata["mtls_endpoint_aliases"] = serde_json::json!({
             "token_endpoint": format!("{tls}/oauth2/token"),
             "revocation_endpoint": format!("{tls}/oauth2/revoke"),
+            "pushed_authorization_request_endpoint": format!("{tls}/oauth2/par"),
+            "backchannel_authentication_endpoint": format!("{tls}/oauth2/bankid/authorize"),
         });
     }
     let mut res = Json(metadata).into_response();

@@ -118,6 +118,7 @@ async fn initiate(
     product_name: &str,
     order: PaymentRequestDto,
 ) -> Result<(StatusCode, Json<PaymentInitiationDto>), GatewayError> {
+    only_its_payment(call, None)?;
     let product = product(product_name)?;
     let initiation = initiation(service, product, order)?;
     let (id, status) = sandbox_payments::initiate(svc, call.party(), initiation).await?;
@@ -137,6 +138,18 @@ async fn initiate(
     ))
 }
 
+/// A PIS token (`PIS:<paymentId>`) acts on its payment and nothing else.
+fn only_its_payment(call: &Call<Payments>, id: Option<&str>) -> Result<(), GatewayError> {
+    match call.access.payment_id() {
+        Some(own) if Some(own) != id => Err(GatewayError::new(
+            StatusCode::FORBIDDEN,
+            "SCOPE_INVALID",
+            format!("This token authorizes payment {own} only."),
+        )),
+        _ => Ok(()),
+    }
+}
+
 async fn find(
     svc: &Services,
     call: &Call<Payments>,
@@ -144,6 +157,7 @@ async fn find(
     product_name: &str,
     id: &str,
 ) -> Result<StoredPayment, GatewayError> {
+    only_its_payment(call, Some(id))?;
     Ok(sandbox_payments::find(svc, call.party(), payment(service, product_name, id)?).await?)
 }
 
@@ -164,6 +178,7 @@ async fn cancel(
     product_name: &str,
     id: &str,
 ) -> Result<Json<StatusDto>, GatewayError> {
+    only_its_payment(call, Some(id))?;
     let status = sandbox_payments::cancel(svc, call.party(), payment(service, product_name, id)?).await?;
     Ok(Json(StatusDto {
         transaction_status: status.code().into(),
@@ -306,6 +321,7 @@ pub async fn create_basket(
     b: Result<Json<BasketRequestDto>, JsonRejection>,
 ) -> Result<(StatusCode, Json<BasketDto>), GatewayError> {
     let ids = basket_ids(body(b)?.payment_ids)?;
+    only_its_payment(&call, None)?;
     let basket = sandbox_payments::create_basket(&svc, call.party(), ids).await?;
     Ok((StatusCode::CREATED, Json(basket_dto(basket))))
 }

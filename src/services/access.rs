@@ -14,9 +14,6 @@ use crate::domain::catalogue::Environment;
 use crate::domain::secret::hash_secret;
 use crate::storage::{access_tokens, subscriptions};
 
-/// A token's lifetime, as the bank's sandbox: one hour.
-pub const TOKEN_LIFETIME: time::Duration = time::Duration::hours(1);
-
 /// What a valid access token lets its holder do.
 #[derive(Debug, Clone)]
 pub struct Access {
@@ -36,6 +33,26 @@ pub struct Access {
     pub scope: Option<Arc<str>>,
     /// Production: the organization ID of the application's registered QWAC.
     pub organization_id: Option<Arc<str>>,
+}
+
+impl Access {
+    /// The consent an AIS token reads with (`AIS:<consentId>`).
+    pub fn consent_id(&self) -> Option<&str> {
+        let scope = self.scope.as_deref()?;
+        scope
+            .get(..4)
+            .filter(|p| p.eq_ignore_ascii_case("AIS:"))
+            .map(|_| &scope[4..])
+    }
+
+    /// The one payment a PIS token acts on (`PIS:<paymentId>`).
+    pub fn payment_id(&self) -> Option<&str> {
+        let scope = self.scope.as_deref()?;
+        scope
+            .get(..4)
+            .filter(|p| p.eq_ignore_ascii_case("PIS:"))
+            .map(|_| &scope[4..])
+    }
 }
 
 struct Cached {

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::{ServiceError, Services, audit};
 use crate::domain::application::{
-    Application, ApplicationName, DeletionPreview, parse_callback_url, parse_description,
+    Application, ApplicationName, DeletionPreview, parse_callback_url, parse_description, parse_redirect_uris,
 };
 use crate::domain::audit::{Actor, Entry, Event, Target};
 use crate::domain::user::User;
@@ -23,9 +23,30 @@ pub struct ApplicationInput {
     pub name: String,
     #[serde(default)]
     pub description: String,
-    /// Optional OAuth callback URL (https).
+    /// Deprecated: the first redirect URI. Taken as the list when
+    /// `redirect_uris` is not sent.
     #[serde(default)]
     pub callback_url: String,
+    /// Where the authorization endpoint may send the customer back to
+    /// (https; `http://localhost` for the sandbox). The page's form sends
+    /// them one per line.
+    #[serde(default, deserialize_with = "uri_list")]
+    #[schema(value_type = Vec<String>, example = json!(["https://tpp.example/callback"]))]
+    pub redirect_uris: Option<String>,
+}
+
+/// A JSON list or the form's lines, as lines.
+fn uri_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        List(Vec<String>),
+        Lines(String),
+    }
+    Ok(Option::<Either>::deserialize(d)?.map(|e| match e {
+        Either::List(l) => l.join("\n"),
+        Either::Lines(s) => s,
+    }))
 }
 
 struct Valid {
@@ -33,6 +54,7 @@ struct Valid {
     name_key: String,
     description: String,
     callback_url: Option<String>,
+    redirect_uris: String,
 }
 
 impl Valid {
@@ -45,6 +67,7 @@ impl Valid {
             name_key: &self.name_key,
             description: &self.description,
             callback_url: self.callback_url.as_deref(),
+            redirect_uris: &self.redirect_uris,
         }
     }
 }
@@ -54,12 +77,17 @@ fn validate(input: &ApplicationInput) -> Result<Valid, ServiceError> {
     let name = errors.check("name", ApplicationName::parse(&input.name));
     let description = errors.check("description", parse_description(&input.description));
     let callback_url = errors.check("callback_url", parse_callback_url(&input.callback_url));
-    match (name, description, callback_url) {
-        (Some(name), Some(description), Some(callback_url)) => Ok(Valid {
+    let redirect_uris = match &input.redirect_uris {
+        Some(lines) => errors.check("redirect_uris", parse_redirect_uris(lines)),
+        None => callback_url.clone().map(|c| c.into_iter().collect()),
+    };
+    match (name, description, callback_url, redirect_uris) {
+        (Some(name), Some(description), Some(callback_url), Some(redirect_uris)) => Ok(Valid {
             name_key: name.key(),
             name,
             description,
-            callback_url,
+            callback_url: callback_url.or_else(|| redirect_uris.first().cloned()),
+            redirect_uris: redirect_uris.join("\n"),
         }),
         _ => Err(ServiceError::Invalid(errors)),
     }

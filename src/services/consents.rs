@@ -30,6 +30,8 @@ pub async fn create(
         valid_until: checked.valid_until,
         frequency_per_day: checked.frequency_per_day,
         ssn: None,
+        chosen_accounts: None,
+        last_used_at: None,
         created_at: now,
         updated_at: now,
     };
@@ -58,7 +60,35 @@ pub async fn terminate(db: &Db, now: OffsetDateTime, application_id: &str, id: &
     // first, that end stands, and the answer is the same.
     if !c.status_on(now.date()).is_final() {
         store::set_status(tx.exec(), &c.id, c.status, Status::TerminatedByTpp, now).await?;
+        crate::storage::refresh_tokens::end_scope(tx.exec(), application_id, &format!("AIS:{}", c.id)).await?;
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Why a consent-bound token cannot read.
+#[derive(Debug)]
+pub enum Unusable {
+    /// Past its `validUntil`.
+    Expired,
+    /// Revoked by the customer, terminated by the TPP, rejected, or gone.
+    Invalid(Status),
+    Internal(anyhow::Error),
+}
+
+/// The consent an AIS token reads with, if it still allows reading; notes
+/// the use (for the customer's and the developer's view).
+pub async fn usable(db: &Db, now: OffsetDateTime, application_id: &str, id: &str) -> Result<Consent, Unusable> {
+    let internal = |e: crate::storage::Error| Unusable::Internal(e.into());
+    let mut conn = db.conn().await.map_err(internal)?;
+    let Some(c) = store::find(conn.exec(), application_id, id).await.map_err(internal)? else {
+        return Err(Unusable::Invalid(Status::TerminatedByTpp));
+    };
+    match c.status_on(now.date()) {
+        Status::Valid => {}
+        Status::Expired => return Err(Unusable::Expired),
+        other => return Err(Unusable::Invalid(other)),
+    }
+    store::touch(conn.exec(), &c.id, now).await.map_err(internal)?;
+    Ok(c)
 }

@@ -6,11 +6,14 @@ pub mod account_closure;
 pub mod admin;
 pub mod applications;
 pub mod audit;
+pub mod authorization;
+pub mod bankid_simulator;
 pub mod catalogue;
 pub mod certificates;
 pub mod consents;
 pub mod console;
 pub mod contact;
+pub mod customer_consents;
 pub mod data_export;
 pub mod developers;
 pub mod keys;
@@ -27,6 +30,7 @@ pub mod sign_up;
 pub mod subscriptions;
 pub mod test_qtsp;
 pub mod token_endpoint;
+pub mod token_grants;
 pub mod usage;
 
 use std::sync::Arc;
@@ -133,6 +137,10 @@ pub struct Services {
     pub tls_url: Option<Url>,
     /// Where checked production calls go: the bank's backend or the simulation.
     pub production_bank: Arc<dyn crate::production_bank::ProductionBank>,
+    /// How customers identify (None: `DEVPORTAL_BANKID=off`).
+    pub bankid: Option<Arc<dyn crate::bankid::BankId>>,
+    /// The simulated BankID's phone side, when the simulation is on.
+    pub bankid_simulator: Option<Arc<crate::bankid::simulated::SimulatedBankId>>,
 }
 
 impl Services {

@@ -82,6 +82,21 @@ pub async fn account_read(
     rate_limits::hit(svc, &bucket, UNATTENDED_READS_PER_DAY, 86_400).await
 }
 
+/// A consent's `frequencyPerDay`: unattended reads of an account a day
+/// with this consent; with the customer present, without limit.
+pub async fn consent_read(
+    svc: &Services,
+    consent: &crate::domain::consent::Consent,
+    account: &str,
+    customer_present: bool,
+) -> anyhow::Result<Result<(), RetryAfter>> {
+    if customer_present {
+        return Ok(Ok(()));
+    }
+    let bucket = format!("consent-unattended:{}:{account}", consent.id);
+    rate_limits::hit(svc, &bucket, i64::from(consent.frequency_per_day), 86_400).await
+}
+
 /// How often PSD2 lets an application read an account without the customer present.
 pub const UNATTENDED_READS_PER_DAY: i64 = 4;
 

@@ -10,7 +10,7 @@ use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
 use super::Services;
-use super::access::{Client, TOKEN_LIFETIME};
+use super::access::Client;
 use crate::domain::catalogue::Environment;
 use crate::domain::personnummer::Personnummer;
 use crate::domain::secret::{SecretToken, hash_secret};
@@ -34,6 +34,14 @@ pub struct TokenRequest {
     pub client: ClientAuth,
     pub grant_type: Option<String>,
     pub scope: Option<String>,
+    /// authorization_code: the code, the authorize request's redirect URI, the PKCE verifier.
+    pub code: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub code_verifier: Option<String>,
+    /// refresh_token
+    pub refresh_token: Option<String>,
+    /// urn:openid:params:grant-type:ciba
+    pub auth_req_id: Option<String>,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -42,7 +50,12 @@ pub struct TokenResponse {
     pub scope: String,
     pub token_type: &'static str,
     pub expires_in: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
 }
+
+/// The CIBA grant type (OpenID CIBA Core §10.1).
+pub const CIBA_GRANT: &str = "urn:openid:params:grant-type:ciba";
 
 /// RFC 6749 §5.2 errors, plus throttling.
 #[derive(Debug)]
@@ -50,7 +63,16 @@ pub enum OAuthError {
     InvalidRequest(String),
     InvalidClient(String),
     InvalidScope(String),
+    InvalidGrant(String),
+    UnauthorizedClient(String),
     UnsupportedGrantType(String),
+    /// CIBA polling (OpenID CIBA Core §11).
+    AuthorizationPending,
+    SlowDown,
+    ExpiredToken(String),
+    AccessDenied(String),
+    /// The bank cannot do it now (BankID off or unreachable).
+    Unavailable(String),
     Throttled(Duration),
     Internal(anyhow::Error),
 }
@@ -62,36 +84,42 @@ impl From<crate::storage::Error> for OAuthError {
 }
 
 /// A client the endpoint has authenticated.
-struct Authenticated {
-    client_id: String,
-    application_id: String,
-    environment: Environment,
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub client_id: String,
+    pub application_id: String,
+    pub environment: Environment,
     /// The x5t#S256 of the certificate it authenticated with (tls_client_auth).
-    certificate: Option<String>,
+    pub certificate: Option<String>,
 }
 
 /// Issues an access token for the client credentials grant: with sandbox
 /// keys `scope=psd2_sandbox:<SSN>`; with production keys `accounts` and/or
 /// `payments` (all the application may have when the scope is left out).
-pub async fn issue(svc: &Services, req: TokenRequest) -> Result<TokenResponse, OAuthError> {
-    match req.grant_type.as_deref() {
+pub async fn issue(svc: &Services, mut req: TokenRequest) -> Result<TokenResponse, OAuthError> {
+    const GRANTS: &str = "client_credentials, authorization_code, refresh_token or urn:openid:params:grant-type:ciba";
+    let grant_type = match req.grant_type.take().as_deref() {
         None | Some("") => {
-            return Err(OAuthError::InvalidRequest(
-                "grant_type is required: use client_credentials.".into(),
-            ));
+            return Err(OAuthError::InvalidRequest(format!("grant_type is required: {GRANTS}.")));
         }
-        Some("client_credentials") => {}
+        Some(g @ ("client_credentials" | "authorization_code" | "refresh_token" | CIBA_GRANT)) => g.to_string(),
         Some(other) => {
             return Err(OAuthError::UnsupportedGrantType(format!(
-                "grant_type {other:?} is not supported here: use client_credentials."
+                "grant_type {other:?} is not supported here: use {GRANTS}."
             )));
         }
-    }
-    let client = authenticate(svc, req.client).await?;
+    };
+    let client = authenticate(svc, std::mem::take(&mut req.client)).await?;
     svc.rate_limits
         .token_endpoint
         .take(&client.client_id)
         .map_err(OAuthError::Throttled)?;
+    match grant_type.as_str() {
+        "authorization_code" => return super::token_grants::code(svc, &client, req).await,
+        "refresh_token" => return super::token_grants::refresh(svc, &client, req).await,
+        CIBA_GRANT => return super::token_grants::ciba(svc, &client, req).await,
+        _ => {}
+    }
     let now = svc.now();
     // The reply repeats the scope as asked (RFC 6749 §5.1): OAuth libraries
     // refuse a token whose scope "changed", even to the same customer's
@@ -108,6 +136,7 @@ pub async fn issue(svc: &Services, req: TokenRequest) -> Result<TokenResponse, O
                 ssn: "",
                 scope: Some(&scope),
                 bound_to: client.certificate.as_deref(),
+                ..Grant::default()
             };
             mint(svc, &grant, asked, now).await
         }
@@ -117,8 +146,8 @@ pub async fn issue(svc: &Services, req: TokenRequest) -> Result<TokenResponse, O
                 application_id: &client.application_id,
                 environment: Environment::Sandbox,
                 ssn: &ssn,
-                scope: None,
                 bound_to: client.certificate.as_deref(),
+                ..Grant::default()
             };
             mint(svc, &grant, asked, now).await
         }
@@ -130,6 +159,7 @@ pub async fn issue(svc: &Services, req: TokenRequest) -> Result<TokenResponse, O
                 ssn: "",
                 scope: Some(&scope),
                 bound_to: client.certificate.as_deref(),
+                ..Grant::default()
             };
             mint(svc, &grant, scope.clone(), now).await
         }
@@ -153,7 +183,7 @@ pub async fn revoke(svc: &Services, client: ClientAuth, token: &str) -> Result<(
 /// `tls_client_auth`) with the certificate of the connection: for sandbox
 /// keys one of the application's test certificates, for production keys its
 /// registered QWAC and nothing else.
-async fn authenticate(svc: &Services, auth: ClientAuth) -> Result<Authenticated, OAuthError> {
+pub async fn authenticate(svc: &Services, auth: ClientAuth) -> Result<Authenticated, OAuthError> {
     let client_id = auth.client_id.filter(|s| !s.is_empty());
     let secret = auth.client_secret.filter(|s| !s.is_empty());
     let certificate = auth.client_certificate;
@@ -335,32 +365,41 @@ pub async fn issue_for_application(
         application_id,
         environment: Environment::Sandbox,
         ssn: &ssn,
-        scope: None,
-        bound_to: None,
+        ..Grant::default()
     };
     mint(svc, &grant, asked, now).await
 }
 
 /// What a token is for.
-struct Grant<'a> {
-    application_id: &'a str,
-    environment: Environment,
-    /// The customer (sandbox); empty for a production client token.
-    ssn: &'a str,
-    /// A production token's scope.
-    scope: Option<&'a str>,
-    bound_to: Option<&'a str>,
+#[derive(Default)]
+pub(super) struct Grant<'a> {
+    pub(super) application_id: &'a str,
+    pub(super) environment: Environment,
+    /// The customer; empty for a client token.
+    pub(super) ssn: &'a str,
+    /// What the token may be used for: `accounts`, `payments`, `AIS:<consentId>`, `PIS:<paymentId>`.
+    pub(super) scope: Option<&'a str>,
+    pub(super) bound_to: Option<&'a str>,
+    /// The authorization the token comes from (ends with it).
+    pub(super) family: Option<&'a str>,
+    /// Shorter than the usual lifetime (a payment, a consent about to end).
+    pub(super) lifetime: Option<time::Duration>,
+    /// Also issue a refresh token, valid until then.
+    pub(super) refresh_until: Option<OffsetDateTime>,
 }
 
-/// Stores a new token (its hash) and answers it.
-async fn mint(
+/// Stores a new token (its hash), and a refresh token when the grant has
+/// one, in one transaction; answers them.
+pub(super) async fn mint(
     svc: &Services,
     grant: &Grant<'_>,
     scope: String,
     now: OffsetDateTime,
 ) -> Result<TokenResponse, OAuthError> {
     let token = SecretToken::generate();
-    let mut conn = svc.db.conn().await?;
+    let usual = svc.config.gateway.access_token_lifetime;
+    let lifetime = grant.lifetime.map_or(usual, |l| l.min(usual));
+    let mut tx = svc.db.begin().await?;
     let new = access_tokens::NewToken {
         token_hash: &token.hash(),
         application_id: grant.application_id,
@@ -368,13 +407,34 @@ async fn mint(
         ssn: grant.ssn,
         scope: grant.scope,
         bound_to: grant.bound_to,
+        family: grant.family,
     };
-    access_tokens::insert(conn.exec(), &new, now, now + TOKEN_LIFETIME).await?;
+    access_tokens::insert(tx.exec(), &new, now, now + lifetime).await?;
+    let refresh_token = match (grant.refresh_until, grant.family) {
+        (Some(until), Some(family)) => {
+            let refresh = SecretToken::generate();
+            let stored = crate::storage::refresh_tokens::StoredRefresh {
+                family: family.to_string(),
+                application_id: grant.application_id.to_string(),
+                environment: grant.environment,
+                ssn: grant.ssn.to_string(),
+                scope: grant.scope.unwrap_or_default().to_string(),
+                cnf_x5t_s256: grant.bound_to.map(str::to_string),
+                expires_at: until,
+                used_at: None,
+            };
+            crate::storage::refresh_tokens::insert(tx.exec(), &refresh.hash(), &stored, now).await?;
+            Some(refresh.expose().to_string())
+        }
+        _ => None,
+    };
+    tx.commit().await?;
     Ok(TokenResponse {
         access_token: token.expose().to_string(),
         scope,
         token_type: "bearer",
-        expires_in: TOKEN_LIFETIME.whole_seconds(),
+        expires_in: lifetime.whole_seconds(),
+        refresh_token,
     })
 }
 

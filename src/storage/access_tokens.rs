@@ -35,12 +35,14 @@ pub struct NewToken<'a> {
     pub ssn: &'a str,
     pub scope: Option<&'a str>,
     pub bound_to: Option<&'a str>,
+    /// The authorization the token came from (code, refresh or decoupled grant).
+    pub family: Option<&'a str>,
 }
 
 pub async fn insert(ex: Exec<'_>, t: &NewToken<'_>, now: OffsetDateTime, expires_at: OffsetDateTime) -> Result<()> {
     sql(
         "INSERT INTO oauth_tokens (token_hash, application_id, environment, ssn, created_at, expires_at, cnf_x5t_s256, \
-         scope) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         scope, family) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(t.token_hash)
     .bind(t.application_id)
@@ -50,6 +52,7 @@ pub async fn insert(ex: Exec<'_>, t: &NewToken<'_>, now: OffsetDateTime, expires
     .bind(expires_at)
     .bind(t.bound_to)
     .bind(t.scope)
+    .bind(t.family)
     .execute(ex)
     .await?;
     Ok(())

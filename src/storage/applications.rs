@@ -12,6 +12,7 @@ load!(Application {
     name,
     description,
     callback_url,
+    redirect_uris,
     created_at,
     updated_at
 } as COLUMNS);
@@ -23,13 +24,15 @@ pub struct NewApplication<'a> {
     pub name_key: &'a str,
     pub description: &'a str,
     pub callback_url: Option<&'a str>,
+    /// One per line.
+    pub redirect_uris: &'a str,
 }
 
 /// A duplicate name for the developer is [`Error::Duplicate`].
 pub async fn insert(ex: Exec<'_>, a: &NewApplication<'_>, now: OffsetDateTime) -> Result<Application> {
     sql(format!(
-        "INSERT INTO applications (id, developer_id, name, name_key, description, callback_url, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING {COLUMNS}"
+        "INSERT INTO applications (id, developer_id, name, name_key, description, callback_url, redirect_uris, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $8, $7, $7) RETURNING {COLUMNS}"
     ))
     .bind(a.id)
     .bind(a.developer_id)
@@ -38,6 +41,7 @@ pub async fn insert(ex: Exec<'_>, a: &NewApplication<'_>, now: OffsetDateTime) -
     .bind(a.description)
     .bind(a.callback_url)
     .bind(now)
+    .bind(a.redirect_uris)
     .one(ex)
     .await
 }
@@ -64,8 +68,8 @@ pub async fn find(ex: Exec<'_>, developer_id: i64, id: &str) -> Result<Option<Ap
 /// Updates name, description and callback; false if not the developer's.
 pub async fn update(ex: Exec<'_>, developer_id: i64, a: &NewApplication<'_>, now: OffsetDateTime) -> Result<bool> {
     sql(
-        "UPDATE applications SET name = $3, name_key = $4, description = $5, callback_url = $6, updated_at = $7 \
-         WHERE id = $1 AND developer_id = $2",
+        "UPDATE applications SET name = $3, name_key = $4, description = $5, callback_url = $6, updated_at = $7, \
+         redirect_uris = $8 WHERE id = $1 AND developer_id = $2",
     )
     .bind(a.id)
     .bind(developer_id)
@@ -74,6 +78,7 @@ pub async fn update(ex: Exec<'_>, developer_id: i64, a: &NewApplication<'_>, now
     .bind(a.description)
     .bind(a.callback_url)
     .bind(now)
+    .bind(a.redirect_uris)
     .execute_one(ex)
     .await
 }
@@ -97,6 +102,15 @@ pub async fn deletion_preview(ex: Exec<'_>, id: &str) -> Result<DeletionPreview>
         payments,
         certificates,
     })
+}
+
+/// An application by id, whoever owns it (the authorization endpoint finds
+/// the client's application this way).
+pub async fn by_id(ex: Exec<'_>, id: &str) -> Result<Option<Application>> {
+    sql(format!("SELECT {COLUMNS} FROM applications WHERE id = $1"))
+        .bind(id)
+        .optional(ex)
+        .await
 }
 
 /// Deletes the application; the database cascades to everything that hangs

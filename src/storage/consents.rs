@@ -10,7 +10,7 @@ use crate::domain::catalogue::Environment;
 use crate::domain::consent::{Access, Consent, Status};
 
 const COLUMNS: &str = "id, application_id, environment, status, access, recurring, valid_until, frequency_per_day, \
-                       ssn, created_at, updated_at";
+                       ssn, created_at, updated_at, chosen_accounts, last_used_at";
 
 fn corrupt(column: &str, value: impl ToString) -> Error {
     Error::Corrupt {
@@ -79,6 +79,14 @@ impl Load for Consent {
             valid_until: Date::parse(&valid_until, &f).map_err(|_| corrupt("valid_until", &valid_until))?,
             frequency_per_day: u8::try_from(frequency).map_err(|_| corrupt("frequency_per_day", frequency))?,
             ssn: r.get("ssn")?,
+            chosen_accounts: {
+                let chosen: Option<String> = r.get("chosen_accounts")?;
+                match chosen {
+                    Some(c) => Some(serde_json::from_str(&c).map_err(|_| corrupt("chosen_accounts", &c))?),
+                    None => None,
+                }
+            },
+            last_used_at: r.get("last_used_at")?,
             created_at: r.get("created_at")?,
             updated_at: r.get("updated_at")?,
         })
@@ -86,8 +94,9 @@ impl Load for Consent {
 }
 
 pub async fn insert(ex: Exec<'_>, c: &Consent) -> Result<()> {
+    let chosen = c.chosen_accounts.as_ref().map(|a| json!(a).to_string());
     sql(format!(
-        "INSERT INTO consents ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        "INSERT INTO consents ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
     ))
     .bind(&c.id)
     .bind(&c.application_id)
@@ -100,6 +109,8 @@ pub async fn insert(ex: Exec<'_>, c: &Consent) -> Result<()> {
     .bind(c.ssn.as_deref())
     .bind(c.created_at)
     .bind(c.updated_at)
+    .bind(chosen.as_deref())
+    .bind(c.last_used_at)
     .execute(ex)
     .await?;
     Ok(())
@@ -125,4 +136,65 @@ pub async fn set_status(ex: Exec<'_>, id: &str, from: Status, to: Status, now: O
         .bind(now)
         .execute_one(ex)
         .await
+}
+
+/// A consent by id, whichever application it is (the bank's pages find it
+/// from the authorization request, which names the application).
+pub async fn by_id(ex: Exec<'_>, id: &str) -> Result<Option<Consent>> {
+    sql(format!("SELECT {COLUMNS} FROM consents WHERE id = $1"))
+        .bind(id)
+        .optional(ex)
+        .await
+}
+
+/// The customer authorised it: valid, theirs, with the accounts they picked.
+pub async fn authorise(
+    ex: Exec<'_>,
+    id: &str,
+    ssn: &str,
+    chosen: Option<&[String]>,
+    now: OffsetDateTime,
+) -> Result<bool> {
+    let chosen = chosen.map(|a| json!(a).to_string());
+    sql(
+        "UPDATE consents SET status = 'valid', ssn = $2, chosen_accounts = $3, updated_at = $4 \
+         WHERE id = $1 AND status = 'received'",
+    )
+    .bind(id)
+    .bind(ssn)
+    .bind(chosen.as_deref())
+    .bind(now)
+    .execute_one(ex)
+    .await
+}
+
+/// The customer's consents (both environments), newest first.
+pub async fn for_customer(ex: Exec<'_>, ssn: &str) -> Result<Vec<Consent>> {
+    sql(format!(
+        "SELECT {COLUMNS} FROM consents WHERE ssn = $1 ORDER BY created_at DESC"
+    ))
+    .bind(ssn)
+    .all(ex)
+    .await
+}
+
+/// The application's consents, newest first.
+pub async fn for_application(ex: Exec<'_>, application_id: &str) -> Result<Vec<Consent>> {
+    sql(format!(
+        "SELECT {COLUMNS} FROM consents WHERE application_id = $1 ORDER BY created_at DESC LIMIT 100"
+    ))
+    .bind(application_id)
+    .all(ex)
+    .await
+}
+
+/// Notes a read with the consent (at most once a minute, to spare writes).
+pub async fn touch(ex: Exec<'_>, id: &str, now: OffsetDateTime) -> Result<()> {
+    sql("UPDATE consents SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)")
+        .bind(id)
+        .bind(now)
+        .bind(now - time::Duration::minutes(1))
+        .execute(ex)
+        .await?;
+    Ok(())
 }

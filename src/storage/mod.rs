@@ -29,6 +29,8 @@ macro_rules! either {
 pub mod access_tokens;
 pub mod applications;
 pub mod audit;
+pub mod authorizations;
+pub mod bankid_orders;
 pub mod catalogue;
 pub mod certificates;
 pub mod consents;
@@ -39,6 +41,7 @@ pub mod migrate;
 pub mod outbox;
 pub mod personal_tokens;
 pub mod query;
+pub mod refresh_tokens;
 pub mod retention;
 pub mod row;
 pub mod sandbox;

@@ -80,6 +80,40 @@ pub async fn find_payment(
     .await
 }
 
+/// A payment of the application initiated with a client token, before a
+/// customer authorised it.
+pub async fn waiting_payment(ex: Exec<'_>, application_id: &str, id: &str) -> Result<Option<StoredPayment>> {
+    sql(format!(
+        "SELECT {COLUMNS} FROM sandbox_payments WHERE id = $1 AND application_id = $2 AND ssn = ''"
+    ))
+    .bind(id)
+    .bind(application_id)
+    .optional(ex)
+    .await
+}
+
+/// The customer authorised a waiting payment: it is theirs, with its new status.
+pub async fn authorise(
+    ex: Exec<'_>,
+    id: &str,
+    ssn: &str,
+    status: &str,
+    internal: bool,
+    now: OffsetDateTime,
+) -> Result<bool> {
+    sql(
+        "UPDATE sandbox_payments SET ssn = $2, status = $3, internal = $4, updated_at = $5 \
+         WHERE id = $1 AND ssn = '' AND status = 'RCVD'",
+    )
+    .bind(id)
+    .bind(ssn)
+    .bind(status)
+    .bind(internal)
+    .bind(now)
+    .execute_one(ex)
+    .await
+}
+
 /// Moves a payment from one status to another; false when it no longer has
 /// the `from` status (a concurrent change won).
 pub async fn set_status(ex: Exec<'_>, id: &str, from: &str, to: &str, now: OffsetDateTime) -> Result<bool> {

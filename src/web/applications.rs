@@ -194,7 +194,8 @@ pub async fn edit_form(State(svc): State<Services>, me: SignedIn, Path(id): Path
     let form = ApplicationInput {
         name: app.name,
         description: app.description,
-        callback_url: app.callback_url.unwrap_or_default(),
+        callback_url: String::new(),
+        redirect_uris: Some(app.redirect_uris),
     };
     render(&FormView {
         layout: me.page.layout,

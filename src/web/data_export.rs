@@ -36,7 +36,7 @@ fn certificate(c: &Registered) -> Value {
 fn application(a: &ApplicationData) -> Value {
     let app = &a.application;
     json!({
-        "id": app.id, "name": app.name, "description": app.description, "callback_url": app.callback_url,
+        "id": app.id, "name": app.name, "description": app.description, "callback_url": app.callback_url, "redirect_uris": app.redirect_uri_list(),
         "created_at": when(app.created_at), "updated_at": when(app.updated_at),
         "subscriptions": a.subscriptions.iter().map(|s| json!({
             "api": s.api_slug, "name": s.api_name, "version": s.api_version,

@@ -8,8 +8,8 @@ use axum::routing::{get, post};
 
 use super::admin::{Admin, audit, developers, mail, requests};
 use super::{
-    applications, auth, certificates, console, contact, data_export, keys, mailbox, pages, personal_tokens, sandbox,
-    store, subscriptions, test_certificates,
+    applications, auth, bank, bankid_simulator, certificates, console, contact, data_export, keys, mailbox,
+    my_consents, pages, personal_tokens, sandbox, store, subscriptions, test_certificates,
 };
 use crate::services::Services;
 
@@ -31,6 +31,20 @@ pub fn pages(dev_mailbox: bool) -> Router<Services> {
         .route("/password/forgot", get(auth::forgot_page).post(auth::forgot))
         .route("/password/forgot/sent", get(auth::forgot_sent_page))
         .route("/password/reset", get(auth::reset_page).post(auth::reset))
+        // The bank's pages for its customer: authorization, BankID, consent.
+        .route("/oauth2/authorize", get(bank::authorize))
+        .route("/bank/authorize/{id}", get(bank::identify))
+        .route("/bank/authorize/{id}/status", get(bank::status))
+        .route("/bank/authorize/{id}/cancel", post(bank::cancel))
+        .route("/bank/authorize/{id}/consent", get(bank::consent).post(bank::decide))
+        .route(
+            "/bankid-simulator",
+            get(bankid_simulator::show).post(bankid_simulator::act),
+        )
+        .route("/my-consents", get(my_consents::show))
+        .route("/my-consents/sign-in", post(my_consents::sign_in))
+        .route("/my-consents/sign-out", post(my_consents::sign_out))
+        .route("/my-consents/{id}/revoke", post(my_consents::revoke))
         // The catalogue (the store is its page) and the console.
         .route("/apis", get(store::list))
         .route("/apis/{slug}", get(store::show))

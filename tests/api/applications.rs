@@ -40,14 +40,21 @@ async fn a_bad_name_is_shown_next_to_the_field_and_what_was_typed_is_kept() {
             &[
                 ("name", "my/app"),
                 ("description", "keep me"),
-                ("callback_url", "http://tpp.example"),
+                ("redirect_uris", "https://tpp.example/cb\nhttp://tpp.example/cb"),
             ],
         )
         .await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(html.contains(r#"id="name-error">&#39;/&#39; is not allowed"#), "{html}");
-    assert!(html.contains(r#"id="callback_url-error">The callback URL must use https."#));
+    assert!(
+        html.contains(r#"id="redirect_uris-error">http://tpp.example/cb: The redirect URI must use https."#),
+        "{html}"
+    );
+    assert!(
+        html.contains("https://tpp.example/cb\nhttp://tpp.example/cb</textarea>"),
+        "what was typed stays"
+    );
     assert!(html.contains(r#"value="my/app""#));
     assert!(html.contains(">keep me</textarea>"));
     assert_eq!(app.count("SELECT COUNT(*) FROM applications").await, 0);

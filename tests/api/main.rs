@@ -12,6 +12,7 @@ mod catalogue;
 mod certificates;
 mod consents;
 mod console;
+mod customer_authorization;
 mod faults;
 mod form_errors;
 mod json_api;

@@ -77,11 +77,7 @@ async fn every_rfc_6749_error_is_json_with_its_code_and_status() {
             "unsupported_grant_type",
         ),
         (
-            vec![
-                ("grant_type", "authorization_code"),
-                ("client_id", id),
-                ("client_secret", secret),
-            ],
+            vec![("grant_type", "password"), ("client_id", id), ("client_secret", secret)],
             400,
             "unsupported_grant_type",
         ),
@@ -345,7 +341,15 @@ async fn a_client_that_used_basic_gets_the_challenge_and_discovery_names_the_end
         .unwrap();
     assert_eq!(meta["issuer"], app.base.as_str());
     assert_eq!(meta["token_endpoint"], format!("{}/oauth2/token", app.base));
-    assert_eq!(meta["grant_types_supported"], serde_json::json!(["client_credentials"]));
+    assert_eq!(
+        meta["grant_types_supported"],
+        serde_json::json!([
+            "client_credentials",
+            "authorization_code",
+            "refresh_token",
+            "urn:openid:params:grant-type:ciba"
+        ])
+    );
     assert!(
         meta["token_endpoint_auth_methods_supported"]
             .as_array()

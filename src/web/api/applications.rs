@@ -27,7 +27,10 @@ pub struct ApplicationDto {
     pub id: String,
     pub name: String,
     pub description: String,
+    /// Deprecated: the first of `redirect_uris`.
     pub callback_url: Option<String>,
+    /// Where the authorization endpoint may send the customer back to.
+    pub redirect_uris: Vec<String>,
     #[schema(format = DateTime)]
     pub created_at: String,
     #[schema(format = DateTime)]
@@ -37,6 +40,7 @@ pub struct ApplicationDto {
 impl From<Application> for ApplicationDto {
     fn from(a: Application) -> Self {
         ApplicationDto {
+            redirect_uris: a.redirect_uri_list().into_iter().map(str::to_string).collect(),
             id: a.id,
             name: a.name,
             description: a.description,
@@ -115,8 +119,11 @@ impl From<Keys> for KeysDto {
 pub struct ApplicationPatch {
     pub name: Option<String>,
     pub description: Option<String>,
-    /// An empty string removes the callback URL.
+    /// Deprecated (use `redirect_uris`): replaces the redirect URIs with this
+    /// one; an empty string removes them.
     pub callback_url: Option<String>,
+    /// Replaces the registered redirect URIs.
+    pub redirect_uris: Option<Vec<String>>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -177,6 +184,11 @@ pub async fn update(
     let input = ApplicationInput {
         name: patch.name.unwrap_or(current.name),
         description: patch.description.unwrap_or(current.description),
+        redirect_uris: match (patch.redirect_uris, &patch.callback_url) {
+            (Some(list), _) => Some(list.join("\n")),
+            (None, Some(_)) => None,
+            (None, None) => Some(current.redirect_uris),
+        },
         callback_url: patch.callback_url.unwrap_or(current.callback_url.unwrap_or_default()),
     };
     Ok(Json(apps::update(&svc, &user, &id, &input).await?.into()))

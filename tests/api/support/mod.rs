@@ -10,6 +10,7 @@ pub mod chrome;
 pub mod database;
 pub mod mtls;
 pub mod openapi;
+pub mod psu;
 pub mod smtp;
 pub mod tpp;
 pub mod web_client;
