@@ -40,8 +40,8 @@ async fn forward(svc: Services, family: &'static str, req: Request) -> Response 
         "accounts" => ("accounts-production", "Accounts 1.0.0 (Production)"),
         _ => ("payments-production", "Payments 1.0.0 (Production)"),
     };
-    let access = match checked(&parts, &svc, slug, name, Environment::Production).await {
-        Ok((access, _)) => access,
+    let (access, psu_present) = match checked(&parts, &svc, slug, name, Environment::Production).await {
+        Ok(found) => found,
         Err(refusal) => return refusal.into_response(),
     };
     if access.bound_to.is_none() {
@@ -63,6 +63,9 @@ async fn forward(svc: Services, family: &'static str, req: Request) -> Response 
     };
     let base = format!("/production/{family}/1.0.0");
     let path = parts.uri.path().strip_prefix(&base).unwrap_or("/").to_string();
+    if let Err(refusal) = consent_allows(&svc, &access, &path, psu_present).await {
+        return refusal.into_response();
+    }
     let header = |name: &str| {
         parts
             .headers
@@ -85,6 +88,8 @@ async fn forward(svc: Services, family: &'static str, req: Request) -> Response 
         psu_ip_address: header("psu-ip-address"),
         organization_id: access.organization_id.as_deref().unwrap_or("").to_string(),
         application_id: access.application_id.to_string(),
+        consent_id: access.consent_id().map(str::to_string),
+        psu_id: Some(access.ssn.to_string()).filter(|s| !s.is_empty()),
     };
     match svc.production_bank.call(request).await {
         Ok(answer) => {
@@ -114,5 +119,70 @@ async fn forward(svc: Services, family: &'static str, req: Request) -> Response 
             )
             .into_response()
         }
+    }
+}
+
+/// An AIS token reads only while its consent is valid, only the accounts and
+/// data it covers, and without the customer present only `frequencyPerDay`
+/// times a day per account. Checked here when the portal keeps the consent
+/// (the simulated bank); the bank's backend checks its own.
+async fn consent_allows(
+    svc: &Services,
+    access: &crate::services::access::Access,
+    path: &str,
+    psu_present: bool,
+) -> Result<(), GatewayError> {
+    let Some(id) = access.consent_id() else {
+        return Ok(());
+    };
+    if !svc.config.production.simulates("accounts") {
+        return Ok(());
+    }
+    use crate::services::consents::{self, Unusable};
+    let c = match consents::usable(&svc.db, svc.now(), &access.application_id, id).await {
+        Ok(c) => c,
+        Err(Unusable::Expired) => {
+            return Err(GatewayError::new(
+                StatusCode::UNAUTHORIZED,
+                "CONSENT_EXPIRED",
+                "The consent has expired: ask the customer for a new one.",
+            ));
+        }
+        Err(Unusable::Invalid(status)) => {
+            return Err(GatewayError::new(
+                StatusCode::UNAUTHORIZED,
+                "CONSENT_INVALID",
+                format!("The consent is {}: ask the customer for a new one.", status.as_str()),
+            ));
+        }
+        Err(Unusable::Internal(e)) => return Err(GatewayError::internal(e)),
+    };
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let (account, what) = match segments[..] {
+        ["Accounts"] => ("list", "list"),
+        ["Accounts", account] => (account, "accounts"),
+        ["Accounts", account, "balances"] => (account, "balances"),
+        ["Accounts", account, "transactions", ..] => (account, "transactions"),
+        _ => return Ok(()),
+    };
+    if what != "list" && !c.may(account, what) {
+        return Err(GatewayError::new(
+            StatusCode::UNAUTHORIZED,
+            "CONSENT_INVALID",
+            format!("The consent does not cover the {what} of account {account}."),
+        ));
+    }
+    match crate::services::sandbox::consent_read(svc, &c, account, psu_present).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(retry)) => Err(GatewayError::too_many(
+            "ACCESS_EXCEEDED",
+            format!(
+                "Without the customer present, this consent allows {} reads a day of each account. Send \
+                 PSU-IP-Address when the customer is actively asking.",
+                c.frequency_per_day
+            ),
+            retry.0,
+        )),
+        Err(e) => Err(GatewayError::internal(e)),
     }
 }

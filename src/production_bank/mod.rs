@@ -31,6 +31,10 @@ pub struct BankRequest {
     /// From the application's registered QWAC.
     pub organization_id: String,
     pub application_id: String,
+    /// An AIS token's consent (`X-Consent-ID` to the backend).
+    pub consent_id: Option<String>,
+    /// The customer who authorised the token (`X-PSU-ID`: their personnummer).
+    pub psu_id: Option<String>,
 }
 
 /// The bank's answer, passed on as it is.

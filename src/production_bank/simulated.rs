@@ -7,9 +7,10 @@
 //! What it does: with a client token (no customer yet), a payment can be
 //! initiated and stays `RCVD` until a customer authorizes it, and a consent
 //! can be asked for and stays `received` until a customer authorises it (the
-//! customer's BankID and consent page come with the authorization code
-//! flow); both can be read and ended. Account reads need a customer's
-//! consent, so they answer `CONSENT_INVALID`.
+//! customer authorises it with BankID at the bank); both can be read and
+//! ended. Account reads need a customer's token (`AIS:<consentId>`): the
+//! gateway has checked the consent; this answers the test customer's mock
+//! accounts that the consent covers.
 
 use std::sync::Arc;
 
@@ -65,6 +66,7 @@ impl ProductionBank for SimulatedBank {
     async fn call(&self, req: BankRequest) -> Result<BankResponse, BankError> {
         let result = match req.family {
             "accounts" if req.path.starts_with("/consents") => self.consents(&req).await,
+            "accounts" if req.consent_id.is_some() && req.psu_id.is_some() => self.accounts(&req).await,
             "accounts" => Ok(refused(
                 StatusCode::UNAUTHORIZED,
                 "CONSENT_INVALID",
@@ -85,6 +87,59 @@ impl ProductionBank for SimulatedBank {
 }
 
 impl SimulatedBank {
+    /// A customer's accounts as their consent covers them (the test users'
+    /// mock data; the gateway checked the consent's status and the account).
+    async fn accounts(&self, req: &BankRequest) -> anyhow::Result<BankResponse> {
+        use crate::gateway::dto::{AccountDto, AccountRefDto, TransactionDto, balances};
+        let today = self.clock.now().date();
+        let (Some(consent_id), Some(psu)) = (&req.consent_id, &req.psu_id) else {
+            return Ok(unknown());
+        };
+        let Some(c) = ({
+            let mut conn = self.db.conn().await?;
+            crate::storage::consents::find(conn.exec(), &req.application_id, consent_id).await?
+        }) else {
+            return Ok(unknown());
+        };
+        let customer = crate::domain::sandbox::customers::customer_for_ssn(psu, today)
+            .map_err(|m| anyhow::anyhow!("stored personnummer: {m}"))?;
+        let with_balance = req.query.as_deref().is_some_and(|q| q.contains("withBalance=true"));
+        let segments: Vec<&str> = req.path.trim_matches('/').split('/').collect();
+        let account = |id: &str| customer.account(id).filter(|a| c.may(&a.id, "accounts"));
+        let body = match segments[..] {
+            ["Accounts"] => json!({"accounts": customer
+                .accounts
+                .iter()
+                .filter(|a| c.may(&a.id, "list") || c.may(&a.id, "accounts"))
+                .map(|a| AccountDto::new(a, &customer.name, with_balance && c.may(&a.id, "balances")))
+                .collect::<Vec<_>>()}),
+            ["Accounts", id] => match account(id) {
+                Some(a) => json!({"account": AccountDto::new(a, &customer.name, with_balance && c.may(id, "balances"))}),
+                None => return Ok(unknown()),
+            },
+            ["Accounts", id, "balances"] => match account(id) {
+                Some(a) => json!({"account": AccountRefDto { bban: a.id.clone() }, "balances": balances(a)}),
+                None => return Ok(unknown()),
+            },
+            ["Accounts", id, "transactions"] => match account(id) {
+                Some(a) => {
+                    let of = |booked: bool| {
+                        a.transactions
+                            .iter()
+                            .filter(|t| (t.status == crate::domain::sandbox::TransactionStatus::Booked) == booked)
+                            .map(TransactionDto::from)
+                            .collect::<Vec<_>>()
+                    };
+                    json!({"account": AccountRefDto { bban: a.id.clone() },
+                           "transactions": {"booked": of(true), "pending": of(false)}})
+                }
+                None => return Ok(unknown()),
+            },
+            _ => return Ok(unknown()),
+        };
+        Ok(answer(StatusCode::OK, body))
+    }
+
     async fn consents(&self, req: &BankRequest) -> anyhow::Result<BankResponse> {
         let segments: Vec<&str> = req.path.trim_matches('/').split('/').collect();
         match (&req.method, &segments[1..]) {

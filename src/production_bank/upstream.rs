@@ -1,7 +1,9 @@
 //! The bank's own backend for an API family: the call is forwarded as it
 //! came (method, the rest of the path, query, body, `X-Request-ID`,
 //! `PSU-IP-Address`) with who is calling added (`X-TPP-Organization-ID`,
-//! `X-Application-ID`); the answer's status and body come back as they are.
+//! `X-Application-ID`) and, for a customer's token, what they authorised
+//! (`X-Consent-ID`, `X-PSU-ID`: their personnummer); the answer's status
+//! and body come back as they are.
 
 use std::time::Duration;
 
@@ -43,6 +45,12 @@ impl ProductionBank for Upstream {
             .header("x-request-id", &req.request_id)
             .header("x-tpp-organization-id", &req.organization_id)
             .header("x-application-id", &req.application_id);
+        if let Some(id) = &req.consent_id {
+            call = call.header("x-consent-id", id);
+        }
+        if let Some(psu) = &req.psu_id {
+            call = call.header("x-psu-id", psu);
+        }
         if let Some(ip) = &req.psu_ip_address {
             call = call.header("psu-ip-address", ip);
         }

@@ -177,7 +177,7 @@ async fn check(svc: &Services, p: &Params) -> Result<Checked, Refusal> {
             "code_challenge must be BASE64URL(SHA256(code_verifier)): 43 characters.".into(),
         ));
     }
-    let scope = match scope_for(&mut ex, &app.id, environment, p.scope.as_deref()).await? {
+    let scope = match scope_for(svc, &mut ex, &app.id, environment, p.scope.as_deref()).await? {
         Ok(s) => s,
         Err(m) => return Err(back("invalid_scope", m)),
     };
@@ -195,9 +195,18 @@ async fn check(svc: &Services, p: &Params) -> Result<Checked, Refusal> {
     })
 }
 
+/// Whether the portal keeps the consents or payments this scope names: in
+/// the sandbox, and in production where the simulated bank answers. With the
+/// bank's backend behind an API family, they are the backend's: the portal
+/// identifies the customer, records their approval and forwards it.
+pub fn kept_here(svc: &Services, environment: Environment, scope: &Scope) -> bool {
+    environment == Environment::Sandbox || svc.config.production.simulates(scope.family())
+}
+
 /// The scope, naming a consent that waits for the customer or a payment
 /// that does, of this application in this environment.
 async fn scope_for(
+    svc: &Services,
     ex: &mut Exec<'_>,
     application_id: &str,
     environment: Environment,
@@ -207,6 +216,9 @@ async fn scope_for(
         Ok(s) => s,
         Err(m) => return Ok(Err(m)),
     };
+    if !kept_here(svc, environment, &scope) {
+        return Ok(Ok(scope));
+    }
     let waiting = match &scope {
         Scope::Ais(id) => consents::find(ex.reborrow(), application_id, id)
             .await?
@@ -516,6 +528,8 @@ pub struct Request {
 pub enum What {
     Consent(Consent),
     Payment(StoredPayment),
+    /// Kept by the bank's backend: the page names it, the backend knows it.
+    AtTheBank(String),
 }
 
 impl Request {
@@ -532,7 +546,7 @@ impl Request {
                     _ => true,
                 })
                 .collect(),
-            What::Payment(_) => vec![],
+            What::Payment(_) | What::AtTheBank(_) => vec![],
         }
     }
 }
@@ -555,7 +569,9 @@ pub async fn request(svc: &Services, a: StoredAuthorization) -> Result<Request, 
             .next()
             .map(|c| (c.subject, c.organization_id)),
     };
-    let what = match Scope::parse(&a.scope).map_err(|m| ServiceError::Internal(anyhow::anyhow!(m)))? {
+    let scope = Scope::parse(&a.scope).map_err(|m| ServiceError::Internal(anyhow::anyhow!(m)))?;
+    let what = match scope {
+        s if !kept_here(svc, a.environment, &s) => What::AtTheBank(s.as_string()),
         Scope::Ais(id) => What::Consent(
             consents::find(ex.reborrow(), &a.application_id, &id)
                 .await?
@@ -606,6 +622,7 @@ pub async fn decide(
             What::Payment(p) => {
                 payments_store::set_status(tx.exec(), &p.id, "RCVD", "RJCT", now).await?;
             }
+            What::AtTheBank(_) => {}
         }
         store::deny(tx.exec(), &a.id, "The customer rejected the request.").await?;
         tx.commit().await?;
@@ -627,6 +644,7 @@ pub async fn decide(
                 ));
             }
         }
+        What::AtTheBank(_) => {}
         What::Payment(p) => {
             let status = authorise_payment(&r.customer, p, now)?;
             let internal = status == "ACSC";
@@ -734,7 +752,7 @@ pub async fn start_decoupled(
     let (scope, app_name) = {
         let mut conn = svc.db.conn().await?;
         let mut ex = conn.exec();
-        let scope = scope_for(&mut ex, &client.application_id, client.environment, scope)
+        let scope = scope_for(svc, &mut ex, &client.application_id, client.environment, scope)
             .await?
             .map_err(OAuthError::InvalidScope)?;
         let app = applications::by_id(ex.reborrow(), &client.application_id).await?;

@@ -128,7 +128,9 @@ async fn issue_for(
                 None => {
                     let mut conn = svc.db.conn().await?;
                     let c = consents::find(conn.exec(), &client.application_id, id).await?;
-                    c.map(|c| c.ends_at()).unwrap_or(now)
+                    // A consent the bank's backend keeps: at most 180 days.
+                    c.map(|c| c.ends_at())
+                        .unwrap_or(now + crate::domain::consent::MAX_VALIDITY)
                 }
             };
             // The access token lives its usual hour even past the consent's
@@ -193,7 +195,8 @@ pub async fn refresh(svc: &Services, client: &Authenticated, req: TokenRequest) 
         )));
     }
     let scope = Scope::parse(&r.scope).map_err(|m| OAuthError::Internal(anyhow::anyhow!(m)))?;
-    if let Scope::Ais(id) = &scope {
+    let here = authorization::kept_here(svc, r.environment, &scope);
+    if let (Scope::Ais(id), true) = (&scope, here) {
         let mut conn = svc.db.conn().await?;
         let status = consents::find(conn.exec(), &r.application_id, id)
             .await?

@@ -184,14 +184,14 @@ impl ConsentView {
                     w
                 }
             },
-            What::Payment(_) => vec![],
+            What::Payment(_) | What::AtTheBank(_) => vec![],
         }
     }
 
     fn amount(&self) -> String {
         match &self.r.what {
             What::Payment(p) => format!("{} {}", crate::domain::sandbox::Money(p.amount), p.currency),
-            What::Consent(_) => String::new(),
+            What::Consent(_) | What::AtTheBank(_) => String::new(),
         }
     }
 
@@ -201,7 +201,7 @@ impl ConsentView {
                 .ok()
                 .and_then(|v| v["requestedExecutionDate"].as_str().map(str::to_string))
                 .unwrap_or_else(|| "as soon as possible".into()),
-            What::Consent(_) => String::new(),
+            What::Consent(_) | What::AtTheBank(_) => String::new(),
         }
     }
 }

@@ -9,6 +9,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::support::mtls::{fixture_identity, https_client, spawn_tls_app};
+use crate::support::psu::{ANNA, ANNA_ACCOUNT, Customer, Pkce, REDIRECT, back_params};
+use crate::support::web_client::location;
 use crate::support::{Api, developer_id, fixture};
 
 const ACCOUNTS: &str = "/production/accounts/1.0.0";
@@ -486,4 +488,177 @@ async fn the_gateway_forwards_to_the_banks_backend_and_answers_502_and_504_for_i
     )
     .await;
     assert_eq!((status, body["error"].as_str()), (502, Some("BANK_UNAVAILABLE")));
+}
+
+/// PAR over mutual TLS with the QWAC: the `request_uri`.
+async fn push(qwac: &reqwest::Client, tls: &str, client_id: &str, scope: &str, challenge: &str) -> String {
+    let res = qwac
+        .post(format!("{tls}/oauth2/par"))
+        .form(&[
+            ("client_id", client_id),
+            ("response_type", "code"),
+            ("redirect_uri", REDIRECT),
+            ("scope", scope),
+            ("state", "prod-state"),
+            ("code_challenge", challenge),
+            ("code_challenge_method", "S256"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let body: Value = res.json().await.unwrap();
+    body["request_uri"].as_str().unwrap().to_string()
+}
+
+/// The customer opens the pushed request, identifies and approves; the code.
+async fn customer_approves(base: &str, client_id: &str, request_uri: &str, accounts: &[&str]) -> String {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("client_id", client_id)
+        .append_pair("request_uri", request_uri)
+        .finish();
+    let customer = Customer::new(base);
+    let page = customer.identify(&query, ANNA).await;
+    let res = customer.decide(&page, "approve", accounts).await;
+    let back = back_params(&location(&res));
+    assert_eq!((back["state"].as_str(), back["iss"].as_str()), ("prod-state", base));
+    back["code"].clone()
+}
+
+#[tokio::test]
+async fn in_production_the_customer_authorizes_a_pushed_request_and_the_bound_token_reads_their_account() {
+    let data = tempfile::tempdir().unwrap();
+    let app = spawn_tls_app(data.path(), |_| {}).await;
+    let tls = app.tls_base.clone().unwrap();
+    let _anna = app.signed_in_developer("anna@example.se").await;
+    let api = app.api_for("anna@example.se").await;
+    let (id, client_id, _) = production_application(&api).await;
+    let (status, patched) = api
+        .patch(
+            &format!("/api/v1/applications/{id}"),
+            json!({"redirect_uris": [REDIRECT, "http://localhost:8080/cb"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{patched}");
+    assert_eq!(patched["redirect_uris"], json!([REDIRECT, "http://localhost:8080/cb"]));
+    let qwac = https_client(data.path(), Some(&fixture_identity("qwac-ai-pi.pem", "qwac-ai-pi.key")));
+    let (_, client) = token(
+        &qwac,
+        &tls,
+        &[("grant_type", "client_credentials"), ("client_id", &client_id), ("scope", "accounts")],
+    )
+    .await;
+    let client = client["access_token"].as_str().unwrap().to_string();
+    let (status, asked, _) = call(
+        &qwac,
+        reqwest::Method::POST,
+        &format!("{tls}{ACCOUNTS}/consents"),
+        &client,
+        Some(json!({"access": {"balances": [{"bban": ANNA_ACCOUNT}]}, "recurringIndicator": true,
+                    "validUntil": "9999-12-31", "frequencyPerDay": 4})),
+    )
+    .await;
+    assert_eq!(status, 201, "{asked}");
+    let consent = asked["consentId"].as_str().unwrap().to_string();
+
+    // Production clients push their requests (FAPI 2.0); localhost is no production redirect.
+    let pkce = Pkce::new();
+    let direct = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("response_type", "code")
+        .append_pair("client_id", &client_id)
+        .append_pair("redirect_uri", REDIRECT)
+        .append_pair("scope", &format!("AIS:{consent}"))
+        .append_pair("code_challenge", &pkce.challenge)
+        .append_pair("code_challenge_method", "S256")
+        .finish();
+    let customer = Customer::new(&app.base);
+    let res = customer.open(&direct).await;
+    let back = back_params(&location(&res));
+    assert_eq!(back["error"], "invalid_request");
+    assert!(back["error_description"].contains("/oauth2/par"));
+    let local = direct.replace("https%3A%2F%2Ftpp.example%2Fcallback", "http%3A%2F%2Flocalhost%3A8080%2Fcb");
+    assert_eq!(customer.open(&local).await.status(), 400, "refused at the bank, no redirect");
+
+    let request_uri = push(&qwac, &tls, &client_id, &format!("AIS:{consent}"), &pkce.challenge).await;
+    let code = customer_approves(&app.base, &client_id, &request_uri, &[ANNA_ACCOUNT]).await;
+    let fields = [
+        ("grant_type", "authorization_code"),
+        ("client_id", client_id.as_str()),
+        ("code", code.as_str()),
+        ("redirect_uri", REDIRECT),
+        ("code_verifier", pkce.verifier.as_str()),
+    ];
+    let (status, granted) = token(&qwac, &tls, &fields).await;
+    assert_eq!(status, 200, "{granted}");
+    assert_eq!(granted["scope"], format!("AIS:{consent}"));
+    let bound = granted["access_token"].as_str().unwrap();
+
+    let (status, body, simulation) = get(&qwac, &format!("{tls}{ACCOUNTS}/Accounts"), bound).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["accounts"].as_array().unwrap().len(), 1, "{body}");
+    assert!(simulation.is_some() && body["simulation"].is_string(), "labelled a simulation");
+    let (status, body, _) = get(
+        &qwac,
+        &format!("{tls}{ACCOUNTS}/Accounts/{ANNA_ACCOUNT}/balances"),
+        bound,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body, _) = get(
+        &qwac,
+        &format!("{tls}{ACCOUNTS}/Accounts/{ANNA_ACCOUNT}/transactions"),
+        bound,
+    )
+    .await;
+    assert_eq!((status, body["error"].as_str()), (401, Some("CONSENT_INVALID")));
+    let (status, _, _) = get(&reqwest::Client::new(), &format!("{}{ACCOUNTS}/Accounts", app.base), bound).await;
+    assert_eq!(status, 401, "bound to the QWAC");
+}
+
+#[tokio::test]
+async fn with_the_banks_backend_the_gateway_tells_it_the_consent_and_the_customer() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let backend = upstream(seen.clone()).await;
+    let data = tempfile::tempdir().unwrap();
+    let app = spawn_tls_app(data.path(), move |c| {
+        c.production.upstream_accounts = Some(backend.parse().unwrap());
+    })
+    .await;
+    let tls = app.tls_base.clone().unwrap();
+    let _anna = app.signed_in_developer("anna@example.se").await;
+    let api = app.api_for("anna@example.se").await;
+    let (id, client_id, _) = production_application(&api).await;
+    api.patch(&format!("/api/v1/applications/{id}"), json!({"redirect_uris": [REDIRECT]}))
+        .await;
+    let qwac = https_client(data.path(), Some(&fixture_identity("qwac-ai-pi.pem", "qwac-ai-pi.key")));
+
+    // The backend keeps its consents: the portal identifies the customer and
+    // records the approval of the consent id it is given.
+    let pkce = Pkce::new();
+    let request_uri = push(&qwac, &tls, &client_id, "AIS:bank-consent-1", &pkce.challenge).await;
+    let code = customer_approves(&app.base, &client_id, &request_uri, &[]).await;
+    let (status, granted) = token(
+        &qwac,
+        &tls,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", &client_id),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", &pkce.verifier),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{granted}");
+    let (status, _, _) = get(
+        &qwac,
+        &format!("{tls}{ACCOUNTS}/Accounts"),
+        granted["access_token"].as_str().unwrap(),
+    )
+    .await;
+    assert_eq!(status, 418, "the backend answered");
+    let forwarded = seen.lock().unwrap().last().unwrap().clone();
+    let header = |name: &str| forwarded.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    assert_eq!(header("x-consent-id").as_deref(), Some("bank-consent-1"));
+    assert_eq!(header("x-psu-id").as_deref(), Some(ANNA));
 }

@@ -45,6 +45,10 @@ impl Api {
         self.send(reqwest::Method::POST, path, Some(body)).await
     }
 
+    pub async fn patch(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        self.send(reqwest::Method::PATCH, path, Some(body)).await
+    }
+
     pub async fn delete(&self, path: &str) -> (u16, serde_json::Value) {
         self.send(reqwest::Method::DELETE, path, None).await
     }
