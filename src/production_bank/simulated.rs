@@ -114,7 +114,9 @@ impl SimulatedBank {
                 .map(|a| AccountDto::new(a, &customer.name, with_balance && c.may(&a.id, "balances")))
                 .collect::<Vec<_>>()}),
             ["Accounts", id] => match account(id) {
-                Some(a) => json!({"account": AccountDto::new(a, &customer.name, with_balance && c.may(id, "balances"))}),
+                Some(a) => {
+                    json!({"account": AccountDto::new(a, &customer.name, with_balance && c.may(id, "balances"))})
+                }
                 None => return Ok(unknown()),
             },
             ["Accounts", id, "balances"] => match account(id) {

@@ -28,25 +28,10 @@ pub struct ApplicationInput {
     #[serde(default)]
     pub callback_url: String,
     /// Where the authorization endpoint may send the customer back to
-    /// (https; `http://localhost` for the sandbox). The page's form sends
-    /// them one per line.
-    #[serde(default, deserialize_with = "uri_list")]
-    #[schema(value_type = Vec<String>, example = json!(["https://tpp.example/callback"]))]
-    pub redirect_uris: Option<String>,
-}
-
-/// A JSON list or the form's lines, as lines.
-fn uri_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Either {
-        List(Vec<String>),
-        Lines(String),
-    }
-    Ok(Option::<Either>::deserialize(d)?.map(|e| match e {
-        Either::List(l) => l.join("\n"),
-        Either::Lines(s) => s,
-    }))
+    /// (https; `http://localhost` for the sandbox); up to 10.
+    #[serde(default)]
+    #[schema(example = json!(["https://tpp.example/callback"]))]
+    pub redirect_uris: Option<Vec<String>>,
 }
 
 struct Valid {
@@ -78,7 +63,7 @@ fn validate(input: &ApplicationInput) -> Result<Valid, ServiceError> {
     let description = errors.check("description", parse_description(&input.description));
     let callback_url = errors.check("callback_url", parse_callback_url(&input.callback_url));
     let redirect_uris = match &input.redirect_uris {
-        Some(lines) => errors.check("redirect_uris", parse_redirect_uris(lines)),
+        Some(list) => errors.check("redirect_uris", parse_redirect_uris(&list.join("\n"))),
         None => callback_url.clone().map(|c| c.into_iter().collect()),
     };
     match (name, description, callback_url, redirect_uris) {

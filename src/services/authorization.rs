@@ -371,6 +371,24 @@ pub async fn begin(svc: &Services, p: Params, end_user_ip: &str) -> Result<Strin
     }
 }
 
+/// Starts the BankID order for a request the portal made itself (the
+/// console's "Authorize with BankID").
+pub async fn start_order_for(
+    svc: &Services,
+    a: &StoredAuthorization,
+    app_name: &str,
+    end_user_ip: &str,
+) -> Result<(), ServiceError> {
+    match start_order(svc, a, app_name, None, end_user_ip).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(ServiceError::conflict("STARTED", "The request was started twice.")),
+        Err(e) => Err(ServiceError::refused(
+            "BANKID_UNAVAILABLE",
+            format!("BankID is not available: {e}"),
+        )),
+    }
+}
+
 /// Starts the BankID order for a pushed request; false when someone else did.
 async fn start_order(
     svc: &Services,

@@ -92,3 +92,12 @@ pub async fn usable(db: &Db, now: OffsetDateTime, application_id: &str, id: &str
     store::touch(conn.exec(), &c.id, now).await.map_err(internal)?;
     Ok(c)
 }
+
+/// The consents customers gave an application (sandbox and production), newest first.
+pub async fn of_application(
+    svc: &super::Services,
+    app: &super::applications::Owned,
+) -> Result<Vec<Consent>, ServiceError> {
+    let mut conn = svc.db.conn().await?;
+    Ok(store::for_application(conn.exec(), &app.id).await?)
+}

@@ -12,6 +12,7 @@ pub mod catalogue;
 pub mod certificates;
 pub mod consents;
 pub mod console;
+pub mod console_authorization;
 pub mod contact;
 pub mod customer_consents;
 pub mod data_export;

@@ -31,13 +31,35 @@ pub async fn list(State(svc): State<Services>, me: SignedIn) -> Reply {
     })
 }
 
+/// The application form as the page sends it: the redirect URIs one per line.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ApplicationForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    redirect_uris: String,
+}
+
+impl ApplicationForm {
+    fn input(&self) -> ApplicationInput {
+        ApplicationInput {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            callback_url: String::new(),
+            redirect_uris: Some(self.redirect_uris.lines().map(str::to_string).collect()),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "applications/form.html")]
 struct FormView {
     layout: Layout,
     /// None: a new application.
     id: Option<String>,
-    form: ApplicationInput,
+    form: ApplicationForm,
     errors: FieldErrors,
 }
 
@@ -45,13 +67,13 @@ pub async fn new_form(SignedIn { page, .. }: SignedIn) -> Reply {
     render(&FormView {
         layout: page.layout,
         id: None,
-        form: ApplicationInput::default(),
+        form: ApplicationForm::default(),
         errors: FieldErrors::new(),
     })
 }
 
-pub async fn create(State(svc): State<Services>, me: SignedIn, Form(form): Form<ApplicationInput>) -> Reply {
-    let result = applications::create(&svc, &me.user, &form).await;
+pub async fn create(State(svc): State<Services>, me: SignedIn, Form(form): Form<ApplicationForm>) -> Reply {
+    let result = applications::create(&svc, &me.user, &form.input()).await;
     answer_form(result, me.page, form, None, "created").await
 }
 
@@ -60,7 +82,7 @@ pub async fn create(State(svc): State<Services>, me: SignedIn, Form(form): Form<
 async fn answer_form(
     result: Result<Application, ServiceError>,
     page: Page,
-    form: ApplicationInput,
+    form: ApplicationForm,
     id: Option<String>,
     done: &str,
 ) -> Reply {
@@ -112,6 +134,9 @@ struct ShowView {
     mtls_url: Option<String>,
     /// The simulated bank answers some production API.
     simulated_production: bool,
+    /// Customers' consents to the application (the Consents tab).
+    consents: Vec<crate::domain::consent::Consent>,
+    today: time::Date,
 }
 
 impl ShowView {
@@ -139,6 +164,10 @@ impl ShowView {
         self.certificates.iter().find(|c| c.active)
     }
 
+    fn last_used(c: &crate::domain::consent::Consent) -> String {
+        c.last_used_at.map(format_time).unwrap_or_else(|| "never".into())
+    }
+
     fn production_subscriptions(&self) -> Vec<&Subscription> {
         self.subscriptions
             .iter()
@@ -158,6 +187,7 @@ pub async fn show(
         "subscriptions" => "subscriptions",
         "keys" => "keys",
         "production" => "production",
+        "consents" => "consents",
         _ => "overview",
     };
     let subscriptions = subscriptions::for_application(&svc, &app).await?;
@@ -167,7 +197,10 @@ pub async fn show(
     let production_key = keys::find(&svc, &app, Environment::Production).await?;
     let test_certificates = crate::services::test_qtsp::of_application(&svc, &app).await?;
     let chart = chart::calls_per_hour(&usage);
+    let consents = crate::services::consents::of_application(&svc, &app).await?;
     render(&ShowView {
+        consents,
+        today: svc.now().date(),
         usage,
         chart,
         certificates,
@@ -191,11 +224,10 @@ pub async fn show(
 
 pub async fn edit_form(State(svc): State<Services>, me: SignedIn, Path(id): Path<String>) -> Reply {
     let app = applications::owned(&svc, &me.user, &id).await?.into_inner();
-    let form = ApplicationInput {
+    let form = ApplicationForm {
         name: app.name,
         description: app.description,
-        callback_url: String::new(),
-        redirect_uris: Some(app.redirect_uris),
+        redirect_uris: app.redirect_uris,
     };
     render(&FormView {
         layout: me.page.layout,
@@ -209,9 +241,9 @@ pub async fn update(
     State(svc): State<Services>,
     me: SignedIn,
     Path(id): Path<String>,
-    Form(form): Form<ApplicationInput>,
+    Form(form): Form<ApplicationForm>,
 ) -> Reply {
-    let result = applications::update(&svc, &me.user, &id, &form).await;
+    let result = applications::update(&svc, &me.user, &id, &form.input()).await;
     answer_form(result, me.page, form, Some(id), "saved").await
 }
 

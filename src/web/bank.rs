@@ -20,7 +20,7 @@ use crate::storage::authorizations::StoredAuthorization;
 
 const REQUESTS: &str = "bank_requests";
 
-async fn remember(session: &Session, id: &str) -> Result<(), AppError> {
+pub async fn remember(session: &Session, id: &str) -> Result<(), AppError> {
     let mut ids: Vec<String> = session.get(REQUESTS).await?.unwrap_or_default();
     ids.retain(|x| x != id);
     ids.push(id.to_string());

@@ -112,7 +112,12 @@ pub async fn form(
     Path(slug): Path<String>,
     Query(q): Query<OpQuery>,
 ) -> Reply {
-    render(&view(&svc, &me.user, me.page.layout, &slug, q.op).await?)
+    let mut v = view(&svc, &me.user, me.page.layout, &slug, q.op).await?;
+    // Coming back from "Authorize with BankID": the consent's token, once.
+    if let Some(token) = me.page.session.remove::<String>(super::console_bankid::TOKEN).await? {
+        v.req.fields.insert("token".into(), token);
+    }
+    render(&v)
 }
 
 pub async fn execute(

@@ -11,6 +11,7 @@ pub mod bankid_simulator;
 pub mod certificates;
 pub mod chart;
 pub mod console;
+pub mod console_bankid;
 pub mod contact;
 pub mod data_export;
 pub mod health;

@@ -8,8 +8,8 @@ use axum::routing::{get, post};
 
 use super::admin::{Admin, audit, developers, mail, requests};
 use super::{
-    applications, auth, bank, bankid_simulator, certificates, console, contact, data_export, keys, mailbox,
-    my_consents, pages, personal_tokens, sandbox, store, subscriptions, test_certificates,
+    applications, auth, bank, bankid_simulator, certificates, console, console_bankid, contact, data_export, keys,
+    mailbox, my_consents, pages, personal_tokens, sandbox, store, subscriptions, test_certificates,
 };
 use crate::services::Services;
 
@@ -50,6 +50,8 @@ pub fn pages(dev_mailbox: bool) -> Router<Services> {
         .route("/apis/{slug}", get(store::show))
         .route("/apis/{slug}/subscribe", post(store::subscribe))
         .route("/apis/{slug}/console", get(console::form).post(console::execute))
+        .route("/apis/{slug}/console/authorize", post(console_bankid::start))
+        .route("/console/authorized", get(console_bankid::back))
         // Applications and what hangs on them.
         .route("/applications", get(applications::list).post(applications::create))
         .route("/applications/new", get(applications::new_form))

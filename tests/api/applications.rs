@@ -10,7 +10,7 @@ async fn a_developer_creates_psd2_sandbox_and_sees_it_with_its_tabs() {
             &[
                 ("name", "psd2_sandbox"),
                 ("description", "Sandbox tests"),
-                ("callback_url", "https://tpp.example/cb"),
+                ("redirect_uris", "https://tpp.example/cb\r\nhttp://localhost:3000/cb"),
             ],
         )
         .await;
@@ -18,8 +18,8 @@ async fn a_developer_creates_psd2_sandbox_and_sees_it_with_its_tabs() {
     let page = location(&res);
     let html = anna.get_html(&page).await;
     assert!(html.contains("Application psd2_sandbox created."), "a flash says so");
-    assert!(html.contains("<code>https://tpp.example/cb</code>"));
-    for tab in ["Overview", "Subscriptions", "Sandbox keys", "Production"] {
+    assert!(html.contains("<code>https://tpp.example/cb</code><br><code>http://localhost:3000/cb</code>"));
+    for tab in ["Overview", "Subscriptions", "Sandbox keys", "Production", "Consents"] {
         assert!(html.contains(&format!(">{tab}</a>")), "tab {tab}");
     }
     assert!(anna.get_html("/applications").await.contains(">psd2_sandbox</a>"));

@@ -163,3 +163,85 @@ async fn a_line_break_in_a_console_header_field_is_a_message_not_a_server_error(
         assert!(html.contains("only printable ASCII characters"), "{field}");
     }
 }
+
+/// "Authorize with BankID": the developer goes through the bank's pages as
+/// a test customer and comes back to the console with a consent's token,
+/// which reads only what the customer shared; the application's Consents tab
+/// lists the consent.
+#[tokio::test]
+async fn authorize_with_bankid_fills_in_a_consents_token_that_the_console_calls_with() {
+    use crate::support::psu::{ANNA, ANNA_ACCOUNT, Customer};
+    use crate::support::web_client::{attr_after, location};
+    let app = spawn_app().await;
+    let tpp = app.tpp("anna@example.se", &["accounts-sandbox"]).await;
+    let dev = &tpp.browser;
+    let form = dev.get_html("/apis/accounts-sandbox/console?op=0").await;
+    assert!(form.contains("Authorize with BankID"), "{form}");
+    let res = dev
+        .post_form(
+            "/apis/accounts-sandbox/console/authorize",
+            &[("application_id", &tpp.application_id), ("op", "0")],
+        )
+        .await;
+    let page = location(&res);
+    assert!(page.starts_with("/bank/authorize/"), "{page}");
+    let html = dev.get_html(&page).await;
+    assert!(html.contains("Simulated BankID"), "labelled: {html}");
+    let phone = Customer::new(&app.base);
+    let order = phone
+        .phone_autostart(&attr_after(&html, "bankid:///?autostarttoken=").unwrap())
+        .await;
+    phone.phone_approve(&order, ANNA).await;
+    let consent_page = location(&dev.get(&page).await);
+    let html = dev.get_html(&consent_page).await;
+    let csrf = attr_after(&html, r#"name="csrf-token" content=""#).unwrap();
+    let res = dev
+        .post_form_raw(
+            &consent_page,
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("decision", "approve"),
+                ("accounts", ANNA_ACCOUNT),
+            ],
+        )
+        .await;
+    let back = location(&res);
+    assert!(
+        back.starts_with(&format!("{}/console/authorized?code=", app.base)),
+        "{back}"
+    );
+    let res = dev.get(&back).await;
+    assert_eq!(location(&res), "/apis/accounts-sandbox/console?op=0");
+    let form = dev.get_html("/apis/accounts-sandbox/console?op=0").await;
+    assert!(form.contains("Authorized with BankID"), "{form}");
+    let token = attr_after(&form, r#"name="token" type="text" value=""#).unwrap();
+    assert!(token.len() > 40, "the token is filled in: {token:?}");
+    let again = dev.get_html("/apis/accounts-sandbox/console?op=0").await;
+    assert!(
+        attr_after(&again, r#"name="token" type="text" value=""#)
+            .unwrap()
+            .is_empty(),
+        "once"
+    );
+
+    let res = dev
+        .post_form(
+            "/apis/accounts-sandbox/console",
+            &[("op", "0"), ("token", &token), ("psu_ip", "192.0.2.10")],
+        )
+        .await;
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"<strong id="console-status">200</strong>"#), "{html}");
+    let body = unescape(&between(&html, r#"<pre id="console-body">"#, "</pre>").unwrap());
+    let listed: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        listed["accounts"].as_array().unwrap().len(),
+        1,
+        "only what Anna shared: {listed}"
+    );
+
+    let tab = dev
+        .get_html(&format!("/applications/{}?tab=consents", tpp.application_id))
+        .await;
+    assert!(tab.contains(">valid<") && tab.contains(ANNA), "{tab}");
+}

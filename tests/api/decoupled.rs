@@ -59,9 +59,17 @@ async fn the_tpp_shows_the_qr_code_polls_and_gets_tokens_once_the_customer_appro
     let started = start(&tpp, &format!("AIS:{consent}"), "").await;
     assert_eq!(started.status, 200, "{}", started.body);
     let id = started.body["auth_req_id"].as_str().unwrap().to_string();
-    assert_eq!((started.body["expires_in"].as_i64(), started.body["interval"].as_i64()), (Some(180), Some(2)));
+    assert_eq!(
+        (started.body["expires_in"].as_i64(), started.body["interval"].as_i64()),
+        (Some(180), Some(2))
+    );
     assert!(started.body["autoStartToken"].is_string());
-    assert!(started.body["simulation"].as_str().unwrap().contains("Simulated BankID"));
+    assert!(
+        started.body["simulation"]
+            .as_str()
+            .unwrap()
+            .contains("Simulated BankID")
+    );
 
     let r = poll(&tpp, &id).await;
     assert_eq!((r.status, r.code()), (400, "authorization_pending"), "{}", r.body);
@@ -75,8 +83,13 @@ async fn the_tpp_shows_the_qr_code_polls_and_gets_tokens_once_the_customer_appro
     assert_eq!(shown["hintCode"], "outstandingTransaction");
 
     let customer = Customer::new(&app.base);
-    let scanned = customer.phone("/bankid-simulator/api/scan", json!({"qrData": data})).await;
-    let order = scanned["orderRef"].as_str().expect("the scan opened the order").to_string();
+    let scanned = customer
+        .phone("/bankid-simulator/api/scan", json!({"qrData": data}))
+        .await;
+    let order = scanned["orderRef"]
+        .as_str()
+        .expect("the scan opened the order")
+        .to_string();
     assert_eq!(qr(&tpp, &id).await["hintCode"], "userSign");
 
     // Another application cannot see or collect this request.
@@ -90,10 +103,16 @@ async fn the_tpp_shows_the_qr_code_polls_and_gets_tokens_once_the_customer_appro
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["scope"], format!("AIS:{consent}"));
     let token = r.body["access_token"].as_str().unwrap();
-    let r2 = tpp.get(&format!("{ACCOUNTS}/Accounts/{ANNA_ACCOUNT}/balances"), token).await;
+    let r2 = tpp
+        .get(&format!("{ACCOUNTS}/Accounts/{ANNA_ACCOUNT}/balances"), token)
+        .await;
     assert_eq!(r2.status, 200, "{}", r2.body);
     app.clock.advance(time::Duration::seconds(3));
-    assert_eq!(poll(&tpp, &id).await.code(), "invalid_grant", "tokens are collected once");
+    assert_eq!(
+        poll(&tpp, &id).await.code(),
+        "invalid_grant",
+        "tokens are collected once"
+    );
 }
 
 #[tokio::test]
@@ -114,7 +133,10 @@ async fn a_rejection_is_access_denied_and_nobody_is_expired_token() {
             json!({"personalNumber": "197301175209"}),
         )
         .await;
-    assert_eq!(wrong["error"], "BANKID_REFUSED", "login_hint names the customer: {wrong}");
+    assert_eq!(
+        wrong["error"], "BANKID_REFUSED",
+        "login_hint names the customer: {wrong}"
+    );
     let refused = customer
         .phone(
             &format!("/bankid-simulator/api/orders/{order}/approve"),
@@ -138,7 +160,11 @@ async fn a_rejection_is_access_denied_and_nobody_is_expired_token() {
     let r = start(&tpp, "AIS:unknown", "").await;
     assert_eq!((r.status, r.code()), (400, "invalid_scope"));
     let r = start(&tpp, &format!("AIS:{consent}"), "19550506367").await;
-    assert_eq!((r.status, r.code()), (400, "invalid_request"), "a login_hint that is no personnummer");
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "invalid_request"),
+        "a login_hint that is no personnummer"
+    );
     let r = poll(&tpp, "nothing").await;
     assert_eq!(r.code(), "invalid_grant");
 }
@@ -155,15 +181,21 @@ async fn the_simulator_opens_an_order_only_with_a_current_genuine_qr_code() {
     let first = qr(&tpp, id).await["qrData"].as_str().unwrap().to_string();
     let last = if first.ends_with('0') { "1" } else { "0" };
     let forged = format!("{}{last}", &first[..first.len() - 1]);
-    let r = customer.phone("/bankid-simulator/api/scan", json!({"qrData": forged})).await;
+    let r = customer
+        .phone("/bankid-simulator/api/scan", json!({"qrData": forged}))
+        .await;
     assert_eq!(r["error"], "BANKID_REFUSED", "{r}");
     app.clock.advance(time::Duration::seconds(5));
-    let r = customer.phone("/bankid-simulator/api/scan", json!({"qrData": first})).await;
+    let r = customer
+        .phone("/bankid-simulator/api/scan", json!({"qrData": first}))
+        .await;
     assert_eq!(r["error"], "BANKID_REFUSED", "five seconds old: {r}");
     assert!(r["message"].as_str().unwrap().contains("old"));
     let now = qr(&tpp, id).await["qrData"].as_str().unwrap().to_string();
     assert_ne!(now, first, "the code changes as time passes");
-    let r = customer.phone("/bankid-simulator/api/scan", json!({"qrData": now})).await;
+    let r = customer
+        .phone("/bankid-simulator/api/scan", json!({"qrData": now}))
+        .await;
     assert!(r["orderRef"].is_string(), "{r}");
     assert!(r["simulation"].is_string());
 
@@ -189,7 +221,9 @@ async fn with_bankid_off_there_is_no_simulator_and_authorization_is_unavailable(
     let consent = tpp.ask_consent(consent_body(4)).await;
     let r = start(&tpp, &format!("AIS:{consent}"), "").await;
     assert_eq!((r.status, r.code()), (503, "temporarily_unavailable"), "{}", r.body);
-    let res = reqwest::get(format!("{}/bankid-simulator/api/orders", app.base)).await.unwrap();
+    let res = reqwest::get(format!("{}/bankid-simulator/api/orders", app.base))
+        .await
+        .unwrap();
     assert_eq!(res.status(), 404);
     assert_eq!(app.new_browser().get("/bankid-simulator").await.status(), 404);
 }

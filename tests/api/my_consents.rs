@@ -66,7 +66,10 @@ async fn the_customer_sees_their_consents_and_a_revocation_stops_the_tpp_at_once
         .await;
     assert_eq!(location(&res), "/my-consents");
     let page = anna.browser.get_html("/my-consents").await;
-    assert!(page.contains("can no longer read your accounts") && page.contains(">revokedByPsu<"), "{page}");
+    assert!(
+        page.contains("can no longer read your accounts") && page.contains(">revokedByPsu<"),
+        "{page}"
+    );
 
     let r = tpp.get(&balances, token).await;
     assert_eq!((r.status, r.code()), (401, "CONSENT_INVALID"), "{}", r.body);
@@ -79,7 +82,12 @@ async fn the_customer_sees_their_consents_and_a_revocation_stops_the_tpp_at_once
 
     let res = anna.browser.post_form("/my-consents/sign-out", &[]).await;
     assert_eq!(location(&res), "/my-consents");
-    assert!(anna.browser.get_html("/my-consents").await.contains("Sign in with BankID"));
+    assert!(
+        anna.browser
+            .get_html("/my-consents")
+            .await
+            .contains("Sign in with BankID")
+    );
 }
 
 #[tokio::test]
@@ -189,7 +197,10 @@ async fn over_mutual_tls_with_a_test_certificate_the_customers_tokens_are_bound_
         .json()
         .await
         .unwrap();
-    assert_eq!(without["error"], "TOKEN_INVALID", "bound: useless without its certificate");
+    assert_eq!(
+        without["error"], "TOKEN_INVALID",
+        "bound: useless without its certificate"
+    );
 
     // The bound refresh token works only with the certificate too.
     let refresh = granted["refresh_token"].as_str().unwrap();

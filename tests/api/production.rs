@@ -545,7 +545,11 @@ async fn in_production_the_customer_authorizes_a_pushed_request_and_the_bound_to
     let (_, client) = token(
         &qwac,
         &tls,
-        &[("grant_type", "client_credentials"), ("client_id", &client_id), ("scope", "accounts")],
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", &client_id),
+            ("scope", "accounts"),
+        ],
     )
     .await;
     let client = client["access_token"].as_str().unwrap().to_string();
@@ -554,8 +558,10 @@ async fn in_production_the_customer_authorizes_a_pushed_request_and_the_bound_to
         reqwest::Method::POST,
         &format!("{tls}{ACCOUNTS}/consents"),
         &client,
-        Some(json!({"access": {"balances": [{"bban": ANNA_ACCOUNT}]}, "recurringIndicator": true,
-                    "validUntil": "9999-12-31", "frequencyPerDay": 4})),
+        Some(
+            json!({"access": {"balances": [{"bban": ANNA_ACCOUNT}]}, "recurringIndicator": true,
+                    "validUntil": "9999-12-31", "frequencyPerDay": 4}),
+        ),
     )
     .await;
     assert_eq!(status, 201, "{asked}");
@@ -576,8 +582,15 @@ async fn in_production_the_customer_authorizes_a_pushed_request_and_the_bound_to
     let back = back_params(&location(&res));
     assert_eq!(back["error"], "invalid_request");
     assert!(back["error_description"].contains("/oauth2/par"));
-    let local = direct.replace("https%3A%2F%2Ftpp.example%2Fcallback", "http%3A%2F%2Flocalhost%3A8080%2Fcb");
-    assert_eq!(customer.open(&local).await.status(), 400, "refused at the bank, no redirect");
+    let local = direct.replace(
+        "https%3A%2F%2Ftpp.example%2Fcallback",
+        "http%3A%2F%2Flocalhost%3A8080%2Fcb",
+    );
+    assert_eq!(
+        customer.open(&local).await.status(),
+        400,
+        "refused at the bank, no redirect"
+    );
 
     let request_uri = push(&qwac, &tls, &client_id, &format!("AIS:{consent}"), &pkce.challenge).await;
     let code = customer_approves(&app.base, &client_id, &request_uri, &[ANNA_ACCOUNT]).await;
@@ -596,7 +609,10 @@ async fn in_production_the_customer_authorizes_a_pushed_request_and_the_bound_to
     let (status, body, simulation) = get(&qwac, &format!("{tls}{ACCOUNTS}/Accounts"), bound).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["accounts"].as_array().unwrap().len(), 1, "{body}");
-    assert!(simulation.is_some() && body["simulation"].is_string(), "labelled a simulation");
+    assert!(
+        simulation.is_some() && body["simulation"].is_string(),
+        "labelled a simulation"
+    );
     let (status, body, _) = get(
         &qwac,
         &format!("{tls}{ACCOUNTS}/Accounts/{ANNA_ACCOUNT}/balances"),
@@ -611,7 +627,12 @@ async fn in_production_the_customer_authorizes_a_pushed_request_and_the_bound_to
     )
     .await;
     assert_eq!((status, body["error"].as_str()), (401, Some("CONSENT_INVALID")));
-    let (status, _, _) = get(&reqwest::Client::new(), &format!("{}{ACCOUNTS}/Accounts", app.base), bound).await;
+    let (status, _, _) = get(
+        &reqwest::Client::new(),
+        &format!("{}{ACCOUNTS}/Accounts", app.base),
+        bound,
+    )
+    .await;
     assert_eq!(status, 401, "bound to the QWAC");
 }
 
@@ -628,8 +649,11 @@ async fn with_the_banks_backend_the_gateway_tells_it_the_consent_and_the_custome
     let _anna = app.signed_in_developer("anna@example.se").await;
     let api = app.api_for("anna@example.se").await;
     let (id, client_id, _) = production_application(&api).await;
-    api.patch(&format!("/api/v1/applications/{id}"), json!({"redirect_uris": [REDIRECT]}))
-        .await;
+    api.patch(
+        &format!("/api/v1/applications/{id}"),
+        json!({"redirect_uris": [REDIRECT]}),
+    )
+    .await;
     let qwac = https_client(data.path(), Some(&fixture_identity("qwac-ai-pi.pem", "qwac-ai-pi.key")));
 
     // The backend keeps its consents: the portal identifies the customer and
@@ -658,7 +682,13 @@ async fn with_the_banks_backend_the_gateway_tells_it_the_consent_and_the_custome
     .await;
     assert_eq!(status, 418, "the backend answered");
     let forwarded = seen.lock().unwrap().last().unwrap().clone();
-    let header = |name: &str| forwarded.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let header = |name: &str| {
+        forwarded
+            .headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
     assert_eq!(header("x-consent-id").as_deref(), Some("bank-consent-1"));
     assert_eq!(header("x-psu-id").as_deref(), Some(ANNA));
 }

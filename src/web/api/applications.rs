@@ -181,13 +181,14 @@ pub async fn update(
 ) -> R<Json<ApplicationDto>> {
     let patch = body(patch)?;
     let current = apps::owned(&svc, &user, &id).await?.into_inner();
+    let registered: Vec<String> = current.redirect_uri_list().into_iter().map(str::to_string).collect();
     let input = ApplicationInput {
         name: patch.name.unwrap_or(current.name),
         description: patch.description.unwrap_or(current.description),
         redirect_uris: match (patch.redirect_uris, &patch.callback_url) {
-            (Some(list), _) => Some(list.join("\n")),
+            (Some(list), _) => Some(list),
             (None, Some(_)) => None,
-            (None, None) => Some(current.redirect_uris),
+            (None, None) => Some(registered),
         },
         callback_url: patch.callback_url.unwrap_or(current.callback_url.unwrap_or_default()),
     };
