@@ -44,6 +44,24 @@ async fn mine(svc: &Services, session: &Session, id: &str) -> Result<StoredAutho
     Ok(a)
 }
 
+/// Lets the page's forms end with the redirect back to the client.
+fn allow_redirect_back(mut res: Response, a: &StoredAuthorization) -> Response {
+    let origin = a
+        .redirect_uri
+        .as_deref()
+        .and_then(|u| url::Url::parse(u).ok())
+        .map(|u| u.origin().ascii_serialization())
+        .filter(|o| o != "null");
+    if let Some(csp) = origin
+        .map(|o| super::middleware::csp_allowing_form_redirect_to(&o))
+        .and_then(|c| axum::http::HeaderValue::from_str(&c).ok())
+    {
+        res.headers_mut()
+            .insert(axum::http::header::CONTENT_SECURITY_POLICY, csp);
+    }
+    res
+}
+
 fn go(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
@@ -118,7 +136,8 @@ pub async fn identify(State(svc): State<Services>, page: Page, Path(id): Path<St
             words,
             simulated: svc.bankid.as_ref().is_some_and(|b| b.simulated()),
             id,
-        }),
+        })
+        .map(|res| allow_redirect_back(res, &a)),
         _ => render(&DoneView {
             layout: page.layout,
             message: "This request is finished; you can close this page.".into(),
@@ -208,6 +227,7 @@ impl ConsentView {
 
 async fn consent_page(svc: &Services, page: Page, a: StoredAuthorization, error: Option<String>) -> Reply {
     let id = a.id.clone();
+    let back = a.clone();
     let r = authorization::request(svc, a).await?;
     let page = page.with_csrf().await?;
     let view = ConsentView {
@@ -216,10 +236,11 @@ async fn consent_page(svc: &Services, page: Page, a: StoredAuthorization, error:
         r,
         error: error.clone(),
     };
-    match error {
+    let res = match error {
         Some(_) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &view),
         None => render(&view),
-    }
+    };
+    res.map(|r| allow_redirect_back(r, &back))
 }
 
 /// `GET /bank/authorize/{id}/consent`.

@@ -20,6 +20,13 @@ pub const FORM_LIMIT: usize = 64 * 1024;
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// The policy for a page whose form's answer redirects to `origin` (the
+/// bank's pages send the customer back to the TPP after a POST; browsers
+/// apply `form-action` to that redirect too).
+pub fn csp_allowing_form_redirect_to(origin: &str) -> String {
+    CSP.replace("form-action 'self'", &format!("form-action 'self' {origin}"))
+}
+
 pub async fn security_headers(State(svc): State<Services>, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();

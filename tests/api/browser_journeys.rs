@@ -234,3 +234,120 @@ async fn browser_create_a_test_certificate_download_it_and_see_the_curl_commands
     assert!(opened.success(), "the downloaded PKCS#12 opens with the passphrase");
     chrome.close().await;
 }
+
+/// The customer's side in a real browser: the TPP sends them to the bank;
+/// they identify in the BankID simulator, approve on the consent page, and
+/// the TPP (a small local server) receives the code; later they revoke the
+/// consent on My consents, and the TPP's next call fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium: cargo test -- --ignored browser"]
+async fn browser_the_customer_consents_with_bankid_and_revokes_it() {
+    use crate::support::psu::{ANNA, ANNA_ACCOUNT, Pkce, consent_body};
+    use crate::support::tpp::ACCOUNTS;
+    use std::sync::{Arc, Mutex};
+
+    // The TPP's callback, on this machine.
+    let received: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
+    let seen = received.clone();
+    let tpp_app = axum::Router::new().route(
+        "/cb",
+        axum::routing::get(move |q: axum::extract::RawQuery| {
+            let seen = seen.clone();
+            async move {
+                *seen.lock().unwrap() = q.0;
+                axum::response::Html("<p>Code received by the TPP</p>")
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let callback = format!("http://localhost:{}/cb", listener.local_addr().unwrap().port());
+    tokio::spawn(async move { axum::serve(listener, tpp_app).await });
+
+    let app = crate::support::spawn_app().await;
+    let tpp = app.tpp("anna@example.se", &["accounts-sandbox"]).await;
+    tpp.register_redirect_uris(&[&callback]).await;
+    let consent = tpp.ask_consent(consent_body(4)).await;
+    let pkce = Pkce::new();
+    let query = tpp.authorize_query(&format!("AIS:{consent}"), &pkce).replace(
+        "https%3A%2F%2Ftpp.example%2Fcallback",
+        &url::form_urlencoded::byte_serialize(callback.as_bytes()).collect::<String>(),
+    );
+
+    let chrome = Chrome::start().await;
+    chrome
+        .client
+        .goto(&format!("{}/oauth2/authorize?{query}", app.base))
+        .await
+        .unwrap();
+    chrome.wait_for_text("Identify with BankID").await;
+    chrome.wait_for_text("Simulated BankID").await;
+    let bankid_page = chrome.client.current_url().await.unwrap();
+    chrome.screenshot("bankid-qr").await;
+
+    // The phone: the simulator, in a second window.
+    let bank_window = chrome.client.window().await.unwrap();
+    let phone = chrome.client.new_window(true).await.unwrap();
+    chrome.client.switch_to_window(phone.handle.clone()).await.unwrap();
+    chrome
+        .client
+        .goto(&format!("{}/bankid-simulator", app.base))
+        .await
+        .unwrap();
+    chrome.wait_for_text("psd2_sandbox asks for your approval").await;
+    chrome.fill("personal_number", ANNA).await;
+    chrome.click("button[name='action'][value='approve']").await;
+    chrome.wait_for_text(&format!("Identified as {ANNA}.")).await;
+
+    // Back on the bank's page, its script moves on to the consent page.
+    chrome.client.switch_to_window(bank_window.clone()).await.unwrap();
+    chrome.wait_for_text("asks for your approval").await;
+    chrome.wait_for_text("balances, transactions").await;
+    assert_ne!(chrome.client.current_url().await.unwrap(), bankid_page);
+    chrome.click("button[name='decision'][value='approve']").await;
+    chrome.wait_for_text("Code received by the TPP").await;
+    let query = received.lock().unwrap().clone().expect("the TPP got the answer");
+    let back: std::collections::HashMap<String, String> =
+        url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    assert_eq!(back["state"], "xyz-state");
+
+    let r = tpp
+        .token_request(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", &tpp.client_id),
+            ("client_secret", &tpp.client_secret),
+            ("code", &back["code"]),
+            ("redirect_uri", &callback),
+            ("code_verifier", &pkce.verifier),
+        ])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let token = r.body["access_token"].as_str().unwrap().to_string();
+    let balances = format!("{ACCOUNTS}/Accounts/{ANNA_ACCOUNT}/balances");
+    assert_eq!(tpp.get(&balances, &token).await.status, 200);
+
+    // The customer revokes it on My consents.
+    chrome.client.goto(&format!("{}/my-consents", app.base)).await.unwrap();
+    chrome.click("form[action='/my-consents/sign-in'] button").await;
+    chrome.wait_for_text("Start the BankID app").await;
+    chrome.client.switch_to_window(phone.handle.clone()).await.unwrap();
+    chrome
+        .client
+        .goto(&format!("{}/bankid-simulator", app.base))
+        .await
+        .unwrap();
+    chrome.wait_for_text("Sign in to see and revoke your consents.").await;
+    chrome.fill("personal_number", ANNA).await;
+    chrome.click("button[name='action'][value='approve']").await;
+    chrome.wait_for_text("Identified as").await;
+    chrome.client.switch_to_window(bank_window.clone()).await.unwrap();
+    chrome.wait_for_text("Signed in with BankID").await;
+    chrome
+        .click(&format!("form[action='/my-consents/{consent}/revoke'] button"))
+        .await;
+    chrome.wait_for_text("can no longer read your accounts").await;
+    chrome.screenshot("my-consents-revoked").await;
+    chrome.close().await;
+
+    let r = tpp.get(&balances, &token).await;
+    assert_eq!((r.status, r.code()), (401, "CONSENT_INVALID"), "{}", r.body);
+}

@@ -27,7 +27,13 @@ async fn a_test_customer_consents_and_the_code_reads_exactly_the_consented_accou
     let page = customer
         .identify(&tpp.authorize_query(&format!("ais:{consent}"), &pkce), ANNA)
         .await;
-    let html = customer.browser.get_html(&format!("{page}/consent")).await;
+    let res = customer.browser.get(&format!("{page}/consent")).await;
+    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(
+        csp.contains("form-action 'self' https://tpp.example;"),
+        "the approval's redirect to the TPP is allowed: {csp}"
+    );
+    let html = res.text().await.unwrap();
     assert!(html.contains("psd2_sandbox asks for your approval"), "{html}");
     assert!(
         html.contains("balances, transactions") && html.contains(ANNA_ACCOUNT),
