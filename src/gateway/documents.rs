@@ -5,7 +5,8 @@
 //! QWAC and a certificate-bound token with scope `accounts`/`payments`.
 
 use utoipa::openapi::security::{
-    ClientCredentials, Flow, Http, HttpAuthScheme, OAuth2, Scopes, SecurityRequirement, SecurityScheme,
+    AuthorizationCode, ClientCredentials, Flow, Http, HttpAuthScheme, OAuth2, Scopes, SecurityRequirement,
+    SecurityScheme,
 };
 use utoipa::openapi::{InfoBuilder, OpenApi};
 
@@ -24,6 +25,8 @@ pub struct DocumentFor<'a> {
     pub server_url: &'a str,
     /// The token endpoint to use (the mutual-TLS one for production).
     pub token_url: &'a str,
+    /// Where the customer authorises a consent or payment (`/oauth2/authorize`).
+    pub authorization_url: &'a str,
     /// The simulated bank answers this production API.
     pub simulated: bool,
     /// Dates in the examples are relative to it.
@@ -31,12 +34,20 @@ pub struct DocumentFor<'a> {
 }
 
 const SANDBOX: &str = "Get an access token from /oauth2/token (client credentials, scope=psd2_sandbox:<SSN>) and send \
-                       it as `Authorization: Bearer <token>`, with an `X-Request-ID` (UUID) on every call.";
+                       it as `Authorization: Bearer <token>`, with an `X-Request-ID` (UUID) on every call. To \
+                       rehearse production, ask for a consent (or initiate a payment) with a client token \
+                       (scope=accounts or payments), let the test customer authorise it with the simulated BankID \
+                       (authorization code with PKCE at /oauth2/authorize, scope AIS:<consentId> or \
+                       PIS:<paymentId>, or the decoupled flow at /oauth2/bankid/authorize), and call with the \
+                       customer's token.";
 
 const PRODUCTION: &str = "Production: every call, the token request included, goes over mutual TLS with the \
                           application's registered QWAC. Get the token at the mutual-TLS token endpoint (client \
                           credentials, `tls_client_auth`: the production client id and the certificate, no secret; \
-                          scope `accounts` and/or `payments`); it is bound to the certificate. Send it as \
+                          scope `accounts` and/or `payments`) to ask for consents and initiate payments; the \
+                          customer authorises them with BankID (a pushed request at /oauth2/par, then \
+                          /oauth2/authorize; or the decoupled flow), and the code gives a token with scope \
+                          AIS:<consentId> or PIS:<paymentId>. Tokens are bound to the certificate. Send them as \
                           `Authorization: Bearer <token>`, with an `X-Request-ID` (UUID) on every call.";
 
 const SIMULATED: &str = " **Simulated production**: the bank's system is not connected; a simulated bank answers, \
@@ -74,6 +85,7 @@ pub fn openapi(d: &DocumentFor<'_>) -> Option<OpenApi> {
     } else {
         sandbox_security(&mut doc, d.token_url);
     }
+    customer_security(&mut doc, d);
     if d.family == "payments" {
         // Named only in path parameters, which utoipa-axum does not collect.
         doc.components.get_or_insert_with(Default::default).schemas.insert(
@@ -160,6 +172,48 @@ fn sandbox_security(doc: &mut OpenApi, token_url: &str) {
         SecurityScheme::OAuth2(OAuth2::new([Flow::ClientCredentials(ClientCredentials::new(
             token_url, scopes,
         ))])),
+    );
+}
+
+/// Each operation also takes a customer's token: the authorization code
+/// flow (with PKCE) for a consent or payment the customer authorised.
+fn customer_security(doc: &mut OpenApi, d: &DocumentFor<'_>) {
+    let scope = if d.family == "payments" {
+        "PIS:<paymentId>"
+    } else {
+        "AIS:<consentId>"
+    };
+    let production = d.environment == Environment::Production;
+    for op in crate::openapi::operations(doc) {
+        let customer = SecurityRequirement::new("customer", [scope]);
+        let customer = if production {
+            SecurityRequirement::new("mutualTLS", Vec::<String>::new()).add("customer", [scope])
+        } else {
+            customer
+        };
+        op.security.get_or_insert_with(Vec::new).push(customer);
+    }
+    let scopes = Scopes::from_iter([
+        (
+            "AIS:<consentId>".to_string(),
+            "Read what the customer's consent covers".to_string(),
+        ),
+        (
+            "PIS:<paymentId>".to_string(),
+            "Act on the one payment the customer authorised".to_string(),
+        ),
+    ]);
+    doc.components.get_or_insert_with(Default::default).add_security_scheme(
+        "customer",
+        SecurityScheme::OAuth2(OAuth2::with_description(
+            [Flow::AuthorizationCode(AuthorizationCode::new(
+                d.authorization_url,
+                d.token_url,
+                scopes,
+            ))],
+            "The customer authorises a consent or payment with BankID at the bank (PKCE S256 required; \
+             production clients push the request to /oauth2/par first).",
+        )),
     );
 }
 

@@ -47,7 +47,10 @@ async fn document(svc: &Services, slug: &str) -> Result<(Api, serde_json::Value)
     };
     let server = format!("{api_host}{}", api.base_path);
     let token_url = format!("{api_host}/oauth2/token");
+    // The customer's browser comes to the bank's page, on the portal's address.
+    let authorization_url = format!("{base}/oauth2/authorize");
     crate::gateway::documents::openapi(&crate::gateway::documents::DocumentFor {
+        authorization_url: &authorization_url,
         family: &api.family,
         title: &api.name,
         version: &api.version,
