@@ -11,7 +11,6 @@ use super::error::{ErrorDto, GatewayError};
 use crate::domain::consent::Consent;
 use crate::domain::sandbox::payments::serviceable;
 use crate::domain::sandbox::{Customer, TransactionStatus};
-use crate::services::consents::{self, Unusable};
 use crate::services::{Services, sandbox};
 use axum::http::StatusCode;
 
@@ -58,11 +57,7 @@ impl Reader {
         if self.may(account, what) {
             return Ok(());
         }
-        Err(GatewayError::new(
-            StatusCode::UNAUTHORIZED,
-            "CONSENT_INVALID",
-            format!("The consent does not cover the {what} of account {account}."),
-        ))
+        Err(super::consents::not_covered(account, what))
     }
 }
 
@@ -78,24 +73,7 @@ async fn reader(svc: &Services, call: &Call<Accounts>) -> Result<Reader, Gateway
     }
     let consent = match call.access.consent_id() {
         None => None,
-        Some(id) => match consents::usable(&svc.db, svc.now(), party.application_id, id).await {
-            Ok(c) => Some(c),
-            Err(Unusable::Expired) => {
-                return Err(GatewayError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "CONSENT_EXPIRED",
-                    "The consent has expired: ask the customer for a new one.",
-                ));
-            }
-            Err(Unusable::Invalid(status)) => {
-                return Err(GatewayError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "CONSENT_INVALID",
-                    format!("The consent is {}: ask the customer for a new one.", status.as_str()),
-                ));
-            }
-            Err(Unusable::Internal(e)) => return Err(GatewayError::internal(e)),
-        },
+        Some(id) => Some(super::consents::usable(svc, party.application_id, id).await?),
     };
     let c = sandbox::customer_for(svc, party.application_id, party.ssn).await?;
     serviceable(&c)?;

@@ -254,3 +254,32 @@ pub async fn delete(
         .map_err(refused)?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The consent an AIS token reads with, or the API's answer when it no
+/// longer allows reading (sandbox and production alike).
+pub async fn usable(svc: &Services, application_id: &str, id: &str) -> Result<Consent, GatewayError> {
+    use crate::services::consents::Unusable;
+    match consents::usable(&svc.db, svc.now(), application_id, id).await {
+        Ok(c) => Ok(c),
+        Err(Unusable::Expired) => Err(GatewayError::new(
+            StatusCode::UNAUTHORIZED,
+            "CONSENT_EXPIRED",
+            "The consent has expired: ask the customer for a new one.",
+        )),
+        Err(Unusable::Invalid(status)) => Err(GatewayError::new(
+            StatusCode::UNAUTHORIZED,
+            "CONSENT_INVALID",
+            format!("The consent is {}: ask the customer for a new one.", status.as_str()),
+        )),
+        Err(Unusable::Internal(e)) => Err(GatewayError::internal(e)),
+    }
+}
+
+/// A read the consent does not cover.
+pub fn not_covered(account: &str, what: &str) -> GatewayError {
+    GatewayError::new(
+        StatusCode::UNAUTHORIZED,
+        "CONSENT_INVALID",
+        format!("The consent does not cover the {what} of account {account}."),
+    )
+}

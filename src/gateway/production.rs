@@ -138,25 +138,7 @@ async fn consent_allows(
     if !svc.config.production.simulates("accounts") {
         return Ok(());
     }
-    use crate::services::consents::{self, Unusable};
-    let c = match consents::usable(&svc.db, svc.now(), &access.application_id, id).await {
-        Ok(c) => c,
-        Err(Unusable::Expired) => {
-            return Err(GatewayError::new(
-                StatusCode::UNAUTHORIZED,
-                "CONSENT_EXPIRED",
-                "The consent has expired: ask the customer for a new one.",
-            ));
-        }
-        Err(Unusable::Invalid(status)) => {
-            return Err(GatewayError::new(
-                StatusCode::UNAUTHORIZED,
-                "CONSENT_INVALID",
-                format!("The consent is {}: ask the customer for a new one.", status.as_str()),
-            ));
-        }
-        Err(Unusable::Internal(e)) => return Err(GatewayError::internal(e)),
-    };
+    let c = super::consents::usable(svc, &access.application_id, id).await?;
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let (account, what) = match segments[..] {
         ["Accounts"] => ("list", "list"),
@@ -166,11 +148,7 @@ async fn consent_allows(
         _ => return Ok(()),
     };
     if what != "list" && !c.may(account, what) {
-        return Err(GatewayError::new(
-            StatusCode::UNAUTHORIZED,
-            "CONSENT_INVALID",
-            format!("The consent does not cover the {what} of account {account}."),
-        ));
+        return Err(super::consents::not_covered(account, what));
     }
     match crate::services::sandbox::consent_read(svc, &c, account, psu_present).await {
         Ok(Ok(())) => Ok(()),

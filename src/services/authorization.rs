@@ -248,15 +248,34 @@ fn new_handle() -> String {
 
 fn stored(c: &Checked, flow: &str, now: OffsetDateTime, expires_at: OffsetDateTime) -> StoredAuthorization {
     StoredAuthorization {
-        id: new_handle(),
-        application_id: c.app.id.clone(),
-        environment: c.environment,
-        client_id: c.client_id.clone(),
         flow: flow.into(),
-        scope: c.scope.as_string(),
         redirect_uri: Some(c.redirect_uri.clone()),
         state: c.state.clone(),
         code_challenge: Some(c.code_challenge.clone()),
+        ..pushed(&c.app.id, c.environment, &c.client_id, &c.scope, now, expires_at)
+    }
+}
+
+/// A new request of the client for `scope`, not yet opened, with nothing
+/// else known: the one place its many fields start empty.
+pub fn pushed(
+    application_id: &str,
+    environment: Environment,
+    client_id: &str,
+    scope: &Scope,
+    now: OffsetDateTime,
+    expires_at: OffsetDateTime,
+) -> StoredAuthorization {
+    StoredAuthorization {
+        id: new_handle(),
+        application_id: application_id.to_string(),
+        environment,
+        client_id: client_id.to_string(),
+        flow: "redirect".into(),
+        scope: scope.as_string(),
+        redirect_uri: None,
+        state: None,
+        code_challenge: None,
         request_uri: None,
         login_hint: None,
         status: Status::Pushed.as_str().into(),
@@ -778,11 +797,15 @@ pub async fn start_decoupled(
     };
     let a = StoredAuthorization {
         flow: "decoupled".into(),
-        redirect_uri: None,
-        state: None,
-        code_challenge: None,
         login_hint: hint.clone(),
-        ..stored_for_client(&client, &scope, now)
+        ..pushed(
+            &client.application_id,
+            client.environment,
+            &client.client_id,
+            &scope,
+            now,
+            now + rules::DECOUPLED_LIFETIME,
+        )
     };
     {
         let mut conn = svc.db.conn().await?;
@@ -804,38 +827,6 @@ pub async fn start_decoupled(
         expires_in: rules::DECOUPLED_LIFETIME.whole_seconds(),
         interval: rules::POLL_INTERVAL,
     })
-}
-
-fn stored_for_client(
-    client: &token_endpoint::Authenticated,
-    scope: &Scope,
-    now: OffsetDateTime,
-) -> StoredAuthorization {
-    StoredAuthorization {
-        id: new_handle(),
-        application_id: client.application_id.clone(),
-        environment: client.environment,
-        client_id: client.client_id.clone(),
-        flow: "redirect".into(),
-        scope: scope.as_string(),
-        redirect_uri: None,
-        state: None,
-        code_challenge: None,
-        request_uri: None,
-        login_hint: None,
-        status: Status::Pushed.as_str().into(),
-        error: None,
-        ssn: None,
-        order_ref: None,
-        auto_start_token: None,
-        qr_start_token: None,
-        qr_start_secret: None,
-        order_started_at: None,
-        code_expires_at: None,
-        polled_at: None,
-        created_at: now,
-        expires_at: now + rules::DECOUPLED_LIFETIME,
-    }
 }
 
 /// The client's decoupled request by `auth_req_id` (another client's is unknown).

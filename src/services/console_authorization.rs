@@ -9,7 +9,7 @@ use super::applications;
 use super::authorization::{self, start_order_for};
 use super::token_endpoint::{Authenticated, OAuthError, TokenRequest};
 use super::{ServiceError, Services, consents};
-use crate::domain::authorization::{REQUEST_LIFETIME, Scope, Status};
+use crate::domain::authorization::{REQUEST_LIFETIME, Scope};
 use crate::domain::catalogue::Environment;
 use crate::domain::consent;
 use crate::domain::secret::SecretToken;
@@ -59,29 +59,17 @@ pub async fn start(svc: &Services, dev: &User, application_id: &str, ip: &str) -
     };
     let state = SecretToken::generate().expose().to_string();
     let a = StoredAuthorization {
-        id: SecretToken::generate().expose().to_string(),
-        application_id: app.id.clone(),
-        environment: Environment::Sandbox,
-        client_id,
-        flow: "redirect".into(),
-        scope: Scope::Ais(c.id).as_string(),
         redirect_uri: Some(svc.url(CALLBACK)),
         state: Some(state.clone()),
         code_challenge: Some(challenge),
-        request_uri: None,
-        login_hint: None,
-        status: Status::Pushed.as_str().into(),
-        error: None,
-        ssn: None,
-        order_ref: None,
-        auto_start_token: None,
-        qr_start_token: None,
-        qr_start_secret: None,
-        order_started_at: None,
-        code_expires_at: None,
-        polled_at: None,
-        created_at: now,
-        expires_at: now + REQUEST_LIFETIME,
+        ..authorization::pushed(
+            &app.id,
+            Environment::Sandbox,
+            &client_id,
+            &Scope::Ais(c.id),
+            now,
+            now + REQUEST_LIFETIME,
+        )
     };
     {
         let mut conn = svc.db.conn().await?;
