@@ -163,6 +163,21 @@ pub struct Settings {
     #[arg(long, env = "DEVPORTAL_ACCESS_TOKEN_SECONDS", default_value_t = 3600)]
     pub access_token_seconds: u64,
 
+    /// Where `/metrics` (Prometheus) is served, on a listener of its own, or
+    /// `off`. Keep it off the public network.
+    #[arg(long, env = "DEVPORTAL_METRICS_BIND", default_value = "off")]
+    pub metrics_bind: Listen,
+
+    /// `text` (one readable line per event) or `json` (one JSON object per
+    /// line, for a log pipeline).
+    #[arg(long, env = "DEVPORTAL_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
+
+    /// Redis for the rate limits all instances share (`redis://HOST:PORT`).
+    /// Unset: each instance keeps its own token buckets.
+    #[arg(long, env = "DEVPORTAL_REDIS_URL")]
+    pub redis_url: Option<String>,
+
     /// Log filter in tracing's syntax, e.g. `info` or `devportal=debug,info`.
     #[arg(long, env = "DEVPORTAL_LOG", default_value = "info")]
     pub log: String,
@@ -295,6 +310,15 @@ pub struct Config {
     pub secret_key: Option<String>,
     pub tls: TlsConfig,
     pub production: ProductionConfig,
+    pub ops: OpsConfig,
+}
+
+/// What operators run the portal with: metrics, and Redis for shared limits.
+#[derive(Debug, Clone, Default)]
+pub struct OpsConfig {
+    /// None: no `/metrics`.
+    pub metrics_bind: Option<SocketAddr>,
+    pub redis_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -354,6 +378,10 @@ impl Settings {
                 client_ca: self.mtls_client_ca,
                 client_cert_header: self.client_cert_header,
                 data_dir: self.data_dir,
+            },
+            ops: OpsConfig {
+                metrics_bind: self.metrics_bind.0,
+                redis_url: self.redis_url.filter(|u| !u.trim().is_empty()),
             },
             production: ProductionConfig {
                 upstream_accounts: self.production_upstream_accounts,

@@ -13,6 +13,7 @@ pub mod error;
 pub mod files;
 pub mod gateway;
 pub mod mail;
+pub mod metrics;
 pub mod openapi;
 pub mod postman;
 pub mod production_bank;

@@ -54,9 +54,20 @@ enum AdminCommand {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_new(&cli.settings.log).unwrap_or_else(|_| EnvFilter::new("info")))
-        .init();
+    let filter = EnvFilter::try_new(&cli.settings.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    let json_logs = cli.settings.log_format == "json";
+    if json_logs {
+        // One JSON object per line, with the request's span (request id,
+        // route, account id) on every event inside it.
+        tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
     let config = cli.settings.into_config();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Migrate => {
@@ -85,9 +96,24 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve => {
-            tracing::info!(?config, "starting");
+            // Not the whole configuration: it holds secrets (the sealing key,
+            // credentials in the SMTP and Redis URLs).
+            tracing::info!(
+                database = %redact_url(&config.database_url),
+                bind = %config.bind,
+                tls = ?config.tls.bind,
+                metrics = ?config.ops.metrics_bind,
+                redis = config.ops.redis_url.is_some(),
+                bankid_simulated = config.gateway.bankid_simulated,
+                "starting"
+            );
             let app = Application::build(config, Arc::new(SystemClock)).await?;
             let mailbox = app.services.dev_mailbox;
+            if json_logs {
+                // Every line of stdout is a JSON object for the log pipeline.
+                tracing::info!(url = %app.url(), tls = ?app.tls_addr(), dev_mailbox = mailbox, "devportal is running");
+                return app.run().await;
+            }
             println!("Devportal is running. Open {} in your browser.", app.url());
             if let Some(tls) = app.tls_addr() {
                 println!("Mutual TLS (production calls, test certificates): https://{tls}");

@@ -16,7 +16,7 @@ use crate::mail::MailQueue;
 use crate::mail::worker::Worker;
 use crate::services::access::AccessCache;
 use crate::services::passwords::PasswordHasher;
-use crate::services::rate_limits::TokenBuckets;
+use crate::services::rate_limits::Limiter;
 use crate::services::sealing::Sealer;
 use crate::services::usage::UsageCounter;
 use crate::services::{RateLimits, Services};
@@ -32,6 +32,10 @@ pub struct Application {
     /// Tells the mail worker to stop after the mail it is sending.
     stop_mail: tokio::sync::watch::Sender<bool>,
     mail_worker: tokio::task::JoinHandle<()>,
+    /// `/metrics`, when `DEVPORTAL_METRICS_BIND` is set.
+    metrics: Option<TcpListener>,
+    /// Hears the other instances' access changes (PostgreSQL).
+    listener_task: tokio::task::JoinHandle<()>,
 }
 
 /// How long a client may take to send a request's headers: a slow or
@@ -104,6 +108,18 @@ impl Application {
         let sessions = SessionBackend::new(&db);
         tokio::spawn(janitor(services.clone(), sessions.clone()));
         tokio::spawn(flush_usage(services.clone()));
+        let listener_task = tokio::spawn(hear_access_changes(services.clone()));
+        if let (Some(url), Some(shared)) = (&config.ops.redis_url, &services.rate_limits.shared) {
+            connect_redis(url.clone(), shared.clone()).await;
+        }
+        let metrics = match config.ops.metrics_bind {
+            Some(bind) => Some(
+                TcpListener::bind(bind)
+                    .await
+                    .with_context(|| format!("binding the metrics listener {bind}"))?,
+            ),
+            None => None,
+        };
         Ok(Application {
             listener,
             tls,
@@ -111,6 +127,8 @@ impl Application {
             sessions,
             stop_mail,
             mail_worker,
+            metrics,
+            listener_task,
         })
     }
 
@@ -118,6 +136,11 @@ impl Application {
         self.listener
             .local_addr()
             .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// Where `/metrics` is served, if it is.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|l| l.local_addr().ok())
     }
 
     /// Where the TLS listener is, if it is on.
@@ -150,6 +173,15 @@ impl Application {
                 handle.graceful_shutdown(Some(grace));
             }
         });
+        if let Some(listener) = self.metrics {
+            let metrics = crate::web::metrics::router(self.services.clone());
+            let server = axum_server::from_tcp(listener.into_std()?)?.handle(handle.clone());
+            tokio::spawn(async move {
+                if let Err(e) = server.serve(metrics.into_make_service()).await {
+                    tracing::error!(error = %e, "the metrics listener stopped");
+                }
+            });
+        }
         let app =
             crate::web::app(self.services.clone(), self.sessions).into_make_service_with_connect_info::<SocketAddr>();
         let mut plain = axum_server::from_tcp(self.listener.into_std()?)?
@@ -179,6 +211,7 @@ impl Application {
         if let Err(e) = crate::services::usage::flush(&self.services).await {
             tracing::warn!(error = %format!("{e:#}"), "writing API usage at shutdown");
         }
+        self.listener_task.abort();
         tracing::info!("stopped");
         served
     }
@@ -232,6 +265,12 @@ fn services(
     test_ca: crate::services::test_qtsp::TestCa,
 ) -> anyhow::Result<Services> {
     let g = config.gateway;
+    let metrics = Arc::new(crate::metrics::Metrics::new()?);
+    let shared = config.ops.redis_url.as_ref().map(|_| {
+        Arc::new(crate::services::rate_limits::Shared::new(
+            metrics.shared_rate_limits.clone(),
+        ))
+    });
     let simulator = g.bankid_simulated.then(|| {
         Arc::new(crate::bankid::simulated::SimulatedBankId::new(
             db.clone(),
@@ -249,11 +288,19 @@ fn services(
         mail,
         access: Arc::new(AccessCache::new(g.access_cache_ttl)),
         rate_limits: Arc::new(RateLimits {
-            sandbox: TokenBuckets::new(g.sandbox_rate, g.sandbox_burst),
-            token_endpoint: TokenBuckets::new(g.token_rate, g.token_rate * 4.0),
+            sandbox: Limiter::new("sandbox", g.sandbox_rate, g.sandbox_burst, shared.clone(), &metrics),
+            token_endpoint: Limiter::new(
+                "token_endpoint",
+                g.token_rate,
+                g.token_rate * 4.0,
+                shared.clone(),
+                &metrics,
+            ),
             // One failure a second, ten at once: enough for a typo, not for guessing.
-            token_failures: TokenBuckets::new(1.0, 10.0),
+            token_failures: Limiter::new("token_failures", 1.0, 10.0, shared.clone(), &metrics),
+            shared,
         }),
+        metrics,
         usage: Arc::new(UsageCounter::default()),
         base_url,
         self_url,
@@ -304,6 +351,48 @@ async fn janitor(svc: Services, sessions: SessionBackend) {
         }
         if let Err(e) = crate::services::maintenance::sweep(&svc).await {
             tracing::warn!(error = %e, "janitor");
+        }
+    }
+}
+
+/// Evicts what other instances announce (PostgreSQL LISTEN); forgets the
+/// whole cache whenever the connection is lost, since a notification may
+/// have been missed then (a miss costs at most one cache lifetime).
+async fn hear_access_changes(svc: Services) {
+    let access = svc.access.clone();
+    let heard = svc.metrics.invalidations.clone();
+    crate::storage::notify::listen(svc.db.clone(), move |h| match h {
+        crate::storage::notify::Heard::Payload(p) => {
+            heard.with_label_values(&["notified"]).inc();
+            access.heard(p);
+        }
+        crate::storage::notify::Heard::Lost => {
+            heard.with_label_values(&["lost"]).inc();
+            access.clear();
+        }
+    })
+    .await;
+}
+
+/// Connects the shared rate limits to Redis: at once if it answers, else in
+/// the background every 5 seconds (until then each instance keeps its own
+/// buckets, and `/readyz` and the log say so).
+async fn connect_redis(url: String, shared: Arc<crate::services::rate_limits::Shared>) {
+    use crate::storage::shared_limits::SharedLimits;
+    const TIMEOUT: Duration = Duration::from_millis(250);
+    match SharedLimits::connect(&url, TIMEOUT).await {
+        Ok(l) => shared.connected(l),
+        Err(e) => {
+            tracing::error!(error = %e, "Redis unreachable at start: rate limits are per instance until it answers");
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    if let Ok(l) = SharedLimits::connect(&url, TIMEOUT).await {
+                        shared.connected(l);
+                        break;
+                    }
+                }
+            });
         }
     }
 }

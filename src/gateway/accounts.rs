@@ -94,6 +94,12 @@ async fn unattended_limit(
         None => sandbox::account_read(svc, call.party(), account, call.psu_present).await?,
     };
     if let Err(retry) = limited {
+        let limit = if r.consent.is_some() {
+            "consent_frequency"
+        } else {
+            "psd2_unattended"
+        };
+        svc.metrics.throttled.with_label_values(&[limit]).inc();
         let allowed = r
             .consent
             .as_ref()

@@ -183,7 +183,7 @@ pub async fn checked(
             format!("The application is not subscribed to {name}. Subscribe it in the API store, then call again."),
         ));
     }
-    if let Err(wait) = svc.rate_limits.sandbox.take(&access.application_id) {
+    if let Err(wait) = svc.rate_limits.sandbox.take(&access.application_id).await {
         usage::record(svc, &access.application_id, true);
         let secs = wait.as_secs_f64().ceil() as u64;
         return Err(GatewayError::too_many(

@@ -130,6 +130,7 @@ pub async fn token(
         Ok(found) => found,
         Err(refusal) => return *refusal,
     };
+    let grant = grant_label(form.grant_type.as_deref());
     let req = TokenRequest {
         client,
         grant_type: form.grant_type,
@@ -141,13 +142,40 @@ pub async fn token(
         auth_req_id: form.auth_req_id,
     };
     match token_endpoint::issue(&svc, req).await {
-        Ok(grant) => {
-            let mut res = Json(grant).into_response();
+        Ok(issued) => {
+            svc.metrics.tokens_issued.with_label_values(&[grant]).inc();
+            let mut res = Json(issued).into_response();
             no_store(&mut res);
             res
         }
-        Err(e) => oauth_error(e, used_basic),
+        Err(e) => {
+            let res = oauth_error(e, used_basic);
+            svc.metrics
+                .tokens_refused
+                .with_label_values(&[refusal_reason(&res)])
+                .inc();
+            res
+        }
     }
+}
+
+/// The grant type as a metric label: the known ones, else `other`.
+fn grant_label(grant_type: Option<&str>) -> &'static str {
+    match grant_type {
+        Some("client_credentials") => "client_credentials",
+        Some("authorization_code") => "authorization_code",
+        Some("refresh_token") => "refresh_token",
+        Some(CIBA_GRANT) => "ciba",
+        _ => "other",
+    }
+}
+
+/// The OAuth error code of a refusal (kept on the response for the metrics).
+#[derive(Clone, Copy)]
+struct ErrorCode(&'static str);
+
+fn refusal_reason(res: &Response) -> &'static str {
+    res.extensions().get::<ErrorCode>().map_or("other", |c| c.0)
 }
 
 #[derive(Deserialize, Default)]
@@ -252,6 +280,7 @@ fn error_to(
     )
         .into_response();
     no_store(&mut res);
+    res.extensions_mut().insert(ErrorCode(code));
     if status == StatusCode::UNAUTHORIZED && used_basic {
         res.headers_mut().insert(
             header::WWW_AUTHENTICATE,

@@ -75,11 +75,13 @@ impl Worker {
                 tracing::info!(mail_id = mail.id, via, "mail delivered");
             }
             Err(Failure::Permanent(e)) if mail.attempts >= outbox::PERMANENT_TRIES => {
+                self.svc.metrics.mail_failures.inc();
                 let error = format!("{e:#}");
                 tracing::error!(mail_id = mail.id, attempts = mail.attempts, %error, "mail refused for good; given up");
                 outbox::give_up(&self.svc, mail.id, &error).await?;
             }
             Err(Failure::Permanent(e) | Failure::Transient(e)) => {
+                self.svc.metrics.mail_failures.inc();
                 let delay = backoff(&self.config, mail.attempts);
                 let error = format!("{e:#}");
                 tracing::warn!(mail_id = mail.id, attempts = mail.attempts, retry_in_s = delay.as_secs_f64(), %error, "mail not delivered; will retry");

@@ -131,10 +131,36 @@ impl AccessCache {
         }
     }
 
+    /// Forgets a client id on this instance.
+    pub fn forget_client(&self, client_id: &str) {
+        if let Ok(mut clients) = self.clients.write() {
+            clients.remove(client_id);
+        }
+    }
+
     /// Forgets one token on this instance (revoked by its client).
     pub fn evict_token(&self, hash: &str) {
         if let Ok(mut entries) = self.entries.write() {
             entries.remove(hash);
+        }
+    }
+
+    /// Forgets everything (the instance may have missed a change).
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.clear();
+        }
+        if let Ok(mut clients) = self.clients.write() {
+            clients.clear();
+        }
+    }
+
+    /// Applies what another instance announced (see [`announce`]).
+    pub fn heard(&self, payload: &str) {
+        match payload.split_once(':') {
+            Some(("application", id)) => self.evict_application(id),
+            Some(("tokens", hashes)) => hashes.split(',').for_each(|h| self.evict_token(h)),
+            _ => self.clear(),
         }
     }
 
@@ -144,6 +170,26 @@ impl AccessCache {
             entries.retain(|_, c| c.access.expires_at > now);
         }
     }
+}
+
+/// What changed about access, for every instance's cache.
+pub enum Change<'a> {
+    /// Keys, secret, subscriptions, blocks, certificate, the application or
+    /// its developer's account.
+    Application(&'a str),
+    /// These tokens (by hash) ended.
+    Tokens(&'a [String]),
+}
+
+/// Announces a change in the transaction that makes it: every instance
+/// (PostgreSQL NOTIFY, delivered at commit) forgets what it knew. The caller
+/// also evicts on this instance after the commit, which needs no round trip.
+pub async fn announce(ex: crate::storage::Exec<'_>, change: Change<'_>) -> crate::storage::Result<()> {
+    let payload = match change {
+        Change::Application(id) => format!("application:{id}"),
+        Change::Tokens(hashes) => format!("tokens:{}", hashes.join(",")),
+    };
+    crate::storage::notify::send(ex, &payload).await
 }
 
 #[derive(Debug)]
@@ -157,8 +203,12 @@ pub enum AccessDenied {
 pub async fn check(svc: &Services, token: &str) -> Result<Access, AccessDenied> {
     let hash = hash_secret(token);
     let access = match svc.access.get(&hash) {
-        Some(a) => a,
+        Some(a) => {
+            svc.metrics.access_cache.with_label_values(&["hit"]).inc();
+            a
+        }
         None => {
+            svc.metrics.access_cache.with_label_values(&["miss"]).inc();
             let loaded = load(svc, &hash).await.map_err(AccessDenied::Internal)?;
             let Some(access) = loaded else {
                 return Err(AccessDenied::Expired);

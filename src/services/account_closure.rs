@@ -48,6 +48,9 @@ pub async fn close(
         &pseudonym,
     );
     audit::append(svc, ex.reborrow(), &entry).await?;
+    for a in &apps {
+        super::access::announce(ex.reborrow(), super::access::Change::Application(&a.id)).await?;
+    }
     if !users::delete_developer(ex, dev.id).await? {
         return Err(ServiceError::NotFound);
     }

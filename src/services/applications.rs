@@ -198,6 +198,7 @@ pub async fn delete(svc: &Services, app: &Owned, client_address: &str) -> Result
         &app.name,
     );
     audit::append(svc, tx.exec(), &entry).await?;
+    super::access::announce(tx.exec(), super::access::Change::Application(id)).await?;
     tx.commit().await?;
     svc.access.evict_application(id);
     tracing::info!(user_id = dev.id, application_id = %id, "application deleted");

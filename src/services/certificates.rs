@@ -73,6 +73,7 @@ pub async fn register(
     // Production tokens are bound to the certificate they were issued for:
     // a new registration ends them (the client asks again with the new one).
     access_tokens::delete_for(tx.exec(), &app.id, Environment::Production).await?;
+    super::access::announce(tx.exec(), super::access::Change::Application(&app.id)).await?;
     tx.commit().await?;
     svc.access.evict_application(&app.id);
     tracing::info!(user_id = dev.id, application_id = %app.id, organization_id = %cert.organization_id, replaced, "certificate registered");
@@ -177,6 +178,7 @@ pub async fn delete(svc: &Services, app: &Owned, client_address: &str) -> Result
     );
     audit::append(svc, tx.exec(), &entry).await?;
     access_tokens::delete_for(tx.exec(), &app.id, Environment::Production).await?;
+    super::access::announce(tx.exec(), super::access::Change::Application(&app.id)).await?;
     tx.commit().await?;
     svc.access.evict_application(&app.id);
     tracing::info!(user_id = dev.id, application_id = %app.id, "certificate deleted");

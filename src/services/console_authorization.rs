@@ -106,6 +106,7 @@ pub async fn finish(
         application_id: a.application_id.clone(),
         environment: Environment::Sandbox,
         certificate: None,
+        keys: None,
     };
     let req = TokenRequest {
         code: Some(code.to_string()),

@@ -68,6 +68,9 @@ pub async fn disable(svc: &Services, admin: &User, client_address: &str, id: i64
         &dev.email,
     );
     audit::append(svc, tx.exec(), &entry).await?;
+    for a in &apps {
+        super::access::announce(tx.exec(), super::access::Change::Application(&a.application.id)).await?;
+    }
     tx.commit().await?;
     for a in &apps {
         svc.access.evict_application(&a.application.id);
@@ -135,6 +138,7 @@ pub async fn set_subscription_blocked(
         detail,
     );
     audit::append(svc, tx.exec(), &entry).await?;
+    super::access::announce(tx.exec(), super::access::Change::Application(&sub.application_id)).await?;
     tx.commit().await?;
     svc.mail.wake();
     svc.access.evict_application(&sub.application_id);

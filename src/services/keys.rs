@@ -121,6 +121,7 @@ pub async fn regenerate_secret(
     access_tokens::delete_for(tx.exec(), &app.id, env).await?;
     let entry = key_event(Event::SecretRegenerated, app, client_address, env, &existing.client_id);
     audit::append(svc, tx.exec(), &entry).await?;
+    super::access::announce(tx.exec(), super::access::Change::Application(&app.id)).await?;
     tx.commit().await?;
     svc.access.evict_application(&app.id);
     tracing::info!(user_id = app.owner().id, application_id = %app.id, env = env.as_str(), "client secret regenerated");
@@ -143,6 +144,7 @@ pub async fn revoke(svc: &Services, app: &Owned, client_address: &str, env: Envi
     access_tokens::delete_for(tx.exec(), &app.id, env).await?;
     let entry = key_event(Event::KeysRevoked, app, client_address, env, &existing.client_id);
     audit::append(svc, tx.exec(), &entry).await?;
+    super::access::announce(tx.exec(), super::access::Change::Application(&app.id)).await?;
     tx.commit().await?;
     svc.access.evict_application(&app.id);
     tracing::info!(user_id = app.owner().id, application_id = %app.id, env = env.as_str(), "keys revoked");

@@ -19,6 +19,7 @@ pub mod data_export;
 pub mod developers;
 pub mod keys;
 pub mod maintenance;
+pub mod operations;
 pub mod outbox;
 pub mod passwords;
 pub mod personal_tokens;
@@ -44,16 +45,18 @@ use crate::domain::validation::FieldErrors;
 use crate::mail::MailQueue;
 use crate::storage::{self, Db};
 
-/// The gateway's in-memory rate limits.
+/// The gateway's token-bucket rate limits (shared in Redis when configured).
 pub struct RateLimits {
     /// Requests per application to the sandbox APIs.
-    pub sandbox: rate_limits::TokenBuckets,
+    pub sandbox: rate_limits::Limiter,
     /// Token requests per client id, counted once the secret is right.
-    pub token_endpoint: rate_limits::TokenBuckets,
+    pub token_endpoint: rate_limits::Limiter,
     /// Failed token requests: per (client id, client address) for a wrong
     /// secret, per client address for an unknown client id. A stranger's
     /// wrong guesses never spend the real client's allowance.
-    pub token_failures: rate_limits::TokenBuckets,
+    pub token_failures: rate_limits::Limiter,
+    /// Redis, when the limits are shared.
+    pub shared: Option<Arc<rate_limits::Shared>>,
 }
 
 /// How a use case can refuse. The pages and the JSON API map these to a
@@ -138,6 +141,8 @@ pub struct Services {
     pub tls_url: Option<Url>,
     /// Where checked production calls go: the bank's backend or the simulation.
     pub production_bank: Arc<dyn crate::production_bank::ProductionBank>,
+    /// What `/metrics` shows.
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// How customers identify (None: `DEVPORTAL_BANKID=off`).
     pub bankid: Option<Arc<dyn crate::bankid::BankId>>,
     /// The simulated BankID's phone side, when the simulation is on.

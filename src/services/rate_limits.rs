@@ -1,11 +1,130 @@
-//! Rate limits, one word for two mechanisms: token buckets in memory (the
-//! gateway's calls and the token endpoint, per instance) and fixed windows
-//! counted in the database (sign-in, mails, the PSD2 4-a-day rule), which
-//! every instance behind a load balancer shares.
+//! Rate limits, one word for two mechanisms: token buckets (the gateway's
+//! calls and the token endpoint), in Redis when `DEVPORTAL_REDIS_URL` is set
+//! (then the limit holds across all instances) and in memory otherwise (per
+//! instance), and fixed windows counted in the database (sign-in, mails,
+//! the PSD2 4-a-day rule), which every instance behind a load balancer
+//! shares anyway.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+use crate::storage::shared_limits::SharedLimits;
+
+/// Redis for the buckets (once connected), and whether it answered last time.
+pub struct Shared {
+    limits: std::sync::OnceLock<SharedLimits>,
+    up: AtomicBool,
+    in_use: prometheus::IntGauge,
+}
+
+impl Shared {
+    /// Not connected yet: the instance's own buckets answer until it is.
+    pub fn new(in_use: prometheus::IntGauge) -> Shared {
+        in_use.set(0);
+        Shared {
+            limits: std::sync::OnceLock::new(),
+            up: AtomicBool::new(false),
+            in_use,
+        }
+    }
+
+    /// Redis is connected (the connection manager reconnects by itself from now on).
+    pub fn connected(&self, limits: SharedLimits) {
+        if self.limits.set(limits).is_ok() {
+            self.note(true, None);
+        }
+    }
+
+    /// Whether the buckets are shared right now (Redis answered last time).
+    pub fn is_up(&self) -> bool {
+        self.up.load(Ordering::Relaxed)
+    }
+
+    fn note(&self, up: bool, error: Option<&redis::RedisError>) {
+        if self.up.swap(up, Ordering::Relaxed) != up {
+            self.in_use.set(i64::from(up));
+            match error {
+                Some(e) => tracing::error!(
+                    error = %e,
+                    "Redis unreachable: rate limits fall back to this instance's own buckets"
+                ),
+                None => tracing::warn!("Redis answers again: rate limits are shared across instances"),
+            }
+        }
+    }
+}
+
+/// One limit: shared in Redis when there is one (falling back to this
+/// instance's buckets while it does not answer), else in memory.
+pub struct Limiter {
+    name: &'static str,
+    rate: f64,
+    burst: f64,
+    local: TokenBuckets,
+    shared: Option<std::sync::Arc<Shared>>,
+    refused: prometheus::IntCounter,
+}
+
+impl Limiter {
+    pub fn new(
+        name: &'static str,
+        rate: f64,
+        burst: f64,
+        shared: Option<std::sync::Arc<Shared>>,
+        metrics: &crate::metrics::Metrics,
+    ) -> Limiter {
+        Limiter {
+            name,
+            rate,
+            burst,
+            local: TokenBuckets::new(rate, burst),
+            shared,
+            refused: metrics.throttled.with_label_values(&[name]),
+        }
+    }
+
+    async fn ask(&self, key: &str, only_look: bool) -> Result<(), Duration> {
+        if let Some((shared, limits)) = self.shared.as_ref().and_then(|s| s.limits.get().map(|l| (s, l))) {
+            let bucket = format!("{}:{key}", self.name);
+            match limits.take(&bucket, self.rate, self.burst, only_look).await {
+                Ok(None) => {
+                    shared.note(true, None);
+                    return Ok(());
+                }
+                Ok(Some(wait)) => {
+                    shared.note(true, None);
+                    return Err(wait);
+                }
+                Err(e) => shared.note(false, Some(&e)),
+            }
+        }
+        if only_look {
+            self.local.check(key)
+        } else {
+            self.local.take(key)
+        }
+    }
+
+    /// Takes one token for `key`, or says how long until one is there.
+    pub async fn take(&self, key: &str) -> Result<(), Duration> {
+        let r = self.ask(key, false).await;
+        if r.is_err() {
+            self.refused.inc();
+        }
+        r
+    }
+
+    /// Whether `key` has a token left, without taking it.
+    pub async fn check(&self, key: &str) -> Result<(), Duration> {
+        let r = self.ask(key, true).await;
+        if r.is_err() {
+            self.refused.inc();
+        }
+        r
+    }
+}
 
 use super::Services;
 use crate::storage::throttle;

@@ -74,6 +74,7 @@ pub async fn subscribe(svc: &Services, app: &Owned, api_slug: &str) -> Result<Su
             }
             Err(e) => return Err(e.into()),
         }
+        super::access::announce(conn.exec(), super::access::Change::Application(&app.id)).await?;
     }
     svc.access.evict_application(&app.id);
     tracing::info!(user_id = dev.id, application_id = %app.id, api = %api.slug, "subscribed");
@@ -134,6 +135,7 @@ async fn remove(svc: &Services, dev: &User, sub: Subscription) -> Result<Subscri
     if !subscriptions::delete(tx.exec(), dev.id, id).await? {
         return Err(ServiceError::NotFound);
     }
+    super::access::announce(tx.exec(), super::access::Change::Application(&sub.application_id)).await?;
     tx.commit().await?;
     svc.access.evict_application(&sub.application_id);
     tracing::info!(user_id = dev.id, subscription_id = %id, "unsubscribed");

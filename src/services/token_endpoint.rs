@@ -91,6 +91,10 @@ pub struct Authenticated {
     pub environment: Environment,
     /// The x5t#S256 of the certificate it authenticated with (tls_client_auth).
     pub certificate: Option<String>,
+    /// The client id and (with a secret) the secret's hash it authenticated
+    /// with: a token is stored only while these still hold in the database.
+    /// None for the portal's own requests (the console).
+    pub keys: Option<(String, Option<String>)>,
 }
 
 /// Issues an access token for the client credentials grant: with sandbox
@@ -113,6 +117,7 @@ pub async fn issue(svc: &Services, mut req: TokenRequest) -> Result<TokenRespons
     svc.rate_limits
         .token_endpoint
         .take(&client.client_id)
+        .await
         .map_err(OAuthError::Throttled)?;
     match grant_type.as_str() {
         "authorization_code" => return super::token_grants::code(svc, &client, req).await,
@@ -136,6 +141,7 @@ pub async fn issue(svc: &Services, mut req: TokenRequest) -> Result<TokenRespons
                 ssn: "",
                 scope: Some(&scope),
                 bound_to: client.certificate.as_deref(),
+                keys: keys_of(&client),
                 ..Grant::default()
             };
             mint(svc, &grant, asked, now).await
@@ -147,6 +153,7 @@ pub async fn issue(svc: &Services, mut req: TokenRequest) -> Result<TokenRespons
                 environment: Environment::Sandbox,
                 ssn: &ssn,
                 bound_to: client.certificate.as_deref(),
+                keys: keys_of(&client),
                 ..Grant::default()
             };
             mint(svc, &grant, asked, now).await
@@ -159,6 +166,7 @@ pub async fn issue(svc: &Services, mut req: TokenRequest) -> Result<TokenRespons
                 ssn: "",
                 scope: Some(&scope),
                 bound_to: client.certificate.as_deref(),
+                keys: keys_of(&client),
                 ..Grant::default()
             };
             mint(svc, &grant, scope.clone(), now).await
@@ -171,8 +179,10 @@ pub async fn issue(svc: &Services, mut req: TokenRequest) -> Result<TokenRespons
 pub async fn revoke(svc: &Services, client: ClientAuth, token: &str) -> Result<(), OAuthError> {
     let client = authenticate(svc, client).await?;
     let hash = hash_secret(token.trim());
-    let mut conn = svc.db.conn().await?;
-    if access_tokens::delete_one(conn.exec(), &hash, &client.application_id).await? {
+    let mut tx = svc.db.begin().await?;
+    if access_tokens::delete_one(tx.exec(), &hash, &client.application_id).await? {
+        super::access::announce(tx.exec(), super::access::Change::Tokens(std::slice::from_ref(&hash))).await?;
+        tx.commit().await?;
         svc.access.evict_token(&hash);
         tracing::info!(application_id = %client.application_id, "access token revoked by its client");
     }
@@ -199,41 +209,47 @@ pub async fn authenticate(svc: &Services, auth: ClientAuth) -> Result<Authentica
     limits
         .token_failures
         .check(&failures_here)
+        .await
         .map_err(OAuthError::Throttled)?;
     let Some(client) = client(svc, &client_id).await? else {
         let unknown_here = format!("unknown|{}", auth.client_address);
         limits
             .token_failures
             .take(&unknown_here)
+            .await
             .map_err(OAuthError::Throttled)?;
         return Err(OAuthError::InvalidClient("Unknown client or wrong secret.".into()));
     };
-    let refuse = |why: String| {
+    let refuse = async |why: String| {
         // Counted after the answer is decided: the next one from here waits.
-        let _ = limits.token_failures.take(&failures_here);
+        let _ = limits.token_failures.take(&failures_here).await;
         Err(OAuthError::InvalidClient(why))
     };
+    let mut secret_hash = None;
     let bound_to = match (client.environment, secret, certificate) {
         (Environment::Production, Some(_), _) | (Environment::Production, None, None) => {
             return refuse(
                 "Production clients authenticate with the application's registered certificate over mutual TLS \
                  (tls_client_auth): send the client_id, no secret, from a connection that presents the QWAC."
                     .into(),
-            );
+            )
+            .await;
         }
         (Environment::Sandbox, Some(secret), _) => {
             if !bool::from(hash_secret(&secret).as_bytes().ct_eq(client.secret_hash.as_bytes())) {
-                return refuse("Unknown client or wrong secret.".into());
+                return refuse("Unknown client or wrong secret.".into()).await;
             }
+            secret_hash = Some(client.secret_hash.clone());
             None
         }
         (env, None, Some(der)) => match certificate_of(svc, &client.application_id, env, &der).await? {
             Ok(thumbprint) => Some(thumbprint),
-            Err(why) => return refuse(why),
+            Err(why) => return refuse(why).await,
         },
-        (Environment::Sandbox, None, None) => return refuse("Unknown client or wrong secret.".into()),
+        (Environment::Sandbox, None, None) => return refuse("Unknown client or wrong secret.".into()).await,
     };
     Ok(Authenticated {
+        keys: Some((client_id.clone(), secret_hash)),
         client_id,
         application_id: client.application_id,
         environment: client.environment,
@@ -386,6 +402,13 @@ pub(super) struct Grant<'a> {
     pub(super) lifetime: Option<time::Duration>,
     /// Also issue a refresh token, valid until then.
     pub(super) refresh_until: Option<OffsetDateTime>,
+    /// The keys the client authenticated with (see [`Authenticated::keys`]).
+    pub(super) keys: Option<(&'a str, Option<&'a str>)>,
+}
+
+/// The keys to check when storing the client's token.
+pub(super) fn keys_of(client: &Authenticated) -> Option<(&str, Option<&str>)> {
+    client.keys.as_ref().map(|(id, hash)| (id.as_str(), hash.as_deref()))
 }
 
 /// Stores a new token (its hash), and a refresh token when the grant has
@@ -408,8 +431,16 @@ pub(super) async fn mint(
         scope: grant.scope,
         bound_to: grant.bound_to,
         family: grant.family,
+        keys: grant.keys,
     };
-    access_tokens::insert(tx.exec(), &new, now, now + lifetime).await?;
+    if !access_tokens::insert(tx.exec(), &new, now, now + lifetime).await? {
+        // Revoked or replaced since this instance cached them (another
+        // instance did it): the database has the last word.
+        if let Some((client_id, _)) = grant.keys {
+            svc.access.forget_client(client_id);
+        }
+        return Err(OAuthError::InvalidClient("Unknown client or wrong secret.".into()));
+    }
     let refresh_token = match (grant.refresh_until, grant.family) {
         (Some(until), Some(family)) => {
             let refresh = SecretToken::generate();

@@ -27,6 +27,7 @@ fn required(value: Option<String>, name: &str) -> Result<String, OAuthError> {
 async fn end_family(svc: &Services, family: &str) -> Result<(), OAuthError> {
     let mut tx = svc.db.begin().await?;
     let hashes = refresh_tokens::end_family(tx.exec(), family).await?;
+    super::access::announce(tx.exec(), super::access::Change::Tokens(&hashes)).await?;
     tx.commit().await?;
     for h in &hashes {
         svc.access.evict_token(h);
@@ -148,6 +149,7 @@ async fn issue_for(
         family: Some(family),
         lifetime: Some(lifetime),
         refresh_until,
+        keys: super::token_endpoint::keys_of(client),
     };
     mint(svc, &grant, scope_string.clone(), now).await
 }

@@ -37,12 +37,22 @@ pub struct NewToken<'a> {
     pub bound_to: Option<&'a str>,
     /// The authorization the token came from (code, refresh or decoupled grant).
     pub family: Option<&'a str>,
+    /// Issued to these keys: stored only if they still exist (with this
+    /// secret hash, when the client authenticated with a secret), whatever
+    /// an instance's cache believes.
+    pub keys: Option<(&'a str, Option<&'a str>)>,
 }
 
-pub async fn insert(ex: Exec<'_>, t: &NewToken<'_>, now: OffsetDateTime, expires_at: OffsetDateTime) -> Result<()> {
+/// Stores a token; false when its keys were revoked or their secret replaced.
+pub async fn insert(ex: Exec<'_>, t: &NewToken<'_>, now: OffsetDateTime, expires_at: OffsetDateTime) -> Result<bool> {
+    let (client_id, secret_hash) = match t.keys {
+        Some((id, hash)) => (Some(id), hash),
+        None => (None, None),
+    };
     sql(
         "INSERT INTO oauth_tokens (token_hash, application_id, environment, ssn, created_at, expires_at, cnf_x5t_s256, \
-         scope, family) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         scope, family) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 \
+         WHERE $10 = '' OR EXISTS (SELECT 1 FROM client_keys WHERE client_id = $10 AND ($11 = '' OR secret_hash = $11))",
     )
     .bind(t.token_hash)
     .bind(t.application_id)
@@ -53,9 +63,10 @@ pub async fn insert(ex: Exec<'_>, t: &NewToken<'_>, now: OffsetDateTime, expires
     .bind(t.bound_to)
     .bind(t.scope)
     .bind(t.family)
-    .execute(ex)
-    .await?;
-    Ok(())
+    .bind(client_id.unwrap_or(""))
+    .bind(secret_hash.unwrap_or(""))
+    .execute_one(ex)
+    .await
 }
 
 pub async fn find(ex: Exec<'_>, token_hash: &str) -> Result<Option<TokenGrant>> {

@@ -38,6 +38,7 @@ pub mod contact_requests;
 pub mod email_tokens;
 pub mod keys;
 pub mod migrate;
+pub mod notify;
 pub mod outbox;
 pub mod personal_tokens;
 pub mod query;
@@ -46,6 +47,7 @@ pub mod retention;
 pub mod row;
 pub mod sandbox;
 pub mod sessions;
+pub mod shared_limits;
 pub mod subscriptions;
 pub mod test_qtsp;
 pub mod throttle;
@@ -241,6 +243,14 @@ impl Db {
     }
 
     /// True when the database answers a trivial query.
+    /// Connections the pool holds, and how many of them are idle.
+    pub fn pool_state(&self) -> (u32, usize) {
+        match self {
+            Db::Sqlite(p) => (p.size(), p.num_idle()),
+            Db::Postgres(p) => (p.size(), p.num_idle()),
+        }
+    }
+
     pub async fn ping(&self) -> bool {
         match self.conn().await {
             Ok(mut conn) => either!(&mut conn, Conn, c => c.ping().await.is_ok()),

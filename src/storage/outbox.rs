@@ -128,3 +128,13 @@ pub async fn undelivered(ex: Exec<'_>, limit: i64) -> Result<Vec<StoredMail>> {
     .all(ex)
     .await
 }
+
+/// For the metrics: mails waiting (with the oldest's enqueue time) and mails
+/// that failed for good.
+pub async fn stats(ex: Exec<'_>) -> Result<(i64, Option<i64>, i64)> {
+    sql("SELECT COUNT(*) FILTER (WHERE sent_at IS NULL AND failed_at IS NULL), \
+                MIN(created_at) FILTER (WHERE sent_at IS NULL AND failed_at IS NULL), \
+                COUNT(*) FILTER (WHERE failed_at IS NOT NULL) FROM outbox")
+    .one(ex)
+    .await
+}

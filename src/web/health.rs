@@ -20,15 +20,24 @@ async fn healthz() -> &'static str {
 
 /// The database answers and takes a write (a full disk fails the write
 /// while reads still work, and this instance must then take no traffic).
-async fn readyz(State(svc): State<Services>) -> (StatusCode, &'static str) {
+/// Redis is not part of readiness: without it the instance falls back to its
+/// own rate limits (and says so here), it never refuses traffic for it.
+async fn readyz(State(svc): State<Services>) -> (StatusCode, String) {
+    let limits = crate::services::operations::rate_limits_state(&svc);
     if !svc.db.ping().await {
-        return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("database unavailable\n{limits}"),
+        );
     }
     match rate_limits::hit(&svc, "readyz", i64::MAX, 60).await {
-        Ok(_) => (StatusCode::OK, "ready"),
+        Ok(_) => (StatusCode::OK, format!("ready\n{limits}")),
         Err(e) => {
             tracing::warn!(error = %format!("{e:#}"), "readiness: the database takes no writes");
-            (StatusCode::SERVICE_UNAVAILABLE, "database takes no writes")
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("database takes no writes\n{limits}"),
+            )
         }
     }
 }

@@ -20,6 +20,23 @@ pub const FORM_LIMIT: usize = 64 * 1024;
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// Where a page notes whose session it served, for the request's log line
+/// (the session layer runs in a span of its own, so the page cannot reach
+/// the request's span itself).
+#[derive(Clone, Default)]
+pub struct AccountSlot(pub std::sync::Arc<std::sync::OnceLock<i64>>);
+
+/// Puts the signed-in account's id (never the e-mail) on the request's span.
+pub async fn account_in_logs(mut req: Request, next: Next) -> Response {
+    let slot = AccountSlot::default();
+    req.extensions_mut().insert(slot.clone());
+    let res = next.run(req).await;
+    if let Some(id) = slot.0.get() {
+        tracing::Span::current().record("account_id", *id);
+    }
+    res
+}
+
 /// The policy for a page whose form's answer redirects to `origin` (the
 /// bank's pages send the customer back to the TPP after a POST; browsers
 /// apply `form-action` to that redirect too).

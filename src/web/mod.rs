@@ -18,6 +18,7 @@ pub mod health;
 pub mod keys;
 pub mod mailbox;
 pub mod markdown;
+pub mod metrics;
 pub mod middleware;
 pub mod my_consents;
 pub mod pages;
@@ -117,15 +118,19 @@ pub fn app(svc: Services, sessions: SessionBackend) -> Router {
             ServiceBuilder::new()
                 .layer(from_fn(crate::gateway::note_client_request_id))
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(from_fn_with_state(svc.clone(), metrics::count))
                 .layer(
                     TraceLayer::new_for_http()
                         .make_span_with(|req: &Request<_>| {
                             let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-                            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                            let route = req.extensions().get::<axum::extract::MatchedPath>().map_or("unmatched", |m| m.as_str());
+                            // account_id is filled in once the session names one (never an e-mail).
+                            tracing::info_span!("request", method = %req.method(), route = %route, request_id = %id, account_id = tracing::field::Empty)
                         })
                         .on_request(())
                         .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(tower_http::LatencyUnit::Millis)),
                 )
+                .layer(from_fn(middleware::account_in_logs))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(from_fn_with_state(svc.clone(), middleware::security_headers))
                 .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30))),

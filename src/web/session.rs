@@ -85,6 +85,9 @@ impl FromRequestParts<Services> for Page {
             .await
             .map_err(|(_, m)| AppError::Internal(anyhow::anyhow!("session layer missing: {m}")))?;
         let user = signed_in_user(&session, svc).await?;
+        if let (Some(u), Some(slot)) = (&user, parts.extensions.get::<super::middleware::AccountSlot>()) {
+            let _ = slot.0.set(u.id);
+        }
         // An anonymous visitor gets a CSRF token (and so a stored session)
         // only on a page with a form: see `Page::with_csrf`.
         let csrf = match user {

@@ -357,6 +357,39 @@ async fn refresh_tokens_rotate_and_a_reused_one_ends_the_whole_family() {
         .await;
     assert_eq!(r.status, 401);
     assert_eq!(tpp.refresh("never-issued").await.code(), "invalid_grant");
+
+    // The other §5.2 answers of the refresh grant.
+    let r = tpp
+        .token_request(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", &tpp.client_id),
+            ("client_secret", &tpp.client_secret),
+        ])
+        .await;
+    assert_eq!((r.status, r.code()), (400, "invalid_request"), "no refresh_token");
+    let r = tpp
+        .token_request(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", &tpp.client_id),
+            ("client_secret", "wrong"),
+            ("refresh_token", r2),
+        ])
+        .await;
+    assert_eq!((r.status, r.code()), (401, "invalid_client"));
+    let bo = app.tpp("bo@example.se", &["accounts-sandbox"]).await;
+    let consent = tpp.ask_consent(consent_body(4)).await;
+    let (code, pkce) = authorize(&tpp, &format!("AIS:{consent}"), ANNA, &[ANNA_ACCOUNT]).await;
+    let fresh = tpp.exchange(&code, &pkce.verifier).await.body;
+    assert_eq!(
+        bo.refresh(fresh["refresh_token"].as_str().unwrap()).await.code(),
+        "invalid_grant",
+        "another client's refresh token"
+    );
+    assert_eq!(
+        tpp.refresh(fresh["refresh_token"].as_str().unwrap()).await.status,
+        200,
+        "which it did not spend"
+    );
 }
 
 #[tokio::test]

@@ -104,7 +104,10 @@ async fn readiness_fails_while_the_database_takes_no_writes() {
     }
     let res = app.get("/readyz").await;
     assert_eq!(res.status(), 503);
-    assert_eq!(res.text().await.unwrap(), "database takes no writes");
+    assert_eq!(
+        res.text().await.unwrap(),
+        "database takes no writes\nrate limits: per instance (no Redis configured)"
+    );
     assert_eq!(app.get("/healthz").await.status(), 200, "the process itself is fine");
 }
 

@@ -42,6 +42,8 @@ pub struct TestApp {
     pub base: String,
     /// `https://127.0.0.1:PORT` of the TLS listener, when the test turned it on.
     pub tls_base: Option<String>,
+    /// `http://127.0.0.1:PORT` of the metrics listener, when the test turned it on.
+    pub metrics_base: Option<String>,
     pub database_url: String,
     pub svc: Services,
     pub clock: ManualClock,
@@ -91,6 +93,7 @@ pub async fn spawn_app_configured(mail: Mail, tweak: impl FnOnce(&mut Config)) -
         .expect("build the app");
     let base = format!("http://{}", app.local_addr());
     let tls_base = app.tls_addr().map(|a| format!("https://{a}"));
+    let metrics_base = app.metrics_addr().map(|a| format!("http://{a}"));
     let svc = app.services.clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn(app.run_until(async move {
@@ -101,6 +104,7 @@ pub async fn spawn_app_configured(mail: Mail, tweak: impl FnOnce(&mut Config)) -
         browser: Browser::new(&base),
         base,
         tls_base,
+        metrics_base,
         database_url,
         svc,
         clock,
@@ -156,16 +160,17 @@ fn test_config(database_url: &str, smtp_url: Option<String>) -> Config {
         // The TLS tests turn the listener on (tests/api/support/mtls.rs).
         tls: TlsConfig::off(std::env::temp_dir()),
         production: ProductionConfig::default(),
+        ops: devportal::config::OpsConfig::default(),
     }
 }
 
 /// A test database that is removed when the test ends.
-enum DbGuard {
+pub enum DbGuard {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
     Postgres { admin_url: String, name: String },
 }
 
-async fn test_database() -> (String, DbGuard) {
+pub async fn test_database() -> (String, DbGuard) {
     match std::env::var("DEVPORTAL_TEST_DATABASE_URL") {
         Ok(admin_url) if admin_url.starts_with("postgres") => {
             let name = format!("devportal_test_{}", uuid::Uuid::new_v4().simple());

@@ -8,6 +8,7 @@ pub mod api_client;
 pub mod app;
 pub mod chrome;
 pub mod database;
+pub mod instances;
 pub mod mtls;
 pub mod openapi;
 pub mod psu;
