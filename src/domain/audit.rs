@@ -34,10 +34,11 @@ pub enum Event {
     AdminCreated,
     AdminPromoted,
     AuditExported,
+    MailResent,
 }
 
 impl Event {
-    pub const ALL: [Event; 27] = [
+    pub const ALL: [Event; 28] = [
         Event::SignedUp,
         Event::EmailVerified,
         Event::SignedIn,
@@ -65,6 +66,7 @@ impl Event {
         Event::AdminCreated,
         Event::AdminPromoted,
         Event::AuditExported,
+        Event::MailResent,
     ];
 
     pub fn parse(s: &str) -> Option<Event> {
@@ -101,6 +103,7 @@ impl Event {
             Event::AdminCreated => "admin.created",
             Event::AdminPromoted => "admin.promoted",
             Event::AuditExported => "admin.audit_exported",
+            Event::MailResent => "admin.mail_resent",
         }
     }
 
@@ -133,6 +136,7 @@ impl Event {
             Event::AdminCreated => "Admin created",
             Event::AdminPromoted => "Account promoted to admin",
             Event::AuditExported => "Audit log exported",
+            Event::MailResent => "Mail sent again",
         }
     }
 }
@@ -198,6 +202,13 @@ impl Target {
     pub fn subscription(id: &str) -> Target {
         Target {
             kind: "subscription",
+            id: id.to_string(),
+        }
+    }
+
+    pub fn mail(id: i64) -> Target {
+        Target {
+            kind: "mail",
             id: id.to_string(),
         }
     }

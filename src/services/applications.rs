@@ -185,6 +185,7 @@ pub async fn deletion_preview(svc: &Services, app: &Owned) -> Result<DeletionPre
 
 /// Deletes the application and, in the same transaction, its subscriptions,
 /// keys, access tokens, sandbox payments and usage counts (the database cascades).
+#[tracing::instrument(name = "applications.delete", skip_all, fields(application_id = %app.id))]
 pub async fn delete(svc: &Services, app: &Owned, client_address: &str) -> Result<(), ServiceError> {
     let (dev, id) = (app.owner(), app.id.as_str());
     let mut tx = svc.db.begin().await?;

@@ -295,6 +295,7 @@ pub fn pushed(
 
 /// RFC 9126: the client pushes the request with its authentication and
 /// gets a `request_uri` for the browser. Answers it and its lifetime.
+#[tracing::instrument(name = "oauth.par", skip_all)]
 pub async fn push(svc: &Services, client: ClientAuth, p: Params) -> Result<(String, i64), OAuthError> {
     let client = token_endpoint::authenticate(svc, client).await?;
     if p.client_id.as_deref().is_some_and(|c| c != client.client_id) {
@@ -327,6 +328,7 @@ pub async fn push(svc: &Services, client: ClientAuth, p: Params) -> Result<(Stri
 /// `GET /oauth2/authorize`: checks the request (or takes the pushed one),
 /// stores it and starts the customer's BankID order. Answers the request's
 /// handle for the customer's page.
+#[tracing::instrument(name = "oauth.authorize", skip_all)]
 pub async fn begin(svc: &Services, p: Params, end_user_ip: &str) -> Result<String, Refusal> {
     let now = svc.now();
     let a = match p.request_uri.as_deref() {
@@ -634,6 +636,7 @@ pub async fn request(svc: &Services, a: StoredAuthorization) -> Result<Request, 
 /// The customer approves (with the accounts they picked) or rejects.
 /// Answers where the customer goes next: back to the client with a code or
 /// an error (redirect flow), or nowhere (decoupled).
+#[tracing::instrument(name = "oauth.decide", skip_all, fields(application_id = %a.application_id, approve))]
 pub async fn decide(
     svc: &Services,
     a: &StoredAuthorization,
@@ -769,6 +772,7 @@ pub struct Decoupled {
 /// starts the customer's BankID order at the bank; the customer scans the QR
 /// code the client shows (fetched from the bank each second) or opens the
 /// app; the client polls the token endpoint.
+#[tracing::instrument(name = "oauth.decoupled", skip_all)]
 pub async fn start_decoupled(
     svc: &Services,
     client: ClientAuth,

@@ -164,6 +164,7 @@ pub async fn active(svc: &Services, app: &Owned) -> Result<Option<Registered>, S
 }
 
 /// Ends the active certificate; it stays in the history.
+#[tracing::instrument(name = "certificates.delete", skip_all, fields(application_id = %app.id))]
 pub async fn delete(svc: &Services, app: &Owned, client_address: &str) -> Result<(), ServiceError> {
     let dev = app.owner();
     let mut tx = svc.db.begin().await?;

@@ -58,6 +58,7 @@ pub async fn list(svc: &Services, ssn: &str) -> Result<Vec<Given>, ServiceError>
 }
 
 /// Revokes one of the customer's valid consents.
+#[tracing::instrument(name = "consents.revoke_by_customer", skip_all)]
 pub async fn revoke(svc: &Services, ssn: &str, consent_id: &str) -> Result<Given, ServiceError> {
     let now = svc.now();
     let mut tx = svc.db.begin().await?;

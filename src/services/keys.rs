@@ -103,6 +103,7 @@ pub async fn generate(
 /// replacement must change a row: with a revocation racing this, either the
 /// new secret works or the developer is told there are no keys, never shown
 /// a secret for keys that are gone.
+#[tracing::instrument(name = "keys.regenerate_secret", skip_all, fields(application_id = %app.id))]
 pub async fn regenerate_secret(
     svc: &Services,
     app: &Owned,
@@ -131,6 +132,7 @@ pub async fn regenerate_secret(
     })
 }
 
+#[tracing::instrument(name = "keys.revoke", skip_all, fields(application_id = %app.id))]
 pub async fn revoke(svc: &Services, app: &Owned, client_address: &str, env: Environment) -> Result<(), ServiceError> {
     let mut tx = svc.db.begin().await?;
     let existing = keys::find(tx.exec(), &app.id, env)

@@ -16,6 +16,8 @@ pub const EMAIL_TOKEN_DAYS: i64 = 7;
 pub const PERSONAL_TOKEN_DAYS: i64 = 30;
 /// Mails, after they were sent (their bodies are dropped at sending).
 pub const SENT_MAIL_DAYS: i64 = 30;
+/// A mail given up keeps its (sealed) body this long, for an admin to send it again.
+pub const GIVEN_UP_MAIL_DAYS: i64 = 7;
 
 /// Deletes what is past its retention: rate-limit windows, expired access
 /// tokens, e-mail tokens and change links, personal access tokens, and sent
@@ -31,6 +33,7 @@ pub async fn sweep(svc: &Services) -> Result<(), storage::Error> {
         (Expired::EmailChanges, now - EMAIL_TOKEN_DAYS * DAY),
         (Expired::PersonalTokens, now - PERSONAL_TOKEN_DAYS * DAY),
         (Expired::SentMails, now - SENT_MAIL_DAYS * DAY),
+        (Expired::GivenUpMailBodies, now - GIVEN_UP_MAIL_DAYS * DAY),
     ] {
         retention::delete(conn.exec(), what, before).await?;
     }

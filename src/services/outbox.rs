@@ -90,3 +90,37 @@ pub async fn undelivered(svc: &Services, admin: &User) -> Result<Vec<StoredMail>
     let mut conn = svc.db.conn().await?;
     Ok(outbox::undelivered(conn.exec(), 500).await?)
 }
+
+/// The outbox for an admin: the newest mails in every state (waiting,
+/// retrying, sent, given up), so "the mail never arrived" can be answered.
+pub async fn overview(svc: &Services, admin: &User) -> Result<Vec<StoredMail>, ServiceError> {
+    must_be_admin(admin)?;
+    let mut conn = svc.db.conn().await?;
+    Ok(outbox::recent(conn.exec(), 200).await?)
+}
+
+/// An admin puts a mail that was given up back in the queue (the mail
+/// server's problem is fixed); audited.
+pub async fn send_again(svc: &Services, admin: &User, id: i64, client_address: &str) -> Result<(), ServiceError> {
+    use crate::domain::audit::{Actor, Entry, Event, Target};
+    must_be_admin(admin)?;
+    let mut tx = svc.db.begin().await?;
+    let mail = outbox::find(tx.exec(), id).await?.ok_or(ServiceError::NotFound)?;
+    if !outbox::send_again(tx.exec(), id, svc.now()).await? {
+        return Err(ServiceError::conflict(
+            "not_given_up",
+            "Only a mail that was given up can be sent again.",
+        ));
+    }
+    let entry = Entry::new(
+        Event::MailResent,
+        &Actor::of(admin, client_address),
+        Target::mail(id),
+        &mail.recipient,
+    );
+    super::audit::append(svc, tx.exec(), &entry).await?;
+    tx.commit().await?;
+    svc.mail.wake();
+    tracing::info!(admin_id = admin.id, mail_id = id, "mail sent again");
+    Ok(())
+}

@@ -8,6 +8,7 @@ use crate::domain::user::User;
 use crate::storage::{self, subscriptions};
 
 /// Subscribes one of the developer's applications to an API version.
+#[tracing::instrument(name = "subscriptions.subscribe", skip_all, fields(application_id = %app.id, api = api_slug))]
 pub async fn subscribe(svc: &Services, app: &Owned, api_slug: &str) -> Result<Subscription, ServiceError> {
     let dev = app.owner();
     let api = match catalogue::get(svc, api_slug).await {

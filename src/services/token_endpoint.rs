@@ -100,6 +100,7 @@ pub struct Authenticated {
 /// Issues an access token for the client credentials grant: with sandbox
 /// keys `scope=psd2_sandbox:<SSN>`; with production keys `accounts` and/or
 /// `payments` (all the application may have when the scope is left out).
+#[tracing::instrument(name = "oauth.token", skip_all, fields(grant = req.grant_type.as_deref().unwrap_or("")))]
 pub async fn issue(svc: &Services, mut req: TokenRequest) -> Result<TokenResponse, OAuthError> {
     const GRANTS: &str = "client_credentials, authorization_code, refresh_token or urn:openid:params:grant-type:ciba";
     let grant_type = match req.grant_type.take().as_deref() {
@@ -176,6 +177,7 @@ pub async fn issue(svc: &Services, mut req: TokenRequest) -> Result<TokenRespons
 
 /// RFC 7009: ends a token the authenticated client holds. A token that is
 /// unknown, expired or another client's is answered the same (nothing to end).
+#[tracing::instrument(name = "oauth.revoke", skip_all)]
 pub async fn revoke(svc: &Services, client: ClientAuth, token: &str) -> Result<(), OAuthError> {
     let client = authenticate(svc, client).await?;
     let hash = hash_secret(token.trim());
@@ -422,7 +424,6 @@ pub(super) async fn mint(
     let token = SecretToken::generate();
     let usual = svc.config.gateway.access_token_lifetime;
     let lifetime = grant.lifetime.map_or(usual, |l| l.min(usual));
-    let mut tx = svc.db.begin().await?;
     let new = access_tokens::NewToken {
         token_hash: &token.hash(),
         application_id: grant.application_id,
@@ -433,16 +434,21 @@ pub(super) async fn mint(
         family: grant.family,
         keys: grant.keys,
     };
-    if !access_tokens::insert(tx.exec(), &new, now, now + lifetime).await? {
+    let refused = || {
         // Revoked or replaced since this instance cached them (another
         // instance did it): the database has the last word.
         if let Some((client_id, _)) = grant.keys {
             svc.access.forget_client(client_id);
         }
-        return Err(OAuthError::InvalidClient("Unknown client or wrong secret.".into()));
-    }
+        OAuthError::InvalidClient("Unknown client or wrong secret.".into())
+    };
     let refresh_token = match (grant.refresh_until, grant.family) {
         (Some(until), Some(family)) => {
+            // The access and the refresh token together, or neither.
+            let mut tx = svc.db.begin().await?;
+            if !access_tokens::insert(tx.exec(), &new, now, now + lifetime).await? {
+                return Err(refused());
+            }
             let refresh = SecretToken::generate();
             let stored = crate::storage::refresh_tokens::StoredRefresh {
                 family: family.to_string(),
@@ -455,11 +461,18 @@ pub(super) async fn mint(
                 used_at: None,
             };
             crate::storage::refresh_tokens::insert(tx.exec(), &refresh.hash(), &stored, now).await?;
+            tx.commit().await?;
             Some(refresh.expose().to_string())
         }
-        _ => None,
+        // One statement, no transaction: the hot path of client credentials.
+        _ => {
+            let mut conn = svc.db.conn().await?;
+            if !access_tokens::insert(conn.exec(), &new, now, now + lifetime).await? {
+                return Err(refused());
+            }
+            None
+        }
     };
-    tx.commit().await?;
     Ok(TokenResponse {
         access_token: token.expose().to_string(),
         scope,

@@ -89,6 +89,7 @@ pub async fn next_due(ex: Exec<'_>) -> Result<Option<i64>> {
     .await
 }
 
+/// The newest mails in every state (the dev mailbox, the admin's outbox page).
 pub async fn recent(ex: Exec<'_>, limit: i64) -> Result<Vec<StoredMail>> {
     sql(format!("SELECT {COLUMNS} FROM outbox ORDER BY id DESC LIMIT $1"))
         .bind(limit)
@@ -103,17 +104,15 @@ pub async fn find(ex: Exec<'_>, id: i64) -> Result<Option<StoredMail>> {
         .await
 }
 
-/// Gives a mail up for good (its body, which may hold a link, is dropped).
+/// Gives a mail up for good. Its body stays sealed (so an admin can send it
+/// again once the cause is fixed) until the retention sweep drops it.
 pub async fn mark_given_up(ex: Exec<'_>, id: i64, error: &str, now: OffsetDateTime) -> Result<()> {
-    sql(
-        "UPDATE outbox SET failed_at = $2, last_error = $3, locked_until = NULL, body_text = '', body_html = '' \
-         WHERE id = $1",
-    )
-    .bind(id)
-    .bind(now)
-    .bind(error)
-    .execute(ex)
-    .await?;
+    sql("UPDATE outbox SET failed_at = $2, last_error = $3, locked_until = NULL WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .bind(error)
+        .execute(ex)
+        .await?;
     Ok(())
 }
 
@@ -136,5 +135,18 @@ pub async fn stats(ex: Exec<'_>) -> Result<(i64, Option<i64>, i64)> {
                 MIN(created_at) FILTER (WHERE sent_at IS NULL AND failed_at IS NULL), \
                 COUNT(*) FILTER (WHERE failed_at IS NOT NULL) FROM outbox")
     .one(ex)
+    .await
+}
+
+/// Puts a mail given up for good back in the queue, due now; false when it
+/// was not given up (or its body is gone).
+pub async fn send_again(ex: Exec<'_>, id: i64, now: OffsetDateTime) -> Result<bool> {
+    sql(
+        "UPDATE outbox SET failed_at = NULL, attempts = 0, next_attempt_at = $2, locked_until = NULL \
+         WHERE id = $1 AND failed_at IS NOT NULL AND sent_at IS NULL AND body_text <> ''",
+    )
+    .bind(id)
+    .bind(now)
+    .execute_one(ex)
     .await
 }

@@ -19,6 +19,8 @@ pub enum Expired {
     PersonalTokens,
     /// Sent mails, by when they were sent.
     SentMails,
+    /// The bodies of mails given up for good (kept for "send again"), by when.
+    GivenUpMailBodies,
 }
 
 impl Expired {
@@ -30,6 +32,10 @@ impl Expired {
             Expired::EmailChanges => "DELETE FROM email_changes WHERE expires_at < $1",
             Expired::PersonalTokens => "DELETE FROM personal_access_tokens WHERE expires_at < $1",
             Expired::SentMails => "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < $1",
+            Expired::GivenUpMailBodies => {
+                "UPDATE outbox SET body_text = '', body_html = '' WHERE failed_at IS NOT NULL AND failed_at < $1 \
+                 AND body_text <> ''"
+            }
         }
     }
 }

@@ -105,7 +105,8 @@ pub fn pages(dev_mailbox: bool) -> Router<Services> {
         )
         .route("/admin/audit", get(audit::browse))
         .route("/admin/audit.csv", get(audit::export))
-        .route("/admin/mail", get(mail::undelivered));
+        .route("/admin/mail", get(mail::undelivered))
+        .route("/admin/mail/{id}/send-again", post(mail::send_again));
     if dev_mailbox {
         return router
             .route("/dev/mailbox", get(mailbox::list))

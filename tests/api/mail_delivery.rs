@@ -153,6 +153,27 @@ async fn a_mail_refused_for_good_is_given_up_after_three_tries_and_admins_see_it
     assert!(page.contains("Given up"));
     assert!(page.contains("550"));
     assert_eq!(app.new_browser().get("/admin/mail").await.status(), 404);
+
+    // Once the cause is fixed, the admin sends it again: queued, audited.
+    let id = app.count("SELECT id FROM outbox WHERE failed_at IS NOT NULL").await;
+    assert!(
+        page.contains(&format!(r#"action="/admin/mail/{id}/send-again""#)),
+        "{page}"
+    );
+    let res = admin.post_form(&format!("/admin/mail/{id}/send-again"), &[]).await;
+    assert_eq!(crate::support::location(&res), "/admin/mail");
+    assert!(
+        admin
+            .get_html("/admin/mail")
+            .await
+            .contains(&format!("Mail {id} is queued again."))
+    );
+    let audited = app.audited("admin.mail_resent").await;
+    assert_eq!(audited.len(), 1);
+    let res = crate::support::Browser::new(&app.base)
+        .post_form(&format!("/admin/mail/{id}/send-again"), &[])
+        .await;
+    assert_eq!(res.status(), 404, "admins only");
 }
 
 #[tokio::test]
