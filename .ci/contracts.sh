@@ -67,6 +67,9 @@ echo "-- OAuth libraries"
 "$venv/bin/python" .ci/contracts/oauth_libraries.py "$base" "$CLIENT_ID" "$CLIENT_SECRET"
 (cd .ci/contracts && node openid_client.mjs "$base" "$CLIENT_ID" "$CLIENT_SECRET")
 
+echo "-- the README's automated sign-up test (Python, requests)"
+"$venv/bin/python" tests/signup_test.py "$base"
+
 # Last: its stateful phase revokes and deletes what it finds, the keys above included.
 echo "-- schemathesis on the JSON API"
 schemathesis "$base/api/v1/openapi.json" "$PAT"

@@ -203,6 +203,12 @@ pub async fn signin(State(svc): State<Services>, page: Page, Form(form): Form<Si
                 format!("Welcome, {}. You are signed in.", user.first_name),
             )
             .await?;
+            // An admin signing in from the home page lands on the request inbox.
+            let next = if next == "/" && user.role == crate::domain::user::Role::Admin {
+                "/admin/requests".to_string()
+            } else {
+                next
+            };
             Ok(Redirect::to(&next).into_response())
         }
         Err(SignInError::Invalid) => {

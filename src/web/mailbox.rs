@@ -36,6 +36,29 @@ pub async fn list(State(svc): State<Services>, page: Page) -> Reply {
     })
 }
 
+/// `GET /dev/mailbox.json`: the same mails for an automated sign-up test,
+/// newest first, each with the links it holds.
+pub async fn list_json(State(svc): State<Services>) -> Result<axum::response::Response, AppError> {
+    let mails = outbox::recent(&svc).await?;
+    let f = time::format_description::well_known::Rfc3339;
+    let body: Vec<serde_json::Value> = mails
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "id": m.id,
+                "to": m.recipient,
+                "subject": m.subject,
+                "created_at": m.created_at.format(&f).unwrap_or_default(),
+                "links": links_in(&m.body_text),
+            })
+        })
+        .collect();
+    let mut res = axum::Json(serde_json::json!({ "mails": body })).into_response();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
+}
+
 #[derive(Template)]
 #[template(path = "dev/mail.html")]
 struct ShowView {

@@ -10,6 +10,7 @@ pub mod bank;
 pub mod bankid_simulator;
 pub mod certificates;
 pub mod chart;
+pub mod confirm;
 pub mod console;
 pub mod console_bankid;
 pub mod contact;

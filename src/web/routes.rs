@@ -8,8 +8,8 @@ use axum::routing::{get, post};
 
 use super::admin::{Admin, audit, developers, mail, requests};
 use super::{
-    applications, auth, bank, bankid_simulator, certificates, console, console_bankid, contact, data_export, keys,
-    mailbox, my_consents, pages, personal_tokens, sandbox, store, subscriptions, test_certificates,
+    applications, auth, bank, bankid_simulator, certificates, confirm, console, console_bankid, contact, data_export,
+    keys, mailbox, my_consents, pages, personal_tokens, sandbox, store, subscriptions, test_certificates,
 };
 use crate::services::Services;
 
@@ -66,18 +66,30 @@ pub fn pages(dev_mailbox: bool) -> Router<Services> {
         )
         .route("/applications/{id}/sandbox-keys", post(keys::generate))
         .route("/applications/{id}/sandbox-keys/secret", post(keys::regenerate))
-        .route("/applications/{id}/sandbox-keys/revoke", post(keys::revoke))
+        .route(
+            "/applications/{id}/sandbox-keys/revoke",
+            get(confirm::revoke_keys).post(keys::revoke),
+        )
         .route("/applications/{id}/production-keys", post(keys::generate_production))
         .route("/applications/{id}/certificate", post(certificates::register))
         .route("/applications/{id}/certificate/confirm", post(certificates::confirm))
-        .route("/applications/{id}/certificate/delete", post(certificates::delete))
+        .route(
+            "/applications/{id}/certificate/delete",
+            get(confirm::delete_certificate).post(certificates::delete),
+        )
         .route("/applications/{id}/test-certificates", post(test_certificates::create))
         .route("/applications/{id}/test-certificates/new", get(test_certificates::new))
-        .route("/applications/{id}/sandbox/reset", post(sandbox::reset))
+        .route(
+            "/applications/{id}/sandbox/reset",
+            get(confirm::reset_sandbox).post(sandbox::reset),
+        )
         // Subscriptions.
         .route("/subscriptions", get(subscriptions::list))
         .route("/subscriptions/{id}", get(subscriptions::show))
-        .route("/subscriptions/{id}/delete", post(subscriptions::unsubscribe))
+        .route(
+            "/subscriptions/{id}/delete",
+            get(confirm::unsubscribe).post(subscriptions::unsubscribe),
+        )
         // Profile changes go through a message to the bank; personal access tokens.
         .route("/contact", get(contact::form).post(contact::send))
         .route("/verify-email-change", get(contact::confirm_email))
@@ -110,6 +122,7 @@ pub fn pages(dev_mailbox: bool) -> Router<Services> {
     if dev_mailbox {
         return router
             .route("/dev/mailbox", get(mailbox::list))
+            .route("/dev/mailbox.json", get(mailbox::list_json))
             .route("/dev/mailbox/{id}", get(mailbox::show))
             .route("/dev/mailbox/{id}/html", get(mailbox::show_html));
     }

@@ -277,3 +277,53 @@ async fn deleting_an_application_shows_what_goes_asks_for_its_name_and_removes_a
         "Bo's application stays"
     );
 }
+
+/// Every destructive action goes through a page that says what will go,
+/// with one danger button; the pages only link to it.
+#[tokio::test]
+async fn destructive_actions_are_confirmed_on_a_page_that_says_what_goes() {
+    let app = spawn_app().await;
+    let tpp = app.tpp("anna@example.se", &["accounts-sandbox"]).await;
+    let (dev, id) = (&tpp.browser, &tpp.application_id);
+    let keys = dev.get_html(&format!("/applications/{id}?tab=keys")).await;
+    assert!(keys.contains(&format!(
+        r#"<a class="button danger" href="/applications/{id}/sandbox-keys/revoke">"#
+    )));
+    assert!(
+        !keys.contains(&format!(r#"action="/applications/{id}/sandbox-keys/revoke""#)),
+        "no one-click revoke"
+    );
+    let confirm = dev.get_html(&format!("/applications/{id}/sandbox-keys/revoke")).await;
+    assert!(
+        confirm.contains(&tpp.client_id) && confirm.contains("cannot be undone"),
+        "{confirm}"
+    );
+    assert!(confirm.contains(&format!(
+        r#"<form method="post" action="/applications/{id}/sandbox-keys/revoke">"#
+    )));
+    assert!(confirm.contains(r#"<button type="submit" class="danger">Revoke the keys</button>"#));
+
+    let reset = dev.get_html(&format!("/applications/{id}/sandbox/reset")).await;
+    assert!(reset.contains("documented state"));
+    let sub = dev
+        .get_html("/subscriptions")
+        .await
+        .split("/subscriptions/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(str::to_string)
+        .unwrap();
+    let unsubscribe = dev.get_html(&format!("/subscriptions/{sub}/delete")).await;
+    assert!(unsubscribe.contains("NOT_SUBSCRIBED"), "{unsubscribe}");
+    assert_eq!(
+        dev.get(&format!("/applications/{id}/certificate/delete"))
+            .await
+            .status(),
+        404,
+        "no certificate, nothing to delete"
+    );
+    let list = dev.get_html("/applications").await;
+    assert!(list.contains(&format!(
+        r#"<a class="danger" href="/applications/{id}/delete">Delete…</a>"#
+    )));
+}

@@ -371,6 +371,13 @@ async fn an_admin_browses_filters_pages_and_exports_the_log() {
     assert!(!recent.contains(r#"data-event="account.signed_up""#) && recent.contains(r#"data-event="sign_in.failed""#));
     let old = admin.get_html(&format!("/admin/audit?to={three_days_ago}")).await;
     assert!(old.contains(r#"data-event="account.signed_up""#) && !old.contains(r#"data-event="sign_in.failed""#));
+    let reversed = admin
+        .get_html(&format!("/admin/audit?from={today}&to={three_days_ago}"))
+        .await;
+    assert!(
+        reversed.contains("The From date is after the To date"),
+        "a reversed range says so instead of an empty result"
+    );
     let bad = admin.get_html("/admin/audit?from=24%2F11%2F2026&actor=anna").await;
     assert!(bad.contains("Write dates as YYYY-MM-DD"));
     assert!(

@@ -34,7 +34,11 @@ async fn another_developers_ids_answer_404_on_every_page_and_change_nothing() {
         format!("/applications/{bo_app}?tab=keys"),
         format!("/applications/{bo_app}/edit"),
         format!("/applications/{bo_app}/delete"),
+        format!("/applications/{bo_app}/sandbox-keys/revoke"),
+        format!("/applications/{bo_app}/sandbox/reset"),
+        format!("/applications/{bo_app}/certificate/delete"),
         format!("/subscriptions/{bo_sub}"),
+        format!("/subscriptions/{bo_sub}/delete"),
     ] {
         assert_eq!(anna.get(&path).await.status(), 404, "GET {path}");
     }

@@ -18,6 +18,10 @@ async fn the_console_executes_a_call_and_shows_the_request_and_response() {
 
     let form = tpp.browser.get_html("/apis/accounts-sandbox/console?op=0").await;
     assert!(form.contains(r#"<option value=""#) && form.contains(">psd2_sandbox</option>"));
+    assert!(
+        form.contains(r#"action="/apis/accounts-sandbox/console#response""#),
+        "the browser lands on the result, not the top of the page"
+    );
     assert!(form.contains(r#"name="q_withBalance""#));
 
     let res = tpp

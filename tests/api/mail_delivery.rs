@@ -73,12 +73,28 @@ async fn without_smtp_the_dev_mailbox_shows_every_mail_and_its_links_work() {
             .starts_with("sandbox")
     );
     assert!(html_part.text().await.unwrap().contains("Verify my e-mail address"));
+
+    // The same for an automated sign-up test: JSON, newest first, with the links.
+    let res = app.get("/dev/mailbox.json").await;
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let json: serde_json::Value = res.json().await.unwrap();
+    let newest = &json["mails"][0];
+    assert_eq!(newest["to"], "anna@example.se");
+    assert!(
+        newest["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("Verify your e-mail address")
+    );
+    assert!(newest["created_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(newest["links"][0], link.as_str(), "the link the mail holds");
 }
 
 #[tokio::test]
 async fn with_smtp_configured_there_is_no_dev_mailbox() {
     let app = spawn_app().await;
     assert_eq!(app.get("/dev/mailbox").await.status(), 404);
+    assert_eq!(app.get("/dev/mailbox.json").await.status(), 404);
     assert!(!app.get_html("/").await.contains("/dev/mailbox"));
 }
 

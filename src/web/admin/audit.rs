@@ -62,15 +62,21 @@ impl LogQuery {
                     .map_err(|_| "An account is given by its number, as on the Developers page.")?,
             ),
         };
+        let (from, to) = (day(&self.from)?, day(&self.to)?);
+        if let (Some(f), Some(t)) = (from, to) {
+            if f > t {
+                return Err("The From date is after the To date: swap them to see that period.");
+            }
+        }
         Ok(Filter {
             event: Event::parse(&self.event),
             account,
             actor: self.actor.clone(),
             target: self.target.clone(),
             client: self.client.clone(),
-            from: day(&self.from)?,
+            from,
             // "To" names a whole day: everything before the next midnight.
-            until: day(&self.to)?.map(|t| t + Duration::days(1)),
+            until: to.map(|t| t + Duration::days(1)),
         })
     }
 

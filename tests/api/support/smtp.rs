@@ -28,7 +28,14 @@ impl ReceivedMail {
         let at = lower.find(&format!("content-type: {content_type}"))?;
         let rest = &self.data[at..];
         let (headers, body) = rest.split_once("\r\n\r\n")?;
-        let body = body.split("\r\n--").next().unwrap_or(body);
+        // The part ends at the MIME boundary, not at any line that starts
+        // with "--": a quoted-printable soft break can put a token's "--"
+        // (base64url) at the start of a line.
+        let end = match boundary(&self.data) {
+            Some(b) => format!("\r\n--{b}"),
+            None => "\r\n--".to_string(),
+        };
+        let body = body.split(end.as_str()).next().unwrap_or(body);
         let encoding = header(headers, "Content-Transfer-Encoding")
             .unwrap_or_default()
             .to_ascii_lowercase();
@@ -79,6 +86,17 @@ fn header(block: &str, name: &str) -> Option<String> {
         .split("\r\n")
         .find(|l| l.to_ascii_lowercase().starts_with(&prefix))
         .map(|l| l[prefix.len()..].trim().to_string())
+}
+
+/// The multipart boundary the mail declares.
+fn boundary(data: &str) -> Option<String> {
+    let at = data.find("boundary=")? + "boundary=".len();
+    let rest = &data[at..];
+    let value = rest.strip_prefix('"').map_or_else(
+        || rest.split([';', '\r', '\n']).next().unwrap_or(""),
+        |quoted| quoted.split('"').next().unwrap_or(""),
+    );
+    (!value.is_empty()).then(|| value.to_string())
 }
 
 fn decode_quoted_printable(s: &str) -> String {
