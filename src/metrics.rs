@@ -21,8 +21,10 @@ pub struct Metrics {
     pub throttled: IntCounterVec,
     /// Mails the SMTP server refused or could not take (each attempt).
     pub mail_failures: IntCounter,
-    /// Access cache lookups by `result` (`hit`, `miss`).
-    pub access_cache: IntCounterVec,
+    /// Access cache lookups (`devportal_access_cache_total{result}`),
+    /// resolved once: they count every API call.
+    pub access_cache_hit: IntCounter,
+    pub access_cache_miss: IntCounter,
     /// Changes other instances announced, and connections to hear them lost.
     pub invalidations: IntCounterVec,
     /// Set at scrape time.
@@ -68,7 +70,10 @@ impl Metrics {
             &["state"],
         )?;
         r.register(Box::new(db_connections.clone()))?;
+        let access_cache = counter(&r, "access_cache_total", "Access cache lookups, by result", &["result"])?;
         Ok(Metrics {
+            access_cache_hit: access_cache.with_label_values(&["hit"]),
+            access_cache_miss: access_cache.with_label_values(&["miss"]),
             http_requests: counter(
                 &r,
                 "http_requests_total",
@@ -90,7 +95,6 @@ impl Metrics {
             )?,
             throttled: counter(&r, "throttled_total", "Requests refused with 429, by limit", &["limit"])?,
             mail_failures,
-            access_cache: counter(&r, "access_cache_total", "Access cache lookups, by result", &["result"])?,
             invalidations: counter(
                 &r,
                 "access_invalidations_total",

@@ -225,9 +225,6 @@ impl BankId for SimulatedBankId {
             started_at: now,
         };
         let mut conn = self.db.conn().await.map_err(anyhow::Error::from)?;
-        store::prune(conn.exec(), now - Duration::days(1))
-            .await
-            .map_err(anyhow::Error::from)?;
         store::insert(conn.exec(), &o).await.map_err(anyhow::Error::from)?;
         Ok(Order {
             order_ref: o.order_ref,

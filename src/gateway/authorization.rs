@@ -94,7 +94,7 @@ pub async fn decoupled(
     caller: Caller,
     form: Result<Form<DecoupledForm>, FormRejection>,
 ) -> Response {
-    let ip = caller_address(&caller);
+    let ip = caller.address().to_string();
     let (form, client, used_basic) = match caller.client(form) {
         Ok(found) => found,
         Err(refusal) => return *refusal,
@@ -109,10 +109,6 @@ pub async fn decoupled(
         }
         Err(e) => oauth_error(e, used_basic),
     }
-}
-
-fn caller_address(caller: &Caller) -> String {
-    caller.address().to_string()
 }
 
 /// Says so when the BankID answering is the portal's simulation.

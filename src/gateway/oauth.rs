@@ -318,7 +318,7 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 /// the token endpoint and what it takes.
 pub async fn metadata(State(svc): State<Services>) -> Response {
     let mut metadata = serde_json::json!({
-        "issuer": svc.base_url.as_str().trim_end_matches('/'),
+        "issuer": crate::services::authorization::issuer(&svc),
         "token_endpoint": svc.url("/oauth2/token"),
         "revocation_endpoint": svc.url("/oauth2/revoke"),
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "tls_client_auth"],

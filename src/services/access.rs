@@ -204,11 +204,11 @@ pub async fn check(svc: &Services, token: &str) -> Result<Access, AccessDenied> 
     let hash = hash_secret(token);
     let access = match svc.access.get(&hash) {
         Some(a) => {
-            svc.metrics.access_cache.with_label_values(&["hit"]).inc();
+            svc.metrics.access_cache_hit.inc();
             a
         }
         None => {
-            svc.metrics.access_cache.with_label_values(&["miss"]).inc();
+            svc.metrics.access_cache_miss.inc();
             let loaded = load(svc, &hash).await.map_err(AccessDenied::Internal)?;
             let Some(access) = loaded else {
                 return Err(AccessDenied::Expired);

@@ -17,7 +17,7 @@ use crate::domain::catalogue::Environment;
 use crate::domain::consent::{Access, Consent};
 use crate::domain::personnummer::Personnummer;
 use crate::domain::sandbox::Customer;
-use crate::domain::secret::{SecretToken, hash_secret};
+use crate::domain::secret::SecretToken;
 use crate::storage::authorizations::{self as store, StoredAuthorization};
 use crate::storage::sandbox::StoredPayment;
 use crate::storage::{Exec, applications, consents, keys, sandbox as payments_store};
@@ -860,9 +860,4 @@ pub async fn decoupled_qr(svc: &Services, client: ClientAuth, auth_req_id: &str)
 pub async fn by_order(svc: &Services, order_ref: &str) -> Result<Option<StoredAuthorization>, ServiceError> {
     let mut conn = svc.db.conn().await?;
     Ok(store::by_order_ref(conn.exec(), order_ref).await?)
-}
-
-/// Hash of a code as stored.
-pub fn code_hash(code: &str) -> String {
-    hash_secret(code)
 }

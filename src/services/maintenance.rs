@@ -34,6 +34,9 @@ pub async fn sweep(svc: &Services) -> Result<(), storage::Error> {
         (Expired::PersonalTokens, now - PERSONAL_TOKEN_DAYS * DAY),
         (Expired::SentMails, now - SENT_MAIL_DAYS * DAY),
         (Expired::GivenUpMailBodies, now - GIVEN_UP_MAIL_DAYS * DAY),
+        (Expired::Authorizations, now - DAY),
+        (Expired::RefreshTokens, now),
+        (Expired::BankIdOrders, now - DAY),
     ] {
         retention::delete(conn.exec(), what, before).await?;
     }

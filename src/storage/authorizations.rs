@@ -203,22 +203,3 @@ pub async fn polled(ex: Exec<'_>, id: &str, now: OffsetDateTime) -> Result<()> {
         .await?;
     Ok(())
 }
-
-/// The application's requests for a consent or payment scope, any status.
-pub async fn for_scope(ex: Exec<'_>, application_id: &str, scope: &str) -> Result<Vec<StoredAuthorization>> {
-    sql(format!(
-        "SELECT {COLUMNS} FROM authorizations WHERE application_id = $1 AND scope = $2"
-    ))
-    .bind(application_id)
-    .bind(scope)
-    .all(ex)
-    .await
-}
-
-/// Forgets requests that ended long ago.
-pub async fn prune(ex: Exec<'_>, before: OffsetDateTime) -> Result<u64> {
-    sql("DELETE FROM authorizations WHERE expires_at < $1")
-        .bind(before)
-        .execute(ex)
-        .await
-}

@@ -93,11 +93,3 @@ pub async fn advance(
     .execute_one(ex)
     .await
 }
-
-/// Forgets orders that ended long ago.
-pub async fn prune(ex: Exec<'_>, before: OffsetDateTime) -> Result<u64> {
-    sql("DELETE FROM bankid_orders WHERE started_at < $1")
-        .bind(before)
-        .execute(ex)
-        .await
-}

@@ -21,6 +21,14 @@ pub enum Expired {
     SentMails,
     /// The bodies of mails given up for good (kept for "send again"), by when.
     GivenUpMailBodies,
+    /// Authorization requests, by when they ended (kept a while past that:
+    /// a replayed code is recognised, and revokes, while its request is kept).
+    Authorizations,
+    /// Refresh tokens, by their expiry (used ones are kept until then: a
+    /// reuse is recognised while they are).
+    RefreshTokens,
+    /// The simulated BankID's orders, by when they started.
+    BankIdOrders,
 }
 
 impl Expired {
@@ -36,6 +44,9 @@ impl Expired {
                 "UPDATE outbox SET body_text = '', body_html = '' WHERE failed_at IS NOT NULL AND failed_at < $1 \
                  AND body_text <> ''"
             }
+            Expired::Authorizations => "DELETE FROM authorizations WHERE expires_at < $1",
+            Expired::RefreshTokens => "DELETE FROM refresh_tokens WHERE expires_at < $1",
+            Expired::BankIdOrders => "DELETE FROM bankid_orders WHERE started_at < $1",
         }
     }
 }

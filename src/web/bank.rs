@@ -259,30 +259,18 @@ pub async fn consent(State(svc): State<Services>, page: Page, Path(id): Path<Str
     }
 }
 
-pub struct Decision {
-    decision: String,
-    accounts: Vec<String>,
-}
-
 /// `POST /bank/authorize/{id}/consent`: approve (with the accounts picked) or reject.
 pub async fn decide(State(svc): State<Services>, page: Page, Path(id): Path<String>, body: String) -> Reply {
     let a = mine(&svc, &page.session, &id).await?;
     // Repeated `accounts` fields: read the form by hand (serde_urlencoded takes one).
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body.as_bytes()).into_owned().collect();
-    let d = Decision {
-        decision: pairs
-            .iter()
-            .find(|(k, _)| k == "decision")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default(),
-        accounts: pairs
-            .iter()
-            .filter(|(k, _)| k == "accounts")
-            .map(|(_, v)| v.clone())
-            .collect(),
-    };
-    let approve = d.decision == "approve";
-    match authorization::decide(&svc, &a, approve, &d.accounts).await {
+    let approve = pairs.iter().any(|(k, v)| k == "decision" && v == "approve");
+    let accounts: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "accounts")
+        .map(|(_, v)| v.clone())
+        .collect();
+    match authorization::decide(&svc, &a, approve, &accounts).await {
         Ok(Some(back)) => Ok(go(&back)),
         Ok(None) => Ok(go(&format!("/bank/authorize/{id}"))),
         Err(ServiceError::Invalid(errors)) => {

@@ -38,3 +38,33 @@ async fn the_sweep_deletes_what_is_past_its_retention_and_keeps_the_rest() {
         303
     );
 }
+
+/// What a customer's authorization leaves behind (the request, its BankID
+/// order, the refresh token) goes too: the request and the order a day on,
+/// the refresh token once it has expired with its consent.
+#[tokio::test]
+async fn the_sweep_forgets_authorizations_bankid_orders_and_expired_refresh_tokens() {
+    use crate::support::psu::{ANNA, ANNA_ACCOUNT, REDIRECT, authorize, consent_body};
+    let app = spawn_app().await;
+    let tpp = app.tpp("anna@example.se", &["accounts-sandbox"]).await;
+    tpp.register_redirect_uris(&[REDIRECT]).await;
+    let consent = tpp.ask_consent(consent_body(4)).await;
+    let (code, pkce) = authorize(&tpp, &format!("AIS:{consent}"), ANNA, &[ANNA_ACCOUNT]).await;
+    assert_eq!(tpp.exchange(&code, &pkce.verifier).await.status, 200);
+    let tables = ["authorizations", "bankid_orders", "refresh_tokens"];
+    let count = async |t: &str| app.count(&format!("SELECT COUNT(*) FROM {t}")).await;
+    maintenance::sweep(&app.svc).await.unwrap();
+    for t in tables {
+        assert_eq!(count(t).await, 1, "{t} is kept while it may be needed");
+    }
+
+    app.clock.advance(time::Duration::days(2));
+    maintenance::sweep(&app.svc).await.unwrap();
+    assert_eq!(count("authorizations").await, 0);
+    assert_eq!(count("bankid_orders").await, 0);
+    assert_eq!(count("refresh_tokens").await, 1, "valid until the consent ends");
+
+    app.clock.advance(time::Duration::days(180));
+    maintenance::sweep(&app.svc).await.unwrap();
+    assert_eq!(count("refresh_tokens").await, 0);
+}

@@ -357,3 +357,29 @@ async fn a_client_that_used_basic_gets_the_challenge_and_discovery_names_the_end
             .contains(&serde_json::json!("client_secret_post"))
     );
 }
+
+/// `DEVPORTAL_ACCESS_TOKEN_SECONDS` sets how long an access token lives.
+#[tokio::test]
+async fn the_access_token_lifetime_is_a_setting() {
+    let app = spawn_app_configured(Mail::Smtp, |c| {
+        c.gateway.access_token_lifetime = time::Duration::seconds(120);
+    })
+    .await;
+    let tpp = app.tpp("anna@example.se", &["accounts-sandbox"]).await;
+    let r = tpp
+        .token_request(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &tpp.client_id),
+            ("client_secret", &tpp.client_secret),
+            ("scope", "psd2_sandbox:195505063676"),
+        ])
+        .await;
+    assert_eq!(r.body["expires_in"], 120, "{}", r.body);
+    let token = r.body["access_token"].as_str().unwrap();
+    assert_eq!(tpp.get(&format!("{ACCOUNTS}/Accounts"), token).await.status, 200);
+    app.clock.advance(time::Duration::seconds(121));
+    assert_eq!(
+        tpp.get(&format!("{ACCOUNTS}/Accounts"), token).await.code(),
+        "TOKEN_EXPIRED"
+    );
+}
