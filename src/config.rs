@@ -168,6 +168,17 @@ pub struct Settings {
     #[arg(long, env = "DEVPORTAL_METRICS_BIND", default_value = "off")]
     pub metrics_bind: Listen,
 
+    /// The bank's brand: a folder with `brand.toml` and the logo, favicon and
+    /// legal texts it names (see the README's "Branding"). Unset: a neutral brand.
+    #[arg(long, env = "DEVPORTAL_BRAND_DIR")]
+    pub brand_dir: Option<PathBuf>,
+
+    /// Show the sandbox APIs' documentation and console to visitors who are
+    /// not signed in (by default they are asked to sign in; the API store's
+    /// list and each API's overview are always public).
+    #[arg(long, env = "DEVPORTAL_PUBLIC_DOCUMENTATION", default_value_t = false)]
+    pub public_documentation: bool,
+
     /// `text` (one readable line per event) or `json` (one JSON object per
     /// line, for a log pipeline).
     #[arg(long, env = "DEVPORTAL_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
@@ -311,6 +322,16 @@ pub struct Config {
     pub tls: TlsConfig,
     pub production: ProductionConfig,
     pub ops: OpsConfig,
+    pub portal: PortalConfig,
+}
+
+/// What the portal looks like and who may read what.
+#[derive(Debug, Clone, Default)]
+pub struct PortalConfig {
+    /// The bank's brand folder (see `brand::Brand::load`); None: neutral.
+    pub brand_dir: Option<PathBuf>,
+    /// Documentation and console of the sandbox APIs without signing in.
+    pub public_documentation: bool,
 }
 
 /// What operators run the portal with: metrics, and Redis for shared limits.
@@ -378,6 +399,10 @@ impl Settings {
                 client_ca: self.mtls_client_ca,
                 client_cert_header: self.client_cert_header,
                 data_dir: self.data_dir,
+            },
+            portal: PortalConfig {
+                brand_dir: self.brand_dir,
+                public_documentation: self.public_documentation,
             },
             ops: OpsConfig {
                 metrics_bind: self.metrics_bind.0,

@@ -3,10 +3,13 @@
 //! Dependencies run one way: `web` → `services` → `domain` ← `storage`;
 //! `mail` delivers what services put in the outbox.
 
+pub mod api_reference;
 pub mod bankid;
+pub mod brand;
 pub mod client_address;
 pub mod client_certificate;
 pub mod clock;
+pub mod code_samples;
 pub mod config;
 pub mod domain;
 pub mod error;

@@ -277,7 +277,12 @@ fn services(
             clock.clone(),
         ))
     });
+    let brand = match &config.portal.brand_dir {
+        Some(dir) => crate::brand::Brand::load(dir).context("loading the brand (DEVPORTAL_BRAND_DIR)")?,
+        None => crate::brand::Brand::default(),
+    };
     Ok(Services {
+        brand: Arc::new(brand),
         bankid: simulator.clone().map(|s| s as Arc<dyn crate::bankid::BankId>),
         bankid_simulator: simulator,
         production_bank: crate::production_bank::build(&config.production, db.clone(), clock.clone())?,

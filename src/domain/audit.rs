@@ -35,10 +35,11 @@ pub enum Event {
     AdminPromoted,
     AuditExported,
     MailResent,
+    LegalApproved,
 }
 
 impl Event {
-    pub const ALL: [Event; 28] = [
+    pub const ALL: [Event; 29] = [
         Event::SignedUp,
         Event::EmailVerified,
         Event::SignedIn,
@@ -67,6 +68,7 @@ impl Event {
         Event::AdminPromoted,
         Event::AuditExported,
         Event::MailResent,
+        Event::LegalApproved,
     ];
 
     pub fn parse(s: &str) -> Option<Event> {
@@ -104,6 +106,7 @@ impl Event {
             Event::AdminPromoted => "admin.promoted",
             Event::AuditExported => "admin.audit_exported",
             Event::MailResent => "admin.mail_resent",
+            Event::LegalApproved => "account.legal_approved",
         }
     }
 
@@ -137,6 +140,7 @@ impl Event {
             Event::AdminPromoted => "Account promoted to admin",
             Event::AuditExported => "Audit log exported",
             Event::MailResent => "Mail sent again",
+            Event::LegalApproved => "New legal texts approved",
         }
     }
 }

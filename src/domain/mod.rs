@@ -9,7 +9,7 @@ pub mod catalogue;
 pub mod consent;
 pub mod contact;
 pub mod email;
-pub mod legal;
+pub mod journey;
 pub mod mail;
 pub mod password;
 pub mod personal_token;

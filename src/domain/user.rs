@@ -65,6 +65,6 @@ pub struct NewUser {
     pub organization: String,
     pub country: String,
     pub phone: Option<String>,
-    pub privacy_version: &'static str,
-    pub terms_version: &'static str,
+    pub privacy_version: String,
+    pub terms_version: String,
 }

@@ -5,6 +5,7 @@ use std::marker::PhantomData;
 use askama::Template;
 use time::Duration;
 
+use crate::brand::Brand;
 use crate::domain::mail::OutgoingMail;
 use crate::domain::user::User;
 
@@ -14,16 +15,16 @@ macro_rules! mail_parts {
     ($render:ident: $text:ident = $tpath:literal, $html:ident = $hpath:literal, { $($field:ident : $ty:ty),* $(,)? }) => {
         #[derive(Template)]
         #[template(path = $tpath)]
-        struct $text<'a> { $($field: $ty,)* _p: PhantomData<&'a ()> }
+        struct $text<'a> { brand: &'a Brand, $($field: $ty,)* _p: PhantomData<&'a ()> }
 
         #[derive(Template)]
         #[template(path = $hpath)]
-        struct $html<'a> { $($field: $ty,)* _p: PhantomData<&'a ()> }
+        struct $html<'a> { brand: &'a Brand, $($field: $ty,)* _p: PhantomData<&'a ()> }
 
-        fn $render<'a>($($field: $ty),*) -> askama::Result<(String, String)> {
+        fn $render<'a>(brand: &'a Brand, $($field: $ty),*) -> askama::Result<(String, String)> {
             Ok((
-                $text { $($field,)* _p: PhantomData }.render()?,
-                $html { $($field,)* _p: PhantomData }.render()?,
+                $text { brand, $($field,)* _p: PhantomData }.render()?,
+                $html { brand, $($field,)* _p: PhantomData }.render()?,
             ))
         }
     };
@@ -57,76 +58,85 @@ mail_parts!(blocked_parts: BlockedText = "email/subscription_blocked.txt", Block
     name: &'a str, application: &'a str, api: &'a str, blocked: bool,
 });
 
-fn mail(to: &str, subject: &str, (text, html): (String, String)) -> OutgoingMail {
+/// Every mail's subject names the bank; its text ends with the bank's
+/// name and support contact (the HTML layout shows the same).
+fn mail(brand: &Brand, to: &str, subject: &str, (text, html): (String, String)) -> OutgoingMail {
+    let mut signature = format!("\n\n-- \n{} developer portal", brand.name);
+    for contact in [&brand.support.email, &brand.support.phone, &brand.support.url].into_iter().flatten() {
+        signature.push_str(&format!("\n{contact}"));
+    }
     OutgoingMail {
         recipient: to.to_string(),
-        subject: subject.to_string(),
-        body_text: text,
+        subject: format!("{subject} · {}", brand.name),
+        body_text: format!("{}{signature}\n", text.trim_end()),
         body_html: html,
     }
 }
 
-pub fn verify_email(user: &User, link: &str, ttl: Duration) -> askama::Result<OutgoingMail> {
-    let parts = verify_parts(&user.first_name, link, ttl.whole_hours())?;
+pub fn verify_email(brand: &Brand, user: &User, link: &str, ttl: Duration) -> askama::Result<OutgoingMail> {
+    let parts = verify_parts(brand, &user.first_name, link, ttl.whole_hours())?;
     Ok(mail(
+        brand,
         &user.email,
         "Verify your e-mail address for the developer portal",
         parts,
     ))
 }
 
-pub fn account_exists(user: &User, signin_link: &str, reset_link: &str) -> askama::Result<OutgoingMail> {
-    let parts = exists_parts(&user.first_name, signin_link, reset_link)?;
+pub fn account_exists(brand: &Brand, user: &User, signin_link: &str, reset_link: &str) -> askama::Result<OutgoingMail> {
+    let parts = exists_parts(brand, &user.first_name, signin_link, reset_link)?;
     Ok(mail(
+        brand,
         &user.email,
         "Someone tried to sign up with your e-mail address",
         parts,
     ))
 }
 
-pub fn reset_password(user: &User, link: &str, ttl: Duration) -> askama::Result<OutgoingMail> {
-    let parts = reset_parts(&user.first_name, link, ttl.whole_minutes())?;
-    Ok(mail(&user.email, "Reset your developer portal password", parts))
+pub fn reset_password(brand: &Brand, user: &User, link: &str, ttl: Duration) -> askama::Result<OutgoingMail> {
+    let parts = reset_parts(brand, &user.first_name, link, ttl.whole_minutes())?;
+    Ok(mail(brand, &user.email, "Reset your developer portal password", parts))
 }
 
-pub fn password_changed(user: &User) -> askama::Result<OutgoingMail> {
-    let parts = changed_parts(&user.first_name)?;
-    Ok(mail(&user.email, "Your developer portal password was changed", parts))
+pub fn password_changed(brand: &Brand, user: &User) -> askama::Result<OutgoingMail> {
+    let parts = changed_parts(brand, &user.first_name)?;
+    Ok(mail(brand, &user.email, "Your developer portal password was changed", parts))
 }
 
 /// Sent to the new address: the change takes effect when its owner follows the link.
-pub fn confirm_new_email(user: &User, new_email: &str, link: &str, ttl: Duration) -> askama::Result<OutgoingMail> {
-    let parts = new_email_parts(&user.first_name, new_email, link, ttl.whole_hours())?;
+pub fn confirm_new_email(brand: &Brand, user: &User, new_email: &str, link: &str, ttl: Duration) -> askama::Result<OutgoingMail> {
+    let parts = new_email_parts(brand, &user.first_name, new_email, link, ttl.whole_hours())?;
     Ok(mail(
+        brand,
         new_email,
         "Confirm your new e-mail address for the developer portal",
         parts,
     ))
 }
 
-pub fn request_applied(user: &User, new_email: Option<&str>) -> askama::Result<OutgoingMail> {
-    let parts = applied_parts(&user.first_name, new_email)?;
-    Ok(mail(&user.email, "Your profile change was applied", parts))
+pub fn request_applied(brand: &Brand, user: &User, new_email: Option<&str>) -> askama::Result<OutgoingMail> {
+    let parts = applied_parts(brand, &user.first_name, new_email)?;
+    Ok(mail(brand, &user.email, "Your profile change was applied", parts))
 }
 
-pub fn request_rejected(user: &User, reason: &str) -> askama::Result<OutgoingMail> {
-    let parts = rejected_parts(&user.first_name, reason)?;
-    Ok(mail(&user.email, "Your request to the bank was not carried out", parts))
+pub fn request_rejected(brand: &Brand, user: &User, reason: &str) -> askama::Result<OutgoingMail> {
+    let parts = rejected_parts(brand, &user.first_name, reason)?;
+    Ok(mail(brand, &user.email, "Your request to the bank was not carried out", parts))
 }
 
 /// A bank admin blocked (or unblocked) one of the developer's subscriptions.
-pub fn subscription_blocked(user: &User, application: &str, api: &str, blocked: bool) -> askama::Result<OutgoingMail> {
+pub fn subscription_blocked(brand: &Brand, user: &User, application: &str, api: &str, blocked: bool) -> askama::Result<OutgoingMail> {
     let subject = if blocked {
         format!("The bank blocked {application}'s subscription to {api}")
     } else {
         format!("{application}'s subscription to {api} works again")
     };
-    let parts = blocked_parts(&user.first_name, application, api, blocked)?;
-    Ok(mail(&user.email, &subject, parts))
+    let parts = blocked_parts(brand, &user.first_name, application, api, blocked)?;
+    Ok(mail(brand, &user.email, &subject, parts))
 }
 
 /// The last mail of a closed account.
-pub fn account_closed(user: &User) -> askama::Result<OutgoingMail> {
-    let parts = closed_parts(&user.first_name)?;
-    Ok(mail(&user.email, "Your developer portal account is closed", parts))
+pub fn account_closed(brand: &Brand, user: &User) -> askama::Result<OutgoingMail> {
+    let parts = closed_parts(brand, &user.first_name)?;
+    Ok(mail(brand, &user.email, "Your developer portal account is closed", parts))
 }

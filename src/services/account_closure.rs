@@ -38,7 +38,7 @@ pub async fn close(
             "This request is already done or rejected.",
         ));
     }
-    let mail = templates::account_closed(dev).map_err(|e| ServiceError::Internal(e.into()))?;
+    let mail = templates::account_closed(&svc.brand, dev).map_err(|e| ServiceError::Internal(e.into()))?;
     outbox::enqueue(svc, ex.reborrow(), &mail, now).await?;
     audit::pseudonymise(ex.reborrow(), dev, &pseudonym).await?;
     let entry = Entry::new(

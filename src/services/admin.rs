@@ -5,7 +5,6 @@ use anyhow::Context;
 use super::{Services, audit};
 use crate::domain::audit::{Actor, Entry, Event, Target};
 use crate::domain::email::EmailAddress;
-use crate::domain::legal::{PRIVACY_POLICY_VERSION, TERMS_OF_USE_VERSION};
 use crate::domain::password::NewPassword;
 use crate::domain::profile::parse_text;
 use crate::domain::user::NewUser;
@@ -25,8 +24,8 @@ pub async fn create(svc: &Services, email: &str, name: &str, password: &str) -> 
         organization: "The bank".into(),
         country: "SE".into(),
         phone: None,
-        privacy_version: PRIVACY_POLICY_VERSION,
-        terms_version: TERMS_OF_USE_VERSION,
+        privacy_version: svc.brand.privacy.version.clone(),
+        terms_version: svc.brand.terms.version.clone(),
     };
     let mut tx = svc.db.begin().await?;
     let user = match users::insert(tx.exec(), &new, svc.now()).await {

@@ -61,7 +61,7 @@ pub async fn execute(svc: &Services, dev: &User, req: &ConsoleRequest) -> Result
                 Some(name) => {
                     let value = req.field(&format!("p_{name}"));
                     if value.is_empty() {
-                        return Err(ServiceError::invalid("path", format!("Fill in {name}.")));
+                        return Err(ServiceError::invalid(name, format!("Fill in {name}.")));
                     }
                     segments.push(value);
                 }

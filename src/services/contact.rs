@@ -182,10 +182,10 @@ pub async fn apply(svc: &Services, admin: &User, client_address: &str, id: &str)
         contact_requests::insert_email_change(tx.exec(), &token.hash(), dev.id, new_email, now, now + ttl).await?;
         let link = svc.link("/verify-email-change", token.expose());
         let mail =
-            templates::confirm_new_email(&dev, new_email, &link, ttl).map_err(|e| ServiceError::Internal(e.into()))?;
+            templates::confirm_new_email(&svc.brand, &dev, new_email, &link, ttl).map_err(|e| ServiceError::Internal(e.into()))?;
         outbox::enqueue(svc, tx.exec(), &mail, now).await?;
     }
-    let mail = templates::request_applied(&dev, new_email.map(String::as_str))
+    let mail = templates::request_applied(&svc.brand, &dev, new_email.map(String::as_str))
         .map_err(|e| ServiceError::Internal(e.into()))?;
     outbox::enqueue(svc, tx.exec(), &mail, now).await?;
     let fields = values.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
@@ -215,7 +215,7 @@ pub async fn reject(
     if !contact_requests::set_status(tx.exec(), id, Status::Rejected.as_str(), Some(reason), admin.id, now).await? {
         return Err(closed());
     }
-    let mail = templates::request_rejected(&dev, reason).map_err(|e| ServiceError::Internal(e.into()))?;
+    let mail = templates::request_rejected(&svc.brand, &dev, reason).map_err(|e| ServiceError::Internal(e.into()))?;
     outbox::enqueue(svc, tx.exec(), &mail, now).await?;
     let entry = decision(Event::RequestRejected, admin, client_address, id, &dev, reason);
     audit::append(svc, tx.exec(), &entry).await?;

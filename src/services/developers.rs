@@ -122,7 +122,7 @@ pub async fn set_subscription_blocked(
             format!("This subscription is {state} already."),
         ));
     }
-    let mail = templates::subscription_blocked(&dev, &sub.application_name, &api, blocked)
+    let mail = templates::subscription_blocked(&svc.brand, &dev, &sub.application_name, &api, blocked)
         .map_err(|e| ServiceError::Internal(e.into()))?;
     outbox::enqueue(svc, tx.exec(), &mail, now).await?;
     let event = if blocked {

@@ -17,7 +17,9 @@ pub mod contact;
 pub mod customer_consents;
 pub mod data_export;
 pub mod developers;
+pub mod journey;
 pub mod keys;
+pub mod legal;
 pub mod maintenance;
 pub mod operations;
 pub mod outbox;
@@ -147,6 +149,8 @@ pub struct Services {
     pub bankid: Option<Arc<dyn crate::bankid::BankId>>,
     /// The simulated BankID's phone side, when the simulation is on.
     pub bankid_simulator: Option<Arc<crate::bankid::simulated::SimulatedBankId>>,
+    /// The bank's name, logo, colours and legal texts (see [`crate::brand`]).
+    pub brand: Arc<crate::brand::Brand>,
 }
 
 impl Services {

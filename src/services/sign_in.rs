@@ -178,7 +178,7 @@ pub async fn request_reset(svc: &Services, email: &str) -> anyhow::Result<()> {
     let now = svc.now();
     let token = SecretToken::generate();
     let ttl = svc.config.reset_link_ttl;
-    let mail = templates::reset_password(&user, &svc.link("/password/reset", token.expose()), ttl)?;
+    let mail = templates::reset_password(&svc.brand, &user, &svc.link("/password/reset", token.expose()), ttl)?;
     let mut tx = svc.db.begin().await?;
     email_tokens::insert(
         tx.exec(),
@@ -264,7 +264,7 @@ pub async fn reset_password(
     // applications' access tokens come from their client secrets, not from
     // the password, and stay.)
     personal_tokens::delete_all(ex.reborrow(), user.id).await?;
-    let mail = templates::password_changed(&user).map_err(|e| ResetError::Internal(e.into()))?;
+    let mail = templates::password_changed(&svc.brand, &user).map_err(|e| ResetError::Internal(e.into()))?;
     outbox::enqueue(svc, ex.reborrow(), &mail, now).await?;
     let entry = Entry::new(
         Event::PasswordReset,

@@ -6,7 +6,6 @@ use serde::Deserialize;
 use super::{Services, audit, outbox, rate_limits};
 use crate::domain::audit::{Actor, Entry, Event, Target};
 use crate::domain::email::EmailAddress;
-use crate::domain::legal::{PRIVACY_POLICY_VERSION, TERMS_OF_USE_VERSION};
 use crate::domain::password::NewPassword;
 use crate::domain::profile::{parse_country, parse_phone, parse_text};
 use crate::domain::secret::{SecretToken, hash_secret};
@@ -62,10 +61,18 @@ fn validate(input: &SignUpInput) -> Result<(NewUser, NewPassword), FieldErrors> 
     let organization = errors.check("organization", parse_text(&input.organization, "organization", 200));
     let country = errors.check("country", parse_country(&input.country));
     let phone = errors.check("phone", parse_phone(&input.phone));
-    let password = errors.check(
-        "password",
-        NewPassword::parse(&input.password, &input.password_confirmation, email.as_ref()),
-    );
+    // A weak password is the first field's error; a mismatch is the second's.
+    let password = match NewPassword::parse(&input.password, &input.password, email.as_ref()) {
+        Err(message) => {
+            errors.add("password", message);
+            None
+        }
+        Ok(_) if input.password != input.password_confirmation => {
+            errors.add("password_confirmation", "The two passwords are not the same.");
+            None
+        }
+        Ok(password) => Some(password),
+    };
     if input.accept_privacy.is_none() {
         errors.add(
             "accept_privacy",
@@ -96,8 +103,9 @@ fn validate(input: &SignUpInput) -> Result<(NewUser, NewPassword), FieldErrors> 
                 organization,
                 country,
                 phone,
-                privacy_version: PRIVACY_POLICY_VERSION,
-                terms_version: TERMS_OF_USE_VERSION,
+                // The versions shown today: `sign_up` sets them from the brand.
+                privacy_version: String::new(),
+                terms_version: String::new(),
             };
             Ok((user, password))
         }
@@ -111,6 +119,8 @@ fn validate(input: &SignUpInput) -> Result<(NewUser, NewPassword), FieldErrors> 
 pub async fn sign_up(svc: &Services, input: &SignUpInput, client_address: &str) -> Result<(), SignUpError> {
     let (mut new_user, password) = validate(input).map_err(SignUpError::Invalid)?;
     new_user.password_hash = svc.hasher.hash(password.expose()).await?;
+    new_user.privacy_version = svc.brand.privacy.version.clone();
+    new_user.terms_version = svc.brand.terms.version.clone();
     let now = svc.now();
 
     let mut tx = svc.db.begin().await.context("starting sign-up")?;
@@ -158,7 +168,7 @@ async fn tell_owner_someone_tried(svc: &Services, email: &EmailAddress) -> anyho
     {
         return Ok(());
     }
-    let mail = templates::account_exists(&owner, &svc.url("/signin"), &svc.url("/password/forgot"))?;
+    let mail = templates::account_exists(&svc.brand, &owner, &svc.url("/signin"), &svc.url("/password/forgot"))?;
     let mut conn = svc.db.conn().await?;
     outbox::enqueue(svc, conn.exec(), &mail, svc.now()).await?;
     Ok(())
@@ -179,7 +189,7 @@ async fn send_verification(svc: &Services, ex: Exec<'_>, user: &User) -> anyhow:
     )
     .await?;
     let link = svc.link("/verify-email", token.expose());
-    let mail = templates::verify_email(user, &link, svc.config.verify_link_ttl)?;
+    let mail = templates::verify_email(&svc.brand, user, &link, svc.config.verify_link_ttl)?;
     outbox::enqueue(svc, ex, &mail, now).await?;
     Ok(())
 }

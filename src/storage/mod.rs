@@ -36,6 +36,7 @@ pub mod certificates;
 pub mod consents;
 pub mod contact_requests;
 pub mod email_tokens;
+pub mod journey;
 pub mod keys;
 pub mod migrate;
 pub mod notify;

@@ -38,8 +38,8 @@ pub async fn insert(ex: Exec<'_>, u: &NewUser, now: OffsetDateTime) -> Result<Us
     .bind(&u.organization)
     .bind(&u.country)
     .bind(&u.phone)
-    .bind(u.privacy_version)
-    .bind(u.terms_version)
+    .bind(&u.privacy_version)
+    .bind(&u.terms_version)
     .bind(now)
     .one(ex)
     .await
@@ -87,6 +87,18 @@ pub async fn find_by_email(ex: Exec<'_>, email: &str) -> Result<Option<User>> {
 pub async fn mark_verified(ex: Exec<'_>, id: i64, now: OffsetDateTime) -> Result<()> {
     sql("UPDATE users SET email_verified_at = $2 WHERE id = $1 AND email_verified_at IS NULL")
         .bind(id)
+        .bind(now)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Records the versions of the legal texts the account approved, and when.
+pub async fn approve_legal(ex: Exec<'_>, id: i64, privacy: &str, terms: &str, now: OffsetDateTime) -> Result<()> {
+    sql("UPDATE users SET privacy_version = $2, terms_version = $3, legal_accepted_at = $4 WHERE id = $1")
+        .bind(id)
+        .bind(privacy)
+        .bind(terms)
         .bind(now)
         .execute(ex)
         .await?;

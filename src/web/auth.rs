@@ -7,7 +7,6 @@ use serde::Deserialize;
 
 use super::render;
 use super::session::{self, FlashKind, Layout, Page};
-use crate::domain::legal::{PRIVACY_POLICY_VERSION, TERMS_OF_USE_VERSION};
 use crate::domain::profile::COUNTRIES;
 use crate::domain::validation::FieldErrors;
 use crate::error::AppError;
@@ -25,8 +24,6 @@ struct SignUpView {
     form: SignUpInput,
     errors: FieldErrors,
     countries: &'static [(&'static str, &'static str)],
-    privacy_version: &'static str,
-    terms_version: &'static str,
 }
 
 fn signup_view(layout: Layout, form: SignUpInput, errors: FieldErrors) -> SignUpView {
@@ -35,8 +32,6 @@ fn signup_view(layout: Layout, form: SignUpInput, errors: FieldErrors) -> SignUp
         form,
         errors,
         countries: COUNTRIES,
-        privacy_version: PRIVACY_POLICY_VERSION,
-        terms_version: TERMS_OF_USE_VERSION,
     }
 }
 
@@ -203,11 +198,12 @@ pub async fn signin(State(svc): State<Services>, page: Page, Form(form): Form<Si
                 format!("Welcome, {}. You are signed in.", user.first_name),
             )
             .await?;
-            // An admin signing in from the home page lands on the request inbox.
-            let next = if next == "/" && user.role == crate::domain::user::Role::Admin {
-                "/admin/requests".to_string()
-            } else {
-                next
+            // From the home page: an admin lands on the request inbox, a
+            // developer on the dashboard and its next step.
+            let next = match (next.as_str(), user.role) {
+                ("/", crate::domain::user::Role::Admin) => "/admin/requests".to_string(),
+                ("/", _) => "/dashboard".to_string(),
+                _ => next,
             };
             Ok(Redirect::to(&next).into_response())
         }

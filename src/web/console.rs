@@ -15,6 +15,7 @@ use crate::domain::application::Application;
 use crate::domain::catalogue::{self, Api, Endpoint, Environment};
 use crate::domain::sandbox_users::{TEST_USERS, TestUser};
 use crate::domain::user::User;
+use crate::domain::validation::FieldErrors;
 use crate::error::AppError;
 use crate::services::console::{self, ConsoleRequest, ConsoleResult};
 use crate::services::{ServiceError, Services, applications, catalogue as store, subscriptions};
@@ -30,13 +31,21 @@ struct ConsoleView {
     applications: Vec<Application>,
     test_users: &'static [TestUser],
     req: ConsoleRequest,
-    error: Option<String>,
+    errors: FieldErrors,
     result: Option<ConsoleResult>,
 }
 
 impl ConsoleView {
     fn value(&self, name: &str) -> String {
         self.req.fields.get(name).cloned().unwrap_or_default()
+    }
+
+    /// `aria-invalid` and `aria-describedby` for a field with an error.
+    fn aria(&self, id: &str) -> String {
+        match self.errors.get(id) {
+            Some(_) => format!(r#" aria-invalid="true" aria-describedby="{id}-error""#),
+            None => String::new(),
+        }
     }
 
     fn selected(&self, name: &str, value: &str) -> bool {
@@ -54,7 +63,7 @@ async fn subscribed(svc: &Services, user: &User, api: &Api) -> Result<Vec<Applic
         .collect())
 }
 
-fn defaults(endpoint: &Endpoint, apps: &[Application]) -> HashMap<String, String> {
+fn defaults(endpoint: &Endpoint, apps: &[Application], chosen: Option<&str>) -> HashMap<String, String> {
     let mut f = HashMap::new();
     for p in endpoint.path_params() {
         let v = match p {
@@ -69,13 +78,24 @@ fn defaults(endpoint: &Endpoint, apps: &[Application]) -> HashMap<String, String
     }
     f.insert("ssn".into(), "195505063676".into());
     f.insert("psu_ip".into(), "192.0.2.10".into());
-    if let Some(a) = apps.first() {
+    // The application the keys page came from, when it subscribes here.
+    let app = chosen
+        .and_then(|id| apps.iter().find(|a| a.id == id))
+        .or(apps.first());
+    if let Some(a) = app {
         f.insert("application_id".into(), a.id.clone());
     }
     f
 }
 
-async fn view(svc: &Services, user: &User, layout: Layout, slug: &str, op: usize) -> Result<ConsoleView, AppError> {
+async fn view(
+    svc: &Services,
+    user: &User,
+    layout: Layout,
+    slug: &str,
+    op: usize,
+    chosen: Option<&str>,
+) -> Result<ConsoleView, AppError> {
     let api = store::get(svc, slug).await?;
     if api.environment != Environment::Sandbox || !api.is_subscribable() {
         return Err(AppError::NotFound);
@@ -85,7 +105,7 @@ async fn view(svc: &Services, user: &User, layout: Layout, slug: &str, op: usize
     let req = ConsoleRequest {
         slug: api.slug.clone(),
         op,
-        fields: defaults(endpoint, &applications),
+        fields: defaults(endpoint, &applications, chosen),
     };
     Ok(ConsoleView {
         layout,
@@ -95,7 +115,7 @@ async fn view(svc: &Services, user: &User, layout: Layout, slug: &str, op: usize
         applications,
         test_users: TEST_USERS,
         req,
-        error: None,
+        errors: FieldErrors::new(),
         result: None,
     })
 }
@@ -104,6 +124,8 @@ async fn view(svc: &Services, user: &User, layout: Layout, slug: &str, op: usize
 pub struct OpQuery {
     #[serde(default)]
     op: usize,
+    /// The application to pre-select (from its keys page).
+    application: Option<String>,
 }
 
 pub async fn form(
@@ -112,7 +134,7 @@ pub async fn form(
     Path(slug): Path<String>,
     Query(q): Query<OpQuery>,
 ) -> Reply {
-    let mut v = view(&svc, &me.user, me.page.layout, &slug, q.op).await?;
+    let mut v = view(&svc, &me.user, me.page.layout, &slug, q.op, q.application.as_deref()).await?;
     // Coming back from "Authorize with BankID": the consent's token, once.
     if let Some(token) = me.page.session.remove::<String>(super::console_bankid::TOKEN).await? {
         v.req.fields.insert("token".into(), token);
@@ -127,7 +149,7 @@ pub async fn execute(
     Form(fields): Form<HashMap<String, String>>,
 ) -> Reply {
     let op = fields.get("op").and_then(|v| v.parse().ok()).unwrap_or(0);
-    let mut v = view(&svc, &me.user, me.page.layout, &slug, op).await?;
+    let mut v = view(&svc, &me.user, me.page.layout, &slug, op, None).await?;
     v.req.fields = fields;
     v.req.fields.remove("csrf_token");
     match console::execute(&svc, &me.user, &v.req).await {
@@ -136,7 +158,7 @@ pub async fn execute(
             render(&v)
         }
         Err(ServiceError::Invalid(errors)) => {
-            v.error = Some(errors.iter().map(|(_, m)| m).collect::<Vec<_>>().join(" "));
+            v.errors = errors;
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &v)
         }
         Err(e) => Err(e.into()),

@@ -170,13 +170,18 @@ pub async fn error_pages(State(svc): State<Services>, req: Request, next: Next) 
     }
     let mut layout = Layout {
         dev_mailbox: svc.dev_mailbox,
+        brand: svc.brand.clone(),
         ..Layout::default()
     };
-    if let Some(s) = &session {
-        if session::has_auth(s).await {
-            layout.user_name = Some(String::new());
-            layout.csrf = session::csrf_token(s).await.unwrap_or_default();
+    // The signed-in navigation (with Admin for an admin) on error pages too.
+    if let Some(s) = &session
+        && session::has_auth(s).await
+    {
+        if let Ok(Some(user)) = session::signed_in_user(s, &svc).await {
+            layout.is_admin = user.role == crate::domain::user::Role::Admin;
+            layout.user_name = Some(user.display_name());
         }
+        layout.csrf = session::csrf_token(s).await.unwrap_or_default();
     }
     let view = ErrorView {
         layout,

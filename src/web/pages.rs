@@ -1,4 +1,4 @@
-//! The home page, the profile and the legal documents.
+//! The home page and the profile.
 
 use askama::Template;
 use axum::extract::State;
@@ -7,7 +7,6 @@ use super::render;
 use super::session::{Layout, Page, SignedIn};
 use crate::domain::contact::ContactRequest;
 use crate::domain::contact::{Category, Status};
-use crate::domain::legal::{PRIVACY_POLICY_VERSION, TERMS_OF_USE_VERSION};
 use crate::domain::personal_token::PersonalAccessToken;
 use crate::domain::profile::country_name;
 use crate::domain::user::User;
@@ -60,33 +59,5 @@ pub async fn profile(State(svc): State<Services>, me: SignedIn) -> Reply {
         tokens,
         now: svc.now(),
         requests,
-    })
-}
-
-#[derive(Template)]
-#[template(path = "legal/privacy.html")]
-struct PrivacyView {
-    layout: Layout,
-    version: &'static str,
-}
-
-pub async fn privacy(page: Page) -> Reply {
-    render(&PrivacyView {
-        layout: page.layout,
-        version: PRIVACY_POLICY_VERSION,
-    })
-}
-
-#[derive(Template)]
-#[template(path = "legal/terms.html")]
-struct TermsView {
-    layout: Layout,
-    version: &'static str,
-}
-
-pub async fn terms(page: Page) -> Reply {
-    render(&TermsView {
-        layout: page.layout,
-        version: TERMS_OF_USE_VERSION,
     })
 }

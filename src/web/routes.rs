@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use super::admin::{Admin, audit, developers, mail, requests};
 use super::{
     applications, auth, bank, bankid_simulator, certificates, confirm, console, console_bankid, contact, data_export,
-    keys, mailbox, my_consents, pages, personal_tokens, sandbox, store, subscriptions, test_certificates,
+    dashboard, keys, legal, mailbox, my_consents, pages, personal_tokens, sandbox, store, subscriptions, test_certificates,
 };
 use crate::services::Services;
 
@@ -19,8 +19,10 @@ pub fn pages(dev_mailbox: bool) -> Router<Services> {
         // Public pages and the account.
         .route("/", get(pages::home))
         .route("/profile", get(pages::profile))
-        .route("/legal/privacy", get(pages::privacy))
-        .route("/legal/terms", get(pages::terms))
+        .route("/dashboard", get(dashboard::show))
+        .route("/legal/privacy", get(legal::privacy))
+        .route("/legal/terms", get(legal::terms))
+        .route("/legal/approve", get(legal::approve_page).post(legal::approve))
         // Sign-up, sign-in, password.
         .route("/signup", get(auth::signup_page).post(auth::signup))
         .route("/signup/check-email", get(auth::check_email_page))

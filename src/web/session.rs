@@ -60,6 +60,8 @@ pub struct Layout {
     pub flash: Option<Flash>,
     /// The dev mailbox exists (no SMTP server configured).
     pub dev_mailbox: bool,
+    /// The bank's name, logo, footer links and support contact.
+    pub brand: std::sync::Arc<crate::brand::Brand>,
 }
 
 /// A page request: the layout, the account if signed in, the session, and
@@ -105,6 +107,7 @@ impl FromRequestParts<Services> for Page {
             csrf,
             flash,
             dev_mailbox: svc.dev_mailbox,
+            brand: svc.brand.clone(),
         };
         let Ok(ClientAddr(client_address)) = ClientAddr::from_request_parts(parts, svc).await;
         Ok(Page {
@@ -137,21 +140,27 @@ impl FromRequestParts<Services> for SignedIn {
 
     async fn from_request_parts(parts: &mut Parts, svc: &Services) -> Result<Self, Self::Rejection> {
         let page = Page::from_request_parts(parts, svc).await?;
-        page.signed_in().ok_or_else(|| {
-            let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            let target = format!(
-                "/signin?next={}",
-                url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
-            );
-            Redirect::to(&target).into_response()
-        })
+        let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let next_param = url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>();
+        let me = page
+            .signed_in()
+            .ok_or_else(|| Redirect::to(&format!("/signin?next={next_param}")).into_response())?;
+        // A new version of the legal texts is approved before the next page
+        // (a form already on its way is not lost for it).
+        if parts.method == axum::http::Method::GET
+            && !parts.uri.path().starts_with("/legal/")
+            && !crate::services::legal::pending(svc, &me.user).is_empty()
+        {
+            return Err(Redirect::to(&format!("/legal/approve?next={next_param}")).into_response());
+        }
+        Ok(me)
     }
 }
 
 /// The account of the session, if the session is still good for it: the
 /// account exists and is enabled, its epoch matches, and the absolute
 /// session lifetime has not run out. A stale session is signed out.
-async fn signed_in_user(session: &Session, svc: &Services) -> Result<Option<User>, AppError> {
+pub async fn signed_in_user(session: &Session, svc: &Services) -> Result<Option<User>, AppError> {
     let Some(auth) = session.get::<AuthSession>(AUTH).await? else {
         return Ok(None);
     };

@@ -106,30 +106,71 @@ pub struct StoreQuery {
     env: String,
 }
 
+/// One API of the store: its Sandbox and Production versions side by side
+/// (those the search kept).
+struct FamilyCard {
+    name: String,
+    summary: String,
+    tags: Vec<String>,
+    versions: Vec<VersionCard>,
+}
+
+struct VersionCard {
+    api: Api,
+    /// What a developer needs before calling it.
+    needs: String,
+    /// A production API that the simulated bank answers.
+    simulated: bool,
+}
+
 #[derive(Template)]
 #[template(path = "store/list.html")]
 struct ListView {
     layout: Layout,
-    apis: Vec<Api>,
+    families: Vec<FamilyCard>,
     q: String,
     env: String,
-    /// Slugs of the production APIs the simulated bank answers.
-    simulated: Vec<String>,
+}
+
+/// What each version asks of a developer, in the bank's words.
+fn needs(api: &Api) -> String {
+    let role = match api.family.as_str() {
+        "accounts" => "PSP_AI",
+        "payments" => "PSP_PI",
+        _ => "PSP_IC",
+    };
+    match api.environment {
+        Environment::Sandbox => "An account and an application: keys at once, test customers' data.".into(),
+        Environment::Production => format!(
+            "A licensed TPP's eIDAS QWAC with the {role} role, calls over mutual TLS, the customer's consent."
+        ),
+    }
 }
 
 pub async fn list(State(svc): State<Services>, page: Page, Query(query): Query<StoreQuery>) -> Reply {
     let env = Environment::parse(&query.env);
     let apis = store::search(&svc, &query.q, env).await?;
     let env = env.map(|e| e.as_str().to_string()).unwrap_or_default();
-    let simulated = apis
-        .iter()
-        .filter(|a| a.environment == Environment::Production && svc.config.production.simulates(&a.family))
-        .map(|a| a.slug.clone())
-        .collect();
+    let mut families: Vec<FamilyCard> = Vec::new();
+    for api in apis {
+        let version = VersionCard {
+            needs: needs(&api),
+            simulated: api.environment == Environment::Production && svc.config.production.simulates(&api.family),
+            api,
+        };
+        match families.iter_mut().find(|f| f.versions.iter().any(|v| v.api.family == version.api.family)) {
+            Some(card) => card.versions.push(version),
+            None => families.push(FamilyCard {
+                name: version.api.name.clone(),
+                summary: version.api.summary.clone(),
+                tags: version.api.tags.clone(),
+                versions: vec![version],
+            }),
+        }
+    }
     render(&ListView {
-        simulated,
         layout: page.layout,
-        apis,
+        families,
         q: query.q,
         env,
     })
@@ -156,6 +197,11 @@ struct ApiView {
     console_live: bool,
     /// A production API that the simulated bank answers.
     simulated: bool,
+    /// The documentation tab's reference, from the OpenAPI document.
+    operations: Vec<crate::api_reference::Operation>,
+    errors: Vec<&'static crate::domain::catalogue::errors::ErrorCode>,
+    changelog: &'static [(&'static str, &'static str, &'static str)],
+    token_url: String,
 }
 
 pub async fn show(
@@ -171,6 +217,37 @@ pub async fn show(
         "subscribe" => "subscribe",
         _ => "overview",
     };
+    // The sandbox APIs' documentation and console are for signed-in
+    // developers (as the bank's page says), unless the bank opens them.
+    let gated = matches!(tab, "documentation" | "console")
+        && api.environment == Environment::Sandbox
+        && !svc.config.portal.public_documentation;
+    if gated && page.user.is_none() {
+        let next = format!("/apis/{slug}?tab={tab}");
+        let to = format!(
+            "/signin?next={}",
+            url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+        );
+        return session::redirect_with(
+            &page.session,
+            FlashKind::Info,
+            format!("Sign in to read the {} documentation and use the console.", api.name),
+            &to,
+        )
+        .await;
+    }
+    let operations = match tab {
+        "documentation" => match document(&svc, &slug).await {
+            Ok((_, doc)) => crate::api_reference::operations(&doc, &svc.now().date().to_string()),
+            Err(_) => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    let production = api.environment == Environment::Production;
+    let token_url = match (&svc.tls_url, production) {
+        (Some(tls), true) => format!("{}/oauth2/token", tls.as_str().trim_end_matches('/')),
+        _ => svc.url("/oauth2/token"),
+    };
     let applications = match &page.user {
         Some(user) => applications::list(&svc, user).await?,
         None => Vec::new(),
@@ -178,6 +255,10 @@ pub async fn show(
     let documentation = markdown::to_html(&api.documentation);
     let endpoints = catalogue::endpoints(&api.family);
     render(&ApiView {
+        errors: crate::domain::catalogue::errors::for_api(&api.family, production),
+        changelog: catalogue::changelog(&api.family),
+        operations,
+        token_url,
         simulated: api.environment == Environment::Production && svc.config.production.simulates(&api.family),
         console_live: api.environment == Environment::Sandbox && api.is_subscribable(),
         layout: page.layout,

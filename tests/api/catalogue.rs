@@ -4,11 +4,19 @@ fn card_count(html: &str) -> usize {
     html.matches(r#"<li class="card">"#).count()
 }
 
+/// The versions shown inside the cards.
+fn version_count(html: &str) -> usize {
+    html.matches(r#"<div class="version">"#).count()
+}
+
 #[tokio::test]
 async fn the_store_lists_every_api_in_sandbox_and_production() {
     let app = spawn_app().await;
     let html = app.get_html("/apis").await;
-    assert_eq!(card_count(&html), 6);
+    assert_eq!(card_count(&html), 3, "one card per API");
+    assert_eq!(version_count(&html), 6, "each with its Sandbox and Production version");
+    assert_eq!(html.matches("<h2>Accounts</h2>").count(), 1, "no two cards titled the same");
+    assert!(html.contains("eIDAS QWAC with the PSP_AI role"), "what production needs");
     for slug in [
         "accounts-sandbox",
         "accounts-production",
@@ -30,9 +38,12 @@ async fn the_store_lists_every_api_in_sandbox_and_production() {
 #[tokio::test]
 async fn the_store_searches_by_name_or_tag_and_filters_by_environment_without_javascript() {
     let app = spawn_app().await;
-    assert_eq!(card_count(&app.get_html("/apis?q=AIS").await), 2, "tag, any case");
-    assert_eq!(card_count(&app.get_html("/apis?q=payments&env=sandbox").await), 1);
-    assert_eq!(card_count(&app.get_html("/apis?env=production").await), 3);
+    let ais = app.get_html("/apis?q=AIS").await;
+    assert_eq!((card_count(&ais), version_count(&ais)), (1, 2), "tag, any case");
+    let payments = app.get_html("/apis?q=payments&env=sandbox").await;
+    assert_eq!((card_count(&payments), version_count(&payments)), (1, 1));
+    let production = app.get_html("/apis?env=production").await;
+    assert_eq!((card_count(&production), version_count(&production)), (3, 3));
     let none = app.get_html("/apis?q=mortgages").await;
     assert_eq!(card_count(&none), 0);
     assert!(none.contains("No API matches"));

@@ -14,6 +14,7 @@ mod consents;
 mod console;
 mod customer_authorization;
 mod decoupled;
+mod documentation;
 mod faults;
 mod form_errors;
 mod json_api;

@@ -161,6 +161,7 @@ fn test_config(database_url: &str, smtp_url: Option<String>) -> Config {
         tls: TlsConfig::off(std::env::temp_dir()),
         production: ProductionConfig::default(),
         ops: devportal::config::OpsConfig::default(),
+        portal: devportal::config::PortalConfig::default(),
     }
 }
 
