@@ -84,7 +84,7 @@ async fn without_smtp_the_dev_mailbox_shows_every_mail_and_its_links_work() {
         newest["subject"]
             .as_str()
             .unwrap()
-            .starts_with("Verify your e-mail address")
+            .contains("Verify your e-mail address")
     );
     assert!(newest["created_at"].as_str().unwrap().ends_with('Z'));
     assert_eq!(newest["links"][0], link.as_str(), "the link the mail holds");

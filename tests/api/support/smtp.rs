@@ -82,7 +82,9 @@ impl ReceivedMail {
 
 fn header(block: &str, name: &str) -> Option<String> {
     let prefix = format!("{}:", name.to_ascii_lowercase());
-    block
+    // A long header is folded over several lines (RFC 5322 §2.2.3).
+    let unfolded = block.replace("\r\n ", " ").replace("\r\n\t", " ");
+    unfolded
         .split("\r\n")
         .find(|l| l.to_ascii_lowercase().starts_with(&prefix))
         .map(|l| l[prefix.len()..].trim().to_string())
