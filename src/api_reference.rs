@@ -47,7 +47,10 @@ pub fn operations(doc: &Value, today: &str) -> Vec<Operation> {
         .unwrap_or("")
         .trim_end_matches('/');
     let schemas = doc.pointer("/components/schemas").cloned().unwrap_or(Value::Null);
-    let walker = Examples { schemas: &schemas, today };
+    let walker = Examples {
+        schemas: &schemas,
+        today,
+    };
     let mut out = Vec::new();
     let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
         return out;
@@ -106,7 +109,11 @@ fn operation(walker: &Examples<'_>, server: &str, path: &str, method: &str, op: 
     }
     let body_example = op
         .pointer("/requestBody/content/application~1json")
-        .and_then(|c| c.get("example").cloned().or_else(|| c.get("schema").map(|s| walker.example(s, 0))))
+        .and_then(|c| {
+            c.get("example")
+                .cloned()
+                .or_else(|| c.get("schema").map(|s| walker.example(s, 0)))
+        })
         .map(|b| pretty(&b));
     let mut responses = Vec::new();
     if let Some(map) = op.get("responses").and_then(Value::as_object) {
@@ -115,7 +122,11 @@ fn operation(walker: &Examples<'_>, server: &str, path: &str, method: &str, op: 
             let example = success
                 .then(|| r.pointer("/content/application~1json"))
                 .flatten()
-                .and_then(|c| c.get("example").cloned().or_else(|| c.get("schema").map(|s| walker.example(s, 0))))
+                .and_then(|c| {
+                    c.get("example")
+                        .cloned()
+                        .or_else(|| c.get("schema").map(|s| walker.example(s, 0)))
+                })
                 .map(|b| pretty(&b));
             responses.push(Response {
                 status: status.clone(),
@@ -220,11 +231,15 @@ impl Examples<'_> {
             }
         }
         let types = Self::types(s);
-        let t = types.iter().find(|t| **t != "null").copied().unwrap_or(if s.get("properties").is_some() {
-            "object"
-        } else {
-            "string"
-        });
+        let t = types
+            .iter()
+            .find(|t| **t != "null")
+            .copied()
+            .unwrap_or(if s.get("properties").is_some() {
+                "object"
+            } else {
+                "string"
+            });
         match t {
             "object" => {
                 let required: Vec<&str> = s
@@ -299,7 +314,10 @@ mod tests {
         assert_eq!(op.anchor, "op-get_thing");
         assert_eq!(op.parameters[0].kind, "one of big, small");
         let curl = &op.samples[0].code;
-        assert!(curl.contains("https://bank.example/sandbox/x/1/Things/big/{id}?withBalance=true"), "{curl}");
+        assert!(
+            curl.contains("https://bank.example/sandbox/x/1/Things/big/{id}?withBalance=true"),
+            "{curl}"
+        );
         assert!(!curl.contains("X-Request-ID: u"), "a new request id, not the example's");
         let example = op.responses[0].example.clone().unwrap_or_default();
         let v: Value = serde_json::from_str(&example).unwrap_or_default();

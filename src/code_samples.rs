@@ -118,7 +118,9 @@ pub fn python(c: &Call) -> String {
         quoted(&c.method),
         quoted(&c.url)
     ));
-    out.push_str("print(response.status_code)\nprint(json.dumps(response.json(), indent=2))\nresponse.raise_for_status()\n");
+    out.push_str(
+        "print(response.status_code)\nprint(json.dumps(response.json(), indent=2))\nresponse.raise_for_status()\n",
+    );
     out
 }
 

@@ -208,7 +208,10 @@ impl Brand {
         };
         for link in &file.footer {
             if !(link.url.starts_with("https://") || link.url.starts_with('/')) || link.label.trim().is_empty() {
-                bail!("brand.toml [[footer]] {:?}: a label and an https:// (or /path) url", link.label);
+                bail!(
+                    "brand.toml [[footer]] {:?}: a label and an https:// (or /path) url",
+                    link.label
+                );
             }
         }
         if let Some(url) = &file.support.url
@@ -267,7 +270,10 @@ fn read_asset(dir: &Path, name: &str) -> anyhow::Result<Vec<u8>> {
         .with_context(|| format!("reading {}", path.display()))?
         .len();
     if size > MAX_FILE {
-        bail!("{} is {size} bytes; the brand's files are at most 512 KiB", path.display());
+        bail!(
+            "{} is {size} bytes; the brand's files are at most 512 KiB",
+            path.display()
+        );
     }
     std::fs::read(&path).with_context(|| format!("reading {}", path.display()))
 }
@@ -330,7 +336,10 @@ mod tests {
         assert_eq!(brand.privacy.version, Brand::default().privacy.version);
         assert!(brand.stylesheet().contains("--brand: #00594f"));
         write("#ffcc00")?;
-        let refused = Brand::load(dir.path()).err().map(|e| format!("{e:#}")).unwrap_or_default();
+        let refused = Brand::load(dir.path())
+            .err()
+            .map(|e| format!("{e:#}"))
+            .unwrap_or_default();
         assert!(refused.contains("contrast"), "{refused}");
         Ok(())
     }
@@ -338,7 +347,10 @@ mod tests {
     #[test]
     fn a_file_outside_the_brand_folder_is_refused() -> anyhow::Result<()> {
         let dir = tempfile::tempdir()?;
-        std::fs::write(dir.path().join("brand.toml"), "name = \"X\"\nlogo = \"../etc/passwd.svg\"\n")?;
+        std::fs::write(
+            dir.path().join("brand.toml"),
+            "name = \"X\"\nlogo = \"../etc/passwd.svg\"\n",
+        )?;
         assert!(Brand::load(dir.path()).is_err());
         Ok(())
     }

@@ -115,7 +115,10 @@ mod tests {
     #[test]
     fn a_new_account_has_only_verified_done_and_links_follow_what_exists() {
         let steps = Progress::default().steps();
-        assert_eq!(steps.iter().filter(|s| s.done).map(|s| s.id).collect::<Vec<_>>(), ["verified"]);
+        assert_eq!(
+            steps.iter().filter(|s| s.done).map(|s| s.id).collect::<Vec<_>>(),
+            ["verified"]
+        );
         assert_eq!(steps[3].link, "/applications/new");
         let p = Progress {
             applications: 1,
@@ -125,7 +128,10 @@ mod tests {
             ..Progress::default()
         };
         let steps = p.steps();
-        assert_eq!(steps.iter().position(|s| !s.done).map(|i| steps[i].id), Some("first_call"));
+        assert_eq!(
+            steps.iter().position(|s| !s.done).map(|i| steps[i].id),
+            Some("first_call")
+        );
         assert_eq!(steps[4].link, "/apis/accounts-sandbox/console?application=a1");
     }
 }

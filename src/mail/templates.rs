@@ -62,12 +62,15 @@ mail_parts!(blocked_parts: BlockedText = "email/subscription_blocked.txt", Block
 /// name and support contact (the HTML layout shows the same).
 fn mail(brand: &Brand, to: &str, subject: &str, (text, html): (String, String)) -> OutgoingMail {
     let mut signature = format!("\n\n-- \n{} developer portal", brand.name);
-    for contact in [&brand.support.email, &brand.support.phone, &brand.support.url].into_iter().flatten() {
+    for contact in [&brand.support.email, &brand.support.phone, &brand.support.url]
+        .into_iter()
+        .flatten()
+    {
         signature.push_str(&format!("\n{contact}"));
     }
     OutgoingMail {
         recipient: to.to_string(),
-        subject: format!("{subject} · {}", brand.name),
+        subject: format!("[{}] {subject}", brand.name),
         body_text: format!("{}{signature}\n", text.trim_end()),
         body_html: html,
     }
@@ -100,11 +103,22 @@ pub fn reset_password(brand: &Brand, user: &User, link: &str, ttl: Duration) -> 
 
 pub fn password_changed(brand: &Brand, user: &User) -> askama::Result<OutgoingMail> {
     let parts = changed_parts(brand, &user.first_name)?;
-    Ok(mail(brand, &user.email, "Your developer portal password was changed", parts))
+    Ok(mail(
+        brand,
+        &user.email,
+        "Your developer portal password was changed",
+        parts,
+    ))
 }
 
 /// Sent to the new address: the change takes effect when its owner follows the link.
-pub fn confirm_new_email(brand: &Brand, user: &User, new_email: &str, link: &str, ttl: Duration) -> askama::Result<OutgoingMail> {
+pub fn confirm_new_email(
+    brand: &Brand,
+    user: &User,
+    new_email: &str,
+    link: &str,
+    ttl: Duration,
+) -> askama::Result<OutgoingMail> {
     let parts = new_email_parts(brand, &user.first_name, new_email, link, ttl.whole_hours())?;
     Ok(mail(
         brand,
@@ -121,11 +135,22 @@ pub fn request_applied(brand: &Brand, user: &User, new_email: Option<&str>) -> a
 
 pub fn request_rejected(brand: &Brand, user: &User, reason: &str) -> askama::Result<OutgoingMail> {
     let parts = rejected_parts(brand, &user.first_name, reason)?;
-    Ok(mail(brand, &user.email, "Your request to the bank was not carried out", parts))
+    Ok(mail(
+        brand,
+        &user.email,
+        "Your request to the bank was not carried out",
+        parts,
+    ))
 }
 
 /// A bank admin blocked (or unblocked) one of the developer's subscriptions.
-pub fn subscription_blocked(brand: &Brand, user: &User, application: &str, api: &str, blocked: bool) -> askama::Result<OutgoingMail> {
+pub fn subscription_blocked(
+    brand: &Brand,
+    user: &User,
+    application: &str,
+    api: &str,
+    blocked: bool,
+) -> askama::Result<OutgoingMail> {
     let subject = if blocked {
         format!("The bank blocked {application}'s subscription to {api}")
     } else {
@@ -138,5 +163,10 @@ pub fn subscription_blocked(brand: &Brand, user: &User, application: &str, api: 
 /// The last mail of a closed account.
 pub fn account_closed(brand: &Brand, user: &User) -> askama::Result<OutgoingMail> {
     let parts = closed_parts(brand, &user.first_name)?;
-    Ok(mail(brand, &user.email, "Your developer portal account is closed", parts))
+    Ok(mail(
+        brand,
+        &user.email,
+        "Your developer portal account is closed",
+        parts,
+    ))
 }

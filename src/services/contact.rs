@@ -181,8 +181,8 @@ pub async fn apply(svc: &Services, admin: &User, client_address: &str, id: &str)
         let ttl = svc.config.verify_link_ttl;
         contact_requests::insert_email_change(tx.exec(), &token.hash(), dev.id, new_email, now, now + ttl).await?;
         let link = svc.link("/verify-email-change", token.expose());
-        let mail =
-            templates::confirm_new_email(&svc.brand, &dev, new_email, &link, ttl).map_err(|e| ServiceError::Internal(e.into()))?;
+        let mail = templates::confirm_new_email(&svc.brand, &dev, new_email, &link, ttl)
+            .map_err(|e| ServiceError::Internal(e.into()))?;
         outbox::enqueue(svc, tx.exec(), &mail, now).await?;
     }
     let mail = templates::request_applied(&svc.brand, &dev, new_email.map(String::as_str))

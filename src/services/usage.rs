@@ -101,12 +101,18 @@ pub async fn last_24_hours(svc: &Services, application_id: &str) -> anyhow::Resu
     let total: i64 = hours.iter().map(|h| h.1).sum();
     let throttled: i64 = hours.iter().map(|h| h.2).sum();
     Ok(UsageReport {
-        evenness: evenness(&hours.iter().map(|h| h.1).collect::<Vec<_>>()),
+        // With a handful of calls a batch and an even spread look the same.
+        evenness: (total >= EVENNESS_MIN_CALLS)
+            .then(|| evenness(&hours.iter().map(|h| h.1).collect::<Vec<_>>()))
+            .flatten(),
         hours,
         total,
         throttled,
     })
 }
+
+/// Calls in 24 hours before evenness means something: one an hour.
+pub const EVENNESS_MIN_CALLS: i64 = 24;
 
 /// 0–100: how evenly `counts` are spread (100 = the same every hour).
 pub fn evenness(counts: &[i64]) -> Option<u8> {

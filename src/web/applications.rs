@@ -137,6 +137,8 @@ struct ShowView {
     /// Customers' consents to the application (the Consents tab).
     consents: Vec<crate::domain::consent::Consent>,
     today: time::Date,
+    /// Why the certificate just uploaded was refused (shown by its form).
+    certificate_error: Option<String>,
 }
 
 impl ShowView {
@@ -190,6 +192,31 @@ pub async fn show(
         "consents" => "consents",
         _ => "overview",
     };
+    page(&svc, me.page.layout, app, tab, None).await
+}
+
+/// The production tab again, with why the certificate was refused beside
+/// its form (nothing was stored).
+pub async fn refused_certificate(
+    svc: &Services,
+    layout: Layout,
+    app: applications::Owned,
+    status: axum::http::StatusCode,
+    refusal: String,
+) -> Reply {
+    let mut res = page(svc, layout, app, "production", Some(refusal)).await?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+async fn page(
+    svc: &Services,
+    layout: Layout,
+    app: applications::Owned,
+    tab: &'static str,
+    certificate_error: Option<String>,
+) -> Reply {
+    let svc = svc.clone();
     let subscriptions = subscriptions::for_application(&svc, &app).await?;
     let sandbox_key = keys::find(&svc, &app, Environment::Sandbox).await?;
     let usage = usage::last_24_hours(&svc, &app.id).await?;
@@ -213,7 +240,8 @@ pub async fn show(
         simulated_production: ["accounts", "payments"]
             .iter()
             .any(|f| svc.config.production.simulates(f)),
-        layout: me.page.layout,
+        layout,
+        certificate_error,
         app: app.into_inner(),
         tab,
         subscriptions,

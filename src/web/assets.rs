@@ -33,7 +33,10 @@ pub fn router() -> Router<Services> {
 async fn brand_css(State(svc): State<Services>) -> Response {
     let mut res = svc.brand.stylesheet().into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
     res
 }

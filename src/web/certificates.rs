@@ -1,25 +1,15 @@
 //! "Register certificate production": upload or paste the application's QWAC,
 //! see the organization ID it carries, replace or delete it.
 
-use askama::Template;
 use axum::extract::{Form, Multipart, Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use super::render_status;
 use super::session::{self, FlashKind, Layout, SignedIn};
 use crate::domain::application::Application;
 use crate::services::certificates::{self, MAX_BYTES};
 use crate::services::{ServiceError, Services, applications};
 use crate::web::Reply;
-
-#[derive(Template)]
-#[template(path = "applications/certificate_refused.html")]
-struct RefusedView {
-    layout: Layout,
-    app: Application,
-    message: String,
-}
 
 /// The file field `certificate`, or else the pasted `pem`.
 async fn upload(mut form: Multipart) -> Result<Vec<u8>, (StatusCode, String)> {
@@ -49,13 +39,14 @@ async fn upload(mut form: Multipart) -> Result<Vec<u8>, (StatusCode, String)> {
 pub async fn register(State(svc): State<Services>, me: SignedIn, Path(id): Path<String>, form: Multipart) -> Reply {
     let owned = applications::owned(&svc, &me.user, &id).await?;
     let app = owned.clone().into_inner();
-    let refused = |status: StatusCode, message: String, layout: Layout, app: Application| {
-        // What was uploaded is never echoed back: it may be a private key.
-        render_status(status, &RefusedView { layout, app, message })
+    // The form again with the refusal beside it. What was uploaded is never
+    // echoed back: it may be a private key.
+    let refused = |status: StatusCode, message: String, layout: Layout, _: Application| {
+        super::applications::refused_certificate(&svc, layout, owned.clone(), status, message)
     };
     let bytes = match upload(form).await {
         Ok(b) => b,
-        Err((status, message)) => return refused(status, message, me.page.layout, app),
+        Err((status, message)) => return refused(status, message, me.page.layout, app).await,
     };
     match certificates::register(&svc, &owned, &me.page.client_address, &bytes).await {
         Ok(r) => {
@@ -86,11 +77,13 @@ pub async fn register(State(svc): State<Services>, me: SignedIn, Path(id): Path<
         Err(ServiceError::Refused {
             code: "too_large",
             message,
-        }) => refused(StatusCode::PAYLOAD_TOO_LARGE, message, me.page.layout, app),
+        }) => refused(StatusCode::PAYLOAD_TOO_LARGE, message, me.page.layout, app).await,
         Err(ServiceError::Refused { message, .. }) => {
-            refused(StatusCode::UNPROCESSABLE_ENTITY, message, me.page.layout, app)
+            refused(StatusCode::UNPROCESSABLE_ENTITY, message, me.page.layout, app).await
         }
-        Err(ServiceError::Conflict { message, .. }) => refused(StatusCode::CONFLICT, message, me.page.layout, app),
+        Err(ServiceError::Conflict { message, .. }) => {
+            refused(StatusCode::CONFLICT, message, me.page.layout, app).await
+        }
         Err(e) => Err(e.into()),
     }
 }

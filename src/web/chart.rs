@@ -5,9 +5,10 @@ use std::fmt::Write;
 
 use crate::services::usage::UsageReport;
 
-const W: i64 = 720;
-const H: i64 = 180;
-const PAD: i64 = 30;
+// Narrow enough that the 13-unit labels stay readable on a 390 px phone.
+const W: i64 = 400;
+const H: i64 = 200;
+const PAD: i64 = 24;
 
 pub fn calls_per_hour(report: &UsageReport) -> String {
     let max = report.hours.iter().map(|h| h.1).max().unwrap_or(0).max(1);
@@ -31,7 +32,7 @@ pub fn calls_per_hour(report: &UsageReport) -> String {
     );
     let _ = write!(
         svg,
-        r##"<text x="{PAD}" y="14" font-size="11" fill="#5c5c5c">max {max} calls/hour</text>"##
+        r##"<text x="{PAD}" y="14" font-size="13" fill="#5c5c5c">max {max} calls/hour · hours in UTC</text>"##
     );
     for (i, (start, calls, throttled)) in report.hours.iter().enumerate() {
         let x = PAD + i as i64 * slot + 2;
@@ -56,7 +57,7 @@ pub fn calls_per_hour(report: &UsageReport) -> String {
             let hour = (start.rem_euclid(86_400)) / 3600;
             let _ = write!(
                 svg,
-                r##"<text x="{x}" y="{}" font-size="11" fill="#5c5c5c">{hour:02}:00</text>"##,
+                r##"<text x="{x}" y="{}" font-size="13" fill="#5c5c5c">{hour:02}:00</text>"##,
                 H - PAD + 14
             );
         }

@@ -79,9 +79,7 @@ fn defaults(endpoint: &Endpoint, apps: &[Application], chosen: Option<&str>) -> 
     f.insert("ssn".into(), "195505063676".into());
     f.insert("psu_ip".into(), "192.0.2.10".into());
     // The application the keys page came from, when it subscribes here.
-    let app = chosen
-        .and_then(|id| apps.iter().find(|a| a.id == id))
-        .or(apps.first());
+    let app = chosen.and_then(|id| apps.iter().find(|a| a.id == id)).or(apps.first());
     if let Some(a) = app {
         f.insert("application_id".into(), a.id.clone());
     }

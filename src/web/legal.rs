@@ -108,5 +108,11 @@ pub async fn approve(State(svc): State<Services>, me: SignedIn, Form(form): Form
     if !pending.is_empty() {
         legal::approve(&svc, &me.user, &me.page.client_address).await?;
     }
-    session::redirect_with(&me.page.session, session::FlashKind::Success, "Thank you: your approval is recorded.", &next).await
+    session::redirect_with(
+        &me.page.session,
+        session::FlashKind::Success,
+        "Thank you: your approval is recorded.",
+        &next,
+    )
+    .await
 }

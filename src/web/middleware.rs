@@ -91,27 +91,27 @@ pub async fn csrf_guard(session: Session, req: Request, next: Next) -> Result<Re
         Ok(b) => b,
         Err(_) => return Ok(too_large()),
     };
-    // The form field; the header for scripts; the query string for
-    // multipart forms, whose body is not url-encoded.
-    let from_query = || {
-        url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
-            .find(|(k, _)| k == "csrf_token")
-            .map(|(_, v)| v.into_owned())
-    };
-    let presented = parts
+    // The header for scripts, else the form's field (in a multipart body
+    // too: a token never travels in the URL, where logs and Referer keep it).
+    let header = parts
         .headers
         .get("x-csrf-token")
         .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .or_else(|| {
-            if multipart {
-                from_query()
-            } else {
-                url::form_urlencoded::parse(&bytes)
-                    .find(|(k, _)| k == "csrf_token")
-                    .map(|(_, v)| v.into_owned())
-            }
-        });
+        .map(str::to_string);
+    let presented = match header {
+        Some(h) => Some(h),
+        None if multipart => {
+            let content_type = parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            multipart_field(content_type, bytes.clone(), "csrf_token").await
+        }
+        None => url::form_urlencoded::parse(&bytes)
+            .find(|(k, _)| k == "csrf_token")
+            .map(|(_, v)| v.into_owned()),
+    };
     let expected = session::expected_csrf(&session).await?;
     let ok = match (presented, expected) {
         (Some(p), Some(e)) => bool::from(p.as_bytes().ct_eq(e.as_bytes())),
@@ -122,6 +122,19 @@ pub async fn csrf_guard(session: Session, req: Request, next: Next) -> Result<Re
         return Err(AppError::Forbidden("CSRF token missing or wrong"));
     }
     Ok(next.run(Request::from_parts(parts, Body::from(bytes))).await)
+}
+
+/// One text field of a buffered multipart body.
+async fn multipart_field(content_type: &str, body: axum::body::Bytes, name: &str) -> Option<String> {
+    let boundary = multer::parse_boundary(content_type).ok()?;
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn too_large() -> Response {

@@ -8,8 +8,9 @@ use axum::routing::{get, post};
 
 use super::admin::{Admin, audit, developers, mail, requests};
 use super::{
-    applications, auth, bank, bankid_simulator, certificates, confirm, console, console_bankid, contact, data_export,
-    dashboard, keys, legal, mailbox, my_consents, pages, personal_tokens, sandbox, store, subscriptions, test_certificates,
+    applications, auth, bank, bankid_simulator, certificates, confirm, console, console_bankid, contact, dashboard,
+    data_export, keys, legal, mailbox, my_consents, pages, personal_tokens, sandbox, store, subscriptions,
+    test_certificates,
 };
 use crate::services::Services;
 
@@ -67,6 +68,7 @@ pub fn pages(dev_mailbox: bool) -> Router<Services> {
             get(applications::delete_page).post(applications::delete),
         )
         .route("/applications/{id}/sandbox-keys", post(keys::generate))
+        .route("/applications/{id}/sandbox-keys/new", get(keys::shown))
         .route("/applications/{id}/sandbox-keys/secret", post(keys::regenerate))
         .route(
             "/applications/{id}/sandbox-keys/revoke",

@@ -141,9 +141,9 @@ fn needs(api: &Api) -> String {
     };
     match api.environment {
         Environment::Sandbox => "An account and an application: keys at once, test customers' data.".into(),
-        Environment::Production => format!(
-            "A licensed TPP's eIDAS QWAC with the {role} role, calls over mutual TLS, the customer's consent."
-        ),
+        Environment::Production => {
+            format!("A licensed TPP's eIDAS QWAC with the {role} role, calls over mutual TLS, the customer's consent.")
+        }
     }
 }
 
@@ -155,10 +155,15 @@ pub async fn list(State(svc): State<Services>, page: Page, Query(query): Query<S
     for api in apis {
         let version = VersionCard {
             needs: needs(&api),
-            simulated: api.environment == Environment::Production && svc.config.production.simulates(&api.family),
+            simulated: api.environment == Environment::Production
+                && api.is_subscribable()
+                && svc.config.production.simulates(&api.family),
             api,
         };
-        match families.iter_mut().find(|f| f.versions.iter().any(|v| v.api.family == version.api.family)) {
+        match families
+            .iter_mut()
+            .find(|f| f.versions.iter().any(|v| v.api.family == version.api.family))
+        {
             Some(card) => card.versions.push(version),
             None => families.push(FamilyCard {
                 name: version.api.name.clone(),
@@ -168,6 +173,8 @@ pub async fn list(State(svc): State<Services>, page: Page, Query(query): Query<S
             }),
         }
     }
+    // Live APIs first; what is coming soon after them.
+    families.sort_by_key(|f| !f.versions.iter().any(|v| v.api.is_subscribable()));
     render(&ListView {
         layout: page.layout,
         families,

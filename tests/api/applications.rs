@@ -162,9 +162,22 @@ async fn the_client_secret_is_shown_once_and_only_its_hash_is_kept() {
     let anna = app.signed_in_developer("anna@example.se").await;
     let id = anna.create_application("psd2_sandbox").await;
     let res = anna.post_form(&format!("/applications/{id}/sandbox-keys"), &[]).await;
+    assert_eq!(res.status(), 303, "Post/Redirect/Get: Back and reload repeat no POST");
+    let shown = location(&res);
+    assert_eq!(shown, format!("/applications/{id}/sandbox-keys/new"));
+    let res = anna.get(&shown).await;
     assert_eq!(res.headers()["cache-control"], "no-store");
     let html = res.text().await.unwrap();
     assert!(html.contains("It is shown only this once"));
+    assert!(
+        html.contains(&format!("/apis/accounts-sandbox/console?application={id}")),
+        "the next step: the console with this application"
+    );
+    // A reload (or Back) finds the secret gone, and says what to do.
+    let reload = anna.get(&shown).await;
+    assert_eq!(location(&reload), format!("/applications/{id}?tab=keys"));
+    let tab = anna.get_html(&location(&reload)).await;
+    assert!(tab.contains("was shown once and is not kept"), "{tab}");
     let client_id = between(&html, r#"<code id="client-id">"#, "</code>").unwrap();
     let secret = between(&html, r#"<code id="client-secret" class="secret">"#, "</code>").unwrap();
     assert!(secret.len() >= 43, "at least 256 bits");

@@ -351,3 +351,189 @@ async fn browser_the_customer_consents_with_bankid_and_revokes_it() {
     let r = tpp.get(&balances, &token).await;
     assert_eq!((r.status, r.code()), (401, "CONSENT_INVALID"), "{}", r.body);
 }
+
+/// Whether the dashboard's step `id` is ticked.
+async fn step_done(chrome: &Chrome, id: &str) -> bool {
+    let step = chrome.client.find(Locator::Id(&format!("step-{id}"))).await.unwrap();
+    step.attr("data-done").await.unwrap().as_deref() == Some("true")
+}
+
+/// Opens the dashboard and checks the checklist stands between two steps.
+async fn checklist_reaches(chrome: &Chrome, base: &str, done: &str, next: &str) {
+    chrome.client.goto(&format!("{base}/dashboard")).await.unwrap();
+    assert!(step_done(chrome, done).await, "{done} is ticked");
+    assert!(!step_done(chrome, next).await, "{next} is not ticked yet");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium: cargo test -- --ignored browser"]
+async fn browser_the_developer_journey_from_the_dashboard_to_a_first_console_call_passes_axe() {
+    let app = crate::support::spawn_app().await;
+    let _ = app.signed_in_developer("journey@tpp.example").await;
+    let chrome = Chrome::start().await;
+    let base = app.base.clone();
+
+    // A failed sign-up: the error summary takes the focus, each error a link.
+    chrome.client.goto(&format!("{base}/signup")).await.unwrap();
+    chrome.axe("sign-up").await;
+    chrome.click("form[action='/signup'] button[type='submit']").await;
+    chrome.wait_for_text("There is a problem").await;
+    assert!(chrome.focused().await.contains("error-summary"), "focus on the summary");
+    chrome.axe("sign-up with errors").await;
+
+    chrome.sign_in(&base, "journey@tpp.example").await;
+    assert!(chrome.path().await.ends_with("/dashboard"));
+    chrome.axe("dashboard").await;
+    chrome.screenshots("dashboard").await;
+    assert!(step_done(&chrome, "verified").await && !step_done(&chrome, "application").await);
+
+    chrome
+        .step("#next-step a.button", "1 to 70 characters", "new application")
+        .await;
+    chrome.fill("name", "journey_app").await;
+    chrome
+        .step(
+            "form[action='/applications'] button[type='submit']",
+            "Application journey_app created.",
+            "application",
+        )
+        .await;
+    chrome.screenshots("application").await;
+
+    checklist_reaches(&chrome, &base, "application", "subscription").await;
+    chrome.step("#next-step a.button", "API store", "API store").await;
+    chrome.screenshots("api-store").await;
+    chrome
+        .step("a[href='/apis/accounts-sandbox']", "Base path", "API overview")
+        .await;
+    chrome
+        .step(
+            "nav.tabs a[href='/apis/accounts-sandbox?tab=documentation']",
+            "Error",
+            "documentation",
+        )
+        .await;
+    chrome.screenshots("documentation").await;
+    chrome
+        .step(
+            "nav.tabs a[href='/apis/accounts-sandbox?tab=subscribe']",
+            "Subscribe to Accounts (Sandbox)",
+            "subscribe",
+        )
+        .await;
+    chrome
+        .step(
+            "form[action='/apis/accounts-sandbox/subscribe'] button",
+            "Get sandbox keys",
+            "subscription",
+        )
+        .await;
+
+    checklist_reaches(&chrome, &base, "subscription", "keys").await;
+    chrome.client.back().await.unwrap();
+    chrome
+        .step("a#next-step", "Generate a client id and secret", "keys tab")
+        .await;
+    chrome
+        .step(
+            "form[action$='/sandbox-keys'] button",
+            "It is shown only this once",
+            "secret shown once",
+        )
+        .await;
+    // Reload: the secret is gone and the page says so; no form resubmission.
+    chrome.client.refresh().await.unwrap();
+    chrome.wait_for_text("was shown once and is not kept").await;
+
+    checklist_reaches(&chrome, &base, "keys", "first_call").await;
+    chrome.step("#next-step a.button", "Try it out", "console").await;
+    chrome
+        .click("form[action$='/console#response'] button[type='submit']")
+        .await;
+    chrome.wait_for_text("Response").await;
+    assert_eq!(chrome.focused().await, "response", "the result takes the focus");
+    let status = chrome
+        .client
+        .find(Locator::Id("console-status"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(status, "200");
+    chrome.axe("console response").await;
+    chrome.screenshots("console-response").await;
+
+    checklist_reaches(&chrome, &base, "first_call", "certificate").await;
+    for page in [
+        "/applications",
+        "/subscriptions",
+        "/profile",
+        "/contact",
+        "/legal/terms",
+        "/no-such-page",
+    ] {
+        chrome.client.goto(&format!("{base}{page}")).await.unwrap();
+        chrome.axe(page).await;
+    }
+    chrome.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium: cargo test -- --ignored browser"]
+async fn browser_every_admin_page_passes_axe() {
+    let app = crate::support::spawn_app().await;
+    let dev = app.signed_in_developer("anna@example.se").await;
+    crate::support::send_profile_change(
+        &dev,
+        &[("category", "profile"), ("organization", "New AB"), ("message", "")],
+    )
+    .await;
+    let _ = app.admin("admin@bank.example").await;
+    let chrome = Chrome::start().await;
+    chrome
+        .sign_in_with(&app.base, "admin@bank.example", crate::support::ADMIN_PASSWORD)
+        .await;
+    assert!(chrome.path().await.ends_with("/admin/requests"));
+    chrome.axe("request inbox").await;
+    chrome.screenshots("admin-inbox").await;
+    chrome.step("a[href^='/admin/requests/']", "Request", "request").await;
+    for page in [
+        "/admin/developers",
+        "/admin/audit",
+        "/admin/audit?from=2026-12-05&until=2026-12-01",
+        "/admin/mail",
+    ] {
+        chrome.client.goto(&format!("{}{page}", app.base)).await.unwrap();
+        chrome.axe(page).await;
+    }
+    chrome
+        .client
+        .goto(&format!("{}/admin/developers?q=anna", app.base))
+        .await
+        .unwrap();
+    chrome
+        .step("table a[href^='/admin/developers/']", "anna@example.se", "developer")
+        .await;
+    chrome.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium: cargo test -- --ignored browser"]
+async fn browser_the_portal_in_a_banks_colours_passes_axe() {
+    let brand = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/brand");
+    let app =
+        crate::support::spawn_app_configured(crate::support::Mail::Smtp, |c| c.portal.brand_dir = Some(brand)).await;
+    let _ = app.signed_in_developer("brand@tpp.example").await;
+    let chrome = Chrome::start().await;
+    chrome.sign_in(&app.base, "brand@tpp.example").await;
+    for (page, name) in [("/dashboard", "brand-dashboard"), ("/apis", "brand-api-store")] {
+        chrome.client.goto(&format!("{}{page}", app.base)).await.unwrap();
+        chrome.wait_for_text("Example Bank").await;
+        chrome.axe(page).await;
+        chrome.screenshots(name).await;
+    }
+    let logo = chrome.client.find(Locator::Css("header img.logo")).await.unwrap();
+    assert!(logo.is_displayed().await.unwrap(), "the bank's logo is in the header");
+    chrome.close().await;
+}

@@ -88,6 +88,21 @@ async fn every_other_fixture_is_refused_on_the_page_with_its_message_and_nothing
         let html = res.text().await.unwrap();
         assert!(html.replace("&#39;", "'").contains(message), "{file}: {html}");
         assert!(html.contains("Nothing was stored."));
+        // The upload form is right there again, its field marked and labelled once.
+        assert!(
+            html.contains(r#"enctype="multipart/form-data""#),
+            "{file}: the form again"
+        );
+        assert!(
+            html.contains(r#"aria-invalid="true" aria-describedby="certificate-error""#),
+            "{file}"
+        );
+        assert_eq!(
+            html.matches(r#"id="certificate""#).count(),
+            1,
+            "{file}: one element with the file input's id"
+        );
+        assert!(!html.contains("csrf_token="), "no token in any URL");
     }
     let key = String::from_utf8(fixture("private-key.pem")).unwrap();
     let html = anna
@@ -118,10 +133,12 @@ async fn every_other_fixture_is_refused_on_the_page_with_its_message_and_nothing
         "{tab}"
     );
     let token = anna.csrf().await;
-    let pasted = Form::new().text("pem", String::from_utf8(fixture("qwac-pi-only.pem")).unwrap());
+    let pasted = Form::new()
+        .text("csrf_token", token.clone())
+        .text("pem", String::from_utf8(fixture("qwac-pi-only.pem")).unwrap());
     let res = anna
         .client
-        .post(anna.url(&format!("/applications/{id}/certificate?csrf_token={token}")))
+        .post(anna.url(&format!("/applications/{id}/certificate")))
         .multipart(pasted)
         .send()
         .await
@@ -141,6 +158,17 @@ async fn an_upload_over_64_kib_gets_413_and_an_upload_without_the_csrf_token_403
     let res = anna
         .client
         .post(anna.url(&format!("/applications/{id}/certificate")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    // A token in the URL is not taken: it would end up in logs and Referer.
+    let token = anna.csrf().await;
+    let form = Form::new().part("certificate", Part::bytes(fixture("qwac-ai-pi.pem")).file_name("c.pem"));
+    let res = anna
+        .client
+        .post(anna.url(&format!("/applications/{id}/certificate?csrf_token={token}")))
         .multipart(form)
         .send()
         .await

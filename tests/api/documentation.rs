@@ -25,9 +25,21 @@ fn unescape(s: &str) -> String {
 fn samples(html: &str) -> HashMap<(String, String), String> {
     let mut out = HashMap::new();
     for piece in html.split("<pre id=\"op-").skip(1) {
-        let lang = piece.split("data-sample=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("");
-        let op = piece.split("data-operation=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("");
-        let code = piece.split_once('>').map(|(_, rest)| rest).and_then(|r| r.split("</pre>").next()).unwrap_or("");
+        let lang = piece
+            .split("data-sample=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or("");
+        let op = piece
+            .split("data-operation=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or("");
+        let code = piece
+            .split_once('>')
+            .map(|(_, rest)| rest)
+            .and_then(|r| r.split("</pre>").next())
+            .unwrap_or("");
         out.insert((unescape(op), lang.to_string()), unescape(code));
     }
     out
@@ -39,8 +51,19 @@ async fn every_operation_is_documented_with_parameters_examples_and_code_in_five
     let dev = app.signed_in_developer("docs@tpp.example").await;
     for (slug, family) in [("accounts-sandbox", "accounts"), ("payments-sandbox", "payments")] {
         let html = dev.get_html(&format!("/apis/{slug}?tab=documentation")).await;
-        for section in ["overview", "getting-started", "authentication", "operations", "errors", "test-users", "changelog"] {
-            assert!(html.contains(&format!("href=\"#{section}\"")), "{slug}: navigation to {section}");
+        for section in [
+            "overview",
+            "getting-started",
+            "authentication",
+            "operations",
+            "errors",
+            "test-users",
+            "changelog",
+        ] {
+            assert!(
+                html.contains(&format!("href=\"#{section}\"")),
+                "{slug}: navigation to {section}"
+            );
             assert!(html.contains(&format!("id=\"{section}\"")), "{slug}: section {section}");
         }
         let found = samples(&html);
@@ -48,16 +71,32 @@ async fn every_operation_is_documented_with_parameters_examples_and_code_in_five
         for e in endpoints {
             for lang in ["curl", "python", "javascript", "java", "csharp"] {
                 let key = (format!("{} {}", e.method, e.path), lang.to_string());
-                let code = found.get(&key).unwrap_or_else(|| panic!("{slug}: no {lang} sample for {key:?}"));
-                assert!(code.contains("ACCESS_TOKEN") && code.contains("X-Request-ID"), "{key:?}: {code}");
+                let code = found
+                    .get(&key)
+                    .unwrap_or_else(|| panic!("{slug}: no {lang} sample for {key:?}"));
+                assert!(
+                    code.contains("ACCESS_TOKEN") && code.contains("X-Request-ID"),
+                    "{key:?}: {code}"
+                );
             }
         }
-        assert_eq!(found.len(), endpoints.len() * 5, "{slug}: no operation the catalogue does not list");
+        assert_eq!(
+            found.len(),
+            endpoints.len() * 5,
+            "{slug}: no operation the catalogue does not list"
+        );
         assert!(html.contains("Example response (200)") || html.contains("Example response (201)"));
         for e in devportal::domain::catalogue::errors::for_api(family, false) {
-            assert!(html.contains(&format!("<td><code>{}</code></td>", e.code)), "{slug}: error {}", e.code);
+            assert!(
+                html.contains(&format!("<td><code>{}</code></td>", e.code)),
+                "{slug}: error {}",
+                e.code
+            );
         }
-        assert!(!html.contains("BANK_TIMEOUT"), "production's codes are not the sandbox's");
+        assert!(
+            !html.contains("BANK_TIMEOUT"),
+            "production's codes are not the sandbox's"
+        );
     }
     let production = dev.get_html("/apis/payments-production?tab=documentation").await;
     assert!(production.contains("<td><code>BANK_TIMEOUT</code></td>"));
@@ -68,14 +107,23 @@ async fn every_operation_is_documented_with_parameters_examples_and_code_in_five
 async fn sandbox_documentation_and_console_ask_a_visitor_to_sign_in_and_come_back() {
     let app = spawn_app().await;
     let visitor = app.new_browser();
-    assert_eq!(visitor.get("/apis/accounts-sandbox").await.status(), 200, "the overview stays public");
+    assert_eq!(
+        visitor.get("/apis/accounts-sandbox").await.status(),
+        200,
+        "the overview stays public"
+    );
     assert_eq!(visitor.get("/apis").await.status(), 200, "so does the store");
     for tab in ["documentation", "console"] {
         let res = visitor.get(&format!("/apis/accounts-sandbox?tab={tab}")).await;
         assert_eq!(res.status(), 303, "{tab}");
         let to = crate::support::location(&res);
         assert_eq!(to, format!("/signin?next=%2Fapis%2Faccounts-sandbox%3Ftab%3D{tab}"));
-        assert!(visitor.get_html(&to).await.contains("Sign in to read the Accounts documentation"));
+        assert!(
+            visitor
+                .get_html(&to)
+                .await
+                .contains("Sign in to read the Accounts documentation")
+        );
     }
     app.signed_in_developer("back@tpp.example").await;
     let res = visitor
@@ -88,8 +136,16 @@ async fn sandbox_documentation_and_console_ask_a_visitor_to_sign_in_and_come_bac
             ],
         )
         .await;
-    assert_eq!(crate::support::location(&res), "/apis/accounts-sandbox?tab=documentation");
-    assert!(visitor.get_html("/apis/accounts-sandbox?tab=documentation").await.contains("id=\"operations\""));
+    assert_eq!(
+        crate::support::location(&res),
+        "/apis/accounts-sandbox?tab=documentation"
+    );
+    assert!(
+        visitor
+            .get_html("/apis/accounts-sandbox?tab=documentation")
+            .await
+            .contains("id=\"operations\"")
+    );
 
     let open = spawn_app_configured(Mail::Smtp, |c| c.portal.public_documentation = true).await;
     let docs = open.get("/apis/accounts-sandbox?tab=documentation").await;
@@ -99,7 +155,11 @@ async fn sandbox_documentation_and_console_ask_a_visitor_to_sign_in_and_come_bac
 /// Runs a sample with the token in ACCESS_TOKEN: (HTTP status, JSON body).
 fn run(lang: &str, code: &str, token: &str) -> (u16, Value) {
     let output = match lang {
-        "python" => Command::new("python3").arg("-c").arg(code).env("ACCESS_TOKEN", token).output(),
+        "python" => Command::new("python3")
+            .arg("-c")
+            .arg(code)
+            .env("ACCESS_TOKEN", token)
+            .output(),
         // The sample as shown, with curl told to print the status after the body.
         _ => Command::new("bash")
             .arg("-c")
@@ -136,12 +196,18 @@ async fn docs_samples(tpp: &Tpp, slug: &str) -> HashMap<(String, String), String
 async fn the_python_and_curl_samples_of_every_operation_run_against_the_sandbox() {
     for tool in ["python3", "curl", "uuidgen"] {
         assert!(
-            Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().is_ok_and(|o| o.status.success()),
+            Command::new("sh")
+                .arg("-c")
+                .arg(format!("command -v {tool}"))
+                .output()
+                .is_ok_and(|o| o.status.success()),
             "{tool} is needed to run the samples (.ci/run installs it)"
         );
     }
     let app = spawn_app().await;
-    let tpp = app.tpp("samples@tpp.example", &["accounts-sandbox", "payments-sandbox"]).await;
+    let tpp = app
+        .tpp("samples@tpp.example", &["accounts-sandbox", "payments-sandbox"])
+        .await;
     let token = tpp.token("195505063676").await;
     let accounts = docs_samples(&tpp, "accounts-sandbox").await;
     let payments = docs_samples(&tpp, "payments-sandbox").await;
@@ -170,13 +236,23 @@ async fn the_python_and_curl_samples_of_every_operation_run_against_the_sandbox(
         let consent = expect("POST /consents", &sample(&accounts, "POST /consents"));
         let consent_id = consent["consentId"].as_str().unwrap_or_default().to_string();
         assert!(!consent_id.is_empty(), "{consent}");
-        for op in ["GET /consents/{consentId}", "GET /consents/{consentId}/status", "DELETE /consents/{consentId}"] {
+        for op in [
+            "GET /consents/{consentId}",
+            "GET /consents/{consentId}/status",
+            "DELETE /consents/{consentId}",
+        ] {
             expect(op, &sample(&accounts, op).replace("{consentId}", &consent_id));
         }
         // Payments: initiate, read, put in a basket, cancel.
         for (create, prefix) in [
-            ("POST /Payments/{paymentProduct}", "/Payments/{paymentProduct}/{paymentId}"),
-            ("POST /PeriodicPayments/{paymentProduct}", "/PeriodicPayments/{paymentProduct}/{paymentId}"),
+            (
+                "POST /Payments/{paymentProduct}",
+                "/Payments/{paymentProduct}/{paymentId}",
+            ),
+            (
+                "POST /PeriodicPayments/{paymentProduct}",
+                "/PeriodicPayments/{paymentProduct}/{paymentId}",
+            ),
         ] {
             let created = expect(create, &sample(&payments, create));
             let id = created["paymentId"].as_str().unwrap_or_default().to_string();
@@ -191,7 +267,10 @@ async fn the_python_and_curl_samples_of_every_operation_run_against_the_sandbox(
                 );
                 let basket_id = basket["basketId"].as_str().unwrap_or_default().to_string();
                 assert!(!basket_id.is_empty(), "{basket}");
-                expect("GET /SigningBasket/{basketId}", &sample(&payments, "GET /SigningBasket/{basketId}").replace("{basketId}", &basket_id));
+                expect(
+                    "GET /SigningBasket/{basketId}",
+                    &sample(&payments, "GET /SigningBasket/{basketId}").replace("{basketId}", &basket_id),
+                );
                 expect(
                     "PUT /SigningBasket/{basketId}",
                     &sample(&payments, "PUT /SigningBasket/{basketId}")

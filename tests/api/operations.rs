@@ -70,7 +70,7 @@ async fn metrics_are_scraped_on_their_own_listener_with_routes_tokens_limits_and
         1.0
     );
     assert_eq!(
-        get(r#"devportal_http_requests_total{method="POST",route="/applications/{id}/sandbox-keys",status="200"}"#),
+        get(r#"devportal_http_requests_total{method="POST",route="/applications/{id}/sandbox-keys",status="303"}"#),
         1.0,
         "by template, not by id"
     );

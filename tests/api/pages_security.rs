@@ -143,7 +143,13 @@ async fn behind_an_https_public_url_the_session_cookie_is_secure_and_mail_links_
 async fn an_anonymous_visit_to_a_page_without_a_form_stores_no_session() {
     let app = spawn_app().await;
     let before = app.table_counts().await["tower_sessions"];
-    for path in ["/", "/apis", "/apis/accounts-sandbox?tab=documentation", "/legal/terms"] {
+    for path in [
+        "/",
+        "/apis",
+        "/apis/accounts-sandbox",
+        "/apis/accounts-production?tab=documentation",
+        "/legal/terms",
+    ] {
         let res = app.new_browser().get(path).await;
         assert!(!res.headers().contains_key("set-cookie"), "{path} set a cookie");
     }

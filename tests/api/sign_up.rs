@@ -73,7 +73,33 @@ async fn a_form_with_errors_shows_each_next_to_its_field_and_keeps_what_was_type
         "{html}"
     );
     assert!(html.contains(r#"id="first_name-error">Enter your first name."#));
-    assert!(html.contains(r#"id="password-error">The two passwords are not the same."#));
+    assert!(
+        html.contains(r#"id="password_confirmation-error">The two passwords are not the same."#),
+        "a mismatch is the repeated field's error"
+    );
+    assert!(!html.contains(r#"id="password-error""#), "the first password is fine");
+    assert!(html.contains(r#"aria-describedby="password_confirmation-error""#));
+    // The summary lists each error as a link to its field, in the form's order.
+    let summary = html
+        .split(r#"class="error-summary""#)
+        .nth(1)
+        .unwrap()
+        .split("</div>")
+        .next()
+        .unwrap();
+    let order: Vec<usize> = ["#first_name", "#email", "#password_confirmation", "#accept_terms"]
+        .iter()
+        .map(|a| {
+            summary
+                .find(&format!(r#"href="{a}""#))
+                .unwrap_or_else(|| panic!("{a} in {summary}"))
+        })
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{summary}");
+    assert!(
+        summary.contains("data-focus") || html.contains("data-focus"),
+        "focused after the failed submit"
+    );
     assert!(html.contains(r#"id="accept_terms-error""#));
     assert!(
         !html.contains(r#"id="accept_privacy-error""#),

@@ -336,14 +336,38 @@ const FUNDS: &[Endpoint] = &[op(
 pub fn changelog(family: &str) -> &'static [(&'static str, &'static str, &'static str)] {
     match family {
         "accounts" => &[
-            ("1.0.0", "2026-11-27", "Customers' consents with BankID: authorization code with PKCE, the decoupled flow, consent checks on every read."),
-            ("1.0.0", "2026-11-20", "Production over mutual TLS with certificate-bound tokens."),
-            ("1.0.0", "2026-11-01", "First version: accounts, balances, transactions; sandbox test users."),
+            (
+                "1.0.0",
+                "2026-11-27",
+                "Customers' consents with BankID: authorization code with PKCE, the decoupled flow, consent checks on every read.",
+            ),
+            (
+                "1.0.0",
+                "2026-11-20",
+                "Production over mutual TLS with certificate-bound tokens.",
+            ),
+            (
+                "1.0.0",
+                "2026-11-01",
+                "First version: accounts, balances, transactions; sandbox test users.",
+            ),
         ],
         "payments" => &[
-            ("1.0.0", "2026-11-27", "Payments authorised by the customer with BankID; PIS tokens for one payment."),
-            ("1.0.0", "2026-11-20", "Production over mutual TLS with certificate-bound tokens."),
-            ("1.0.0", "2026-11-01", "First version: single and periodic payments, signing baskets."),
+            (
+                "1.0.0",
+                "2026-11-27",
+                "Payments authorised by the customer with BankID; PIS tokens for one payment.",
+            ),
+            (
+                "1.0.0",
+                "2026-11-20",
+                "Production over mutual TLS with certificate-bound tokens.",
+            ),
+            (
+                "1.0.0",
+                "2026-11-01",
+                "First version: single and periodic payments, signing baskets.",
+            ),
         ],
         _ => &[("1.0.0", "2026-11-01", "Announced; not open for subscriptions yet.")],
     }

@@ -18,7 +18,7 @@ use super::smtp::{ReceivedMail, SmtpServer};
 use super::web_client::{Browser, as_pairs, signup_fields};
 
 pub const PASSWORD: &str = "correct horse battery staple";
-const ADMIN_PASSWORD: &str = "a long admin passphrase";
+pub const ADMIN_PASSWORD: &str = "a long admin passphrase";
 
 /// Where the portal's mail goes in a test.
 pub enum Mail {

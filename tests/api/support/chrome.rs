@@ -7,6 +7,21 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
+/// axe-core's script: from AXE_CORE_JS, or where .ci/run installs it.
+fn axe_source() -> String {
+    let path = std::env::var("AXE_CORE_JS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/axe/node_modules/axe-core/axe.min.js")
+        });
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "axe-core is not installed at {} ({e}): npm install --prefix target/axe axe-core@4",
+            path.display()
+        )
+    })
+}
+
 /// A chromedriver process and a headless Chromium session with a fresh profile.
 pub struct Chrome {
     pub client: Client,
@@ -100,6 +115,14 @@ impl Chrome {
             .unwrap();
     }
 
+    /// One step of a journey: follow a link or press a button, wait for
+    /// the page that answers, and check it with axe-core.
+    pub async fn step(&self, css: &str, expected: &str, page: &str) {
+        self.click(css).await;
+        self.wait_for_text(expected).await;
+        self.axe(page).await;
+    }
+
     /// Waits (up to 10 s) until the page shows `expected`; returns its text.
     pub async fn wait_for_text(&self, expected: &str) -> String {
         let mut text = String::new();
@@ -118,9 +141,13 @@ impl Chrome {
 
     /// Signs in through the sign-in page (the account exists and is verified).
     pub async fn sign_in(&self, base: &str, email: &str) {
+        self.sign_in_with(base, email, super::PASSWORD).await;
+    }
+
+    pub async fn sign_in_with(&self, base: &str, email: &str, password: &str) {
         self.client.goto(&format!("{base}/signin")).await.unwrap();
         self.fill("email", email).await;
-        self.fill("password", super::PASSWORD).await;
+        self.fill("password", password).await;
         self.click("form[action='/signin'] button[type='submit']").await;
         self.wait_for_text("You are signed in.").await;
     }
@@ -149,6 +176,53 @@ impl Chrome {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser");
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// The path of the page the browser shows.
+    pub async fn path(&self) -> String {
+        self.client.current_url().await.unwrap().path().to_string()
+    }
+
+    /// Runs axe-core (npm `axe-core`, installed by .ci/run into target/axe)
+    /// on the page and fails on any WCAG 2.1 A or AA violation.
+    pub async fn axe(&self, page: &str) {
+        let source = axe_source();
+        let script = format!(
+            "const done = arguments[arguments.length - 1];\n{source}\n\
+             axe.run(document, {{ runOnly: {{ type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }} }})\n\
+             .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', '))))\n\
+             .catch(e => done(['axe failed: ' + e]));"
+        );
+        let found = self.client.execute_async(&script, vec![]).await.unwrap();
+        let violations: Vec<String> = serde_json::from_value(found).unwrap();
+        assert!(
+            violations.is_empty(),
+            "{page}: WCAG 2.1 A/AA violations:\n{}",
+            violations.join("\n")
+        );
+    }
+
+    /// Screenshots of the page at 1280 and at 390 px wide (a phone), under
+    /// target/browser/NAME-1280.png and NAME-390.png.
+    pub async fn screenshots(&self, name: &str) {
+        for width in [1280u32, 390] {
+            self.client.set_window_size(width, 1000).await.unwrap();
+            self.screenshot(&format!("{name}-{width}")).await;
+        }
+        self.client.set_window_size(1280, 1000).await.unwrap();
+    }
+
+    /// The id (or else the class) of the element that has the focus.
+    pub async fn focused(&self) -> String {
+        let v = self
+            .client
+            .execute(
+                "const e = document.activeElement; return e.id || e.className || e.tagName;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        v.as_str().unwrap_or_default().to_string()
     }
 
     pub async fn close(mut self) {

@@ -162,8 +162,8 @@ impl Browser {
         let res = self
             .post_form(&format!("/applications/{application_id}/sandbox-keys"), &[])
             .await;
-        assert_eq!(res.status(), 200);
-        let html = res.text().await.unwrap();
+        assert_eq!(res.status(), 303, "Post/Redirect/Get");
+        let html = self.get_html(&location(&res)).await;
         let id = between(&html, r#"<code id="client-id">"#, "</code>").unwrap();
         let secret = between(&html, r#"<code id="client-secret" class="secret">"#, "</code>").unwrap();
         (id, secret)
@@ -182,12 +182,10 @@ impl Browser {
 
     /// Regenerates the sandbox secret through the page; returns (page, new secret).
     pub async fn regenerate_secret(&self, application_id: &str) -> (String, String) {
-        let html = self
+        let res = self
             .post_form(&format!("/applications/{application_id}/sandbox-keys/secret"), &[])
-            .await
-            .text()
-            .await
-            .unwrap();
+            .await;
+        let html = self.get_html(&location(&res)).await;
         let secret = between(&html, r#"<code id="client-secret" class="secret">"#, "</code>").unwrap();
         (html, secret)
     }
@@ -223,16 +221,15 @@ pub fn request_id(inbox: &str) -> String {
 }
 
 impl Browser {
-    /// Uploads a file on the Production tab (multipart, CSRF in the action URL).
+    /// Uploads a file on the Production tab (multipart, the CSRF token a field of the form).
     pub async fn upload_certificate(&self, application_id: &str, file: &str, bytes: Vec<u8>) -> reqwest::Response {
         let token = self.csrf().await;
         let form = Form::new()
+            .text("csrf_token", token)
             .part("certificate", Part::bytes(bytes).file_name(file.to_string()))
             .text("pem", "");
         self.client
-            .post(self.url(&format!(
-                "/applications/{application_id}/certificate?csrf_token={token}"
-            )))
+            .post(self.url(&format!("/applications/{application_id}/certificate")))
             .multipart(form)
             .send()
             .await
