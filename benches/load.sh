@@ -19,21 +19,8 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 json() { python3 -c "import sys, json; print(json.load(sys.stdin)$1)"; }
 
-# "rps p50 p99" from wrk's --latency output.
-summary() {
-  python3 - "$1" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-def ms(v):
-    n, unit = re.match(r"([\d.]+)(\w+)", v).groups()
-    return float(n) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-p50 = ms(re.search(r"\s50%\s+(\S+)", text).group(1))
-p99 = ms(re.search(r"\s99%\s+(\S+)", text).group(1))
-errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-print(f"{rps:,.0f} | {p50:.2f} ms | {p99:.2f} ms | {errors.group(1) if errors else 0}")
-PY
-}
+# "rps | p50 | p99 | non-2xx" from wrk's --latency output.
+summary() { python3 benches/wrk_summary.py "$1"; }
 
 run() {
   local backend=$1 url=$2 dump
