@@ -216,7 +216,6 @@ async fn page(
     tab: &'static str,
     certificate_error: Option<String>,
 ) -> Reply {
-    let svc = svc.clone();
     let subscriptions = subscriptions::for_application(&svc, &app).await?;
     let sandbox_key = keys::find(&svc, &app, Environment::Sandbox).await?;
     let usage = usage::last_24_hours(&svc, &app.id).await?;

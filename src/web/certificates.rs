@@ -5,8 +5,7 @@ use axum::extract::{Form, Multipart, Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use super::session::{self, FlashKind, Layout, SignedIn};
-use crate::domain::application::Application;
+use super::session::{self, FlashKind, SignedIn};
 use crate::services::certificates::{self, MAX_BYTES};
 use crate::services::{ServiceError, Services, applications};
 use crate::web::Reply;
@@ -38,54 +37,46 @@ async fn upload(mut form: Multipart) -> Result<Vec<u8>, (StatusCode, String)> {
 
 pub async fn register(State(svc): State<Services>, me: SignedIn, Path(id): Path<String>, form: Multipart) -> Reply {
     let owned = applications::owned(&svc, &me.user, &id).await?;
-    let app = owned.clone().into_inner();
+    let (status, refusal) = match upload(form).await {
+        Err(refused) => refused,
+        Ok(bytes) => match certificates::register(&svc, &owned, &me.page.client_address, &bytes).await {
+            Ok(r) => {
+                let mut message = format!(
+                    "{} certificate registered: organization ID {} ({}).",
+                    if r.replaced { "New" } else { "The" },
+                    r.certificate.qwac.organization_id,
+                    r.certificate.qwac.organization_name
+                );
+                if r.replaced {
+                    message.push_str(" The previous certificate is kept in the history below.");
+                }
+                if r.ignored_in_chain > 0 {
+                    message.push_str(&format!(
+                        " The upload was a chain: the first certificate is the one registered; the {} after it {} ignored.",
+                        r.ignored_in_chain,
+                        if r.ignored_in_chain == 1 { "was" } else { "were" }
+                    ));
+                }
+                return session::redirect_with(
+                    &me.page.session,
+                    FlashKind::Success,
+                    message,
+                    &format!("/applications/{}?tab=production", owned.id),
+                )
+                .await;
+            }
+            Err(ServiceError::Refused {
+                code: "too_large",
+                message,
+            }) => (StatusCode::PAYLOAD_TOO_LARGE, message),
+            Err(ServiceError::Refused { message, .. }) => (StatusCode::UNPROCESSABLE_ENTITY, message),
+            Err(ServiceError::Conflict { message, .. }) => (StatusCode::CONFLICT, message),
+            Err(e) => return Err(e.into()),
+        },
+    };
     // The form again with the refusal beside it. What was uploaded is never
     // echoed back: it may be a private key.
-    let refused = |status: StatusCode, message: String, layout: Layout, _: Application| {
-        super::applications::refused_certificate(&svc, layout, owned.clone(), status, message)
-    };
-    let bytes = match upload(form).await {
-        Ok(b) => b,
-        Err((status, message)) => return refused(status, message, me.page.layout, app).await,
-    };
-    match certificates::register(&svc, &owned, &me.page.client_address, &bytes).await {
-        Ok(r) => {
-            let mut message = format!(
-                "{} certificate registered: organization ID {} ({}).",
-                if r.replaced { "New" } else { "The" },
-                r.certificate.qwac.organization_id,
-                r.certificate.qwac.organization_name
-            );
-            if r.replaced {
-                message.push_str(" The previous certificate is kept in the history below.");
-            }
-            if r.ignored_in_chain > 0 {
-                message.push_str(&format!(
-                    " The upload was a chain: the first certificate is the one registered; the {} after it {} ignored.",
-                    r.ignored_in_chain,
-                    if r.ignored_in_chain == 1 { "was" } else { "were" }
-                ));
-            }
-            session::redirect_with(
-                &me.page.session,
-                FlashKind::Success,
-                message,
-                &format!("/applications/{}?tab=production", app.id),
-            )
-            .await
-        }
-        Err(ServiceError::Refused {
-            code: "too_large",
-            message,
-        }) => refused(StatusCode::PAYLOAD_TOO_LARGE, message, me.page.layout, app).await,
-        Err(ServiceError::Refused { message, .. }) => {
-            refused(StatusCode::UNPROCESSABLE_ENTITY, message, me.page.layout, app).await
-        }
-        Err(ServiceError::Conflict { message, .. }) => {
-            refused(StatusCode::CONFLICT, message, me.page.layout, app).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    super::applications::refused_certificate(&svc, me.page.layout, owned, status, refusal).await
 }
 
 pub async fn delete(State(svc): State<Services>, me: SignedIn, Path(id): Path<String>) -> Reply {
