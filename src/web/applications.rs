@@ -216,14 +216,14 @@ async fn page(
     tab: &'static str,
     certificate_error: Option<String>,
 ) -> Reply {
-    let subscriptions = subscriptions::for_application(&svc, &app).await?;
-    let sandbox_key = keys::find(&svc, &app, Environment::Sandbox).await?;
-    let usage = usage::last_24_hours(&svc, &app.id).await?;
-    let certificates = certificates::history(&svc, &app).await?;
-    let production_key = keys::find(&svc, &app, Environment::Production).await?;
-    let test_certificates = crate::services::test_qtsp::of_application(&svc, &app).await?;
+    let subscriptions = subscriptions::for_application(svc, &app).await?;
+    let sandbox_key = keys::find(svc, &app, Environment::Sandbox).await?;
+    let usage = usage::last_24_hours(svc, &app.id).await?;
+    let certificates = certificates::history(svc, &app).await?;
+    let production_key = keys::find(svc, &app, Environment::Production).await?;
+    let test_certificates = crate::services::test_qtsp::of_application(svc, &app).await?;
     let chart = chart::calls_per_hour(&usage);
-    let consents = crate::services::consents::of_application(&svc, &app).await?;
+    let consents = crate::services::consents::of_application(svc, &app).await?;
     render(&ShowView {
         consents,
         today: svc.now().date(),

@@ -25,14 +25,13 @@ async fn the_checklist_follows_the_account_from_sign_up_to_production() {
     let res = dev.sign_in("steps@tpp.example", PASSWORD).await;
     assert_eq!(location(&res), "/dashboard", "sign-in lands on the dashboard");
 
-    let step = |html: &str| checklist(html);
     let html = dev.get_html("/dashboard").await;
-    assert_eq!(step(&html), (vec!["verified".into()], Some("application".into())));
+    assert_eq!(checklist(&html), (vec!["verified".into()], Some("application".into())));
     assert!(html.contains(r#"<a class="button small" href="/applications/new">Create an application</a>"#));
 
     let id = dev.create_application("psd2_sandbox").await;
     let html = dev.get_html("/dashboard").await;
-    assert_eq!(step(&html).1.as_deref(), Some("subscription"));
+    assert_eq!(checklist(&html).1.as_deref(), Some("subscription"));
 
     let res = dev
         .post_form("/apis/accounts-sandbox/subscribe", &[("application_id", id.as_str())])
@@ -45,14 +44,14 @@ async fn the_checklist_follows_the_account_from_sign_up_to_production() {
         "after subscribing, the next action is the keys"
     );
     let html = dev.get_html("/dashboard").await;
-    assert_eq!(step(&html).1.as_deref(), Some("keys"));
+    assert_eq!(checklist(&html).1.as_deref(), Some("keys"));
     assert!(html.contains(&format!(r#"href="/applications/{id}?tab=keys">Get sandbox keys</a>"#)));
 
     dev.generate_keys(&id).await;
     let keys_tab = dev.get_html(&format!("/applications/{id}?tab=keys")).await;
     assert!(keys_tab.contains(&format!(r#"href="/apis/accounts-sandbox/console?application={id}""#)));
     let html = dev.get_html("/dashboard").await;
-    assert_eq!(step(&html).1.as_deref(), Some("first_call"));
+    assert_eq!(checklist(&html).1.as_deref(), Some("first_call"));
 
     // The console, as the keys page leads there: the application pre-selected.
     let console = dev
@@ -77,7 +76,7 @@ async fn the_checklist_follows_the_account_from_sign_up_to_production() {
             .contains(r#"<strong id="console-status">200</strong>"#)
     );
     let html = dev.get_html("/dashboard").await;
-    let (done, next) = step(&html);
+    let (done, next) = checklist(&html);
     assert!(done.contains(&"first_call".to_string()), "{done:?}");
     assert_eq!(next.as_deref(), Some("certificate"));
     // One call is not enough to judge how evenly they are spread.
@@ -87,7 +86,7 @@ async fn the_checklist_follows_the_account_from_sign_up_to_production() {
     dev.upload_certificate(&id, "qwac-ai-pi.pem", fixture("qwac-ai-pi.pem"))
         .await;
     let html = dev.get_html("/dashboard").await;
-    assert_eq!(step(&html).1.as_deref(), Some("production"));
+    assert_eq!(checklist(&html).1.as_deref(), Some("production"));
 
     dev.post_form(&format!("/applications/{id}/production-keys"), &[]).await;
     dev.post_form(
@@ -96,7 +95,7 @@ async fn the_checklist_follows_the_account_from_sign_up_to_production() {
     )
     .await;
     let html = dev.get_html("/dashboard").await;
-    let (done, next) = step(&html);
+    let (done, next) = checklist(&html);
     assert_eq!(done.len(), 7, "{done:?}");
     assert_eq!(next, None);
     assert!(html.contains("All set."));
