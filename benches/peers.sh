@@ -6,6 +6,10 @@
 # loopback, and runs the same wrk command (2 threads, 64 connections) against
 # each in turn, RUNS times, so every target sees the same machine state.
 # Prints one table: the range over the runs, and the ratios the aims use.
+#   DEVPORTAL_BIN=path   measure another build of Devportal (a "before")
+#   FLAMEGRAPHS=dir      also profile Devportal under the token, Accounts and
+#                        store loads with perf, into dir/*.svg (needs perf and
+#                        inferno: cargo install inferno) and dir/*.top.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
@@ -17,6 +21,7 @@ PROFILE=${PROFILE:-release}
 BIN=target/$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 cargo build --profile "$PROFILE" --quiet --bin devportal --example hello
+DEVPORTAL_BIN=${DEVPORTAL_BIN:-$BIN/devportal}
 if [ ! -d "$PEERS/node_modules/oidc-provider" ] || [ ! -x "$PEERS/node_modules/.bin/prism" ]; then
   npm install -s --no-audit --no-fund --prefix "$PEERS" oidc-provider@9.13.3 @stoplight/prism-cli@5.14.2 >/dev/null
 fi
@@ -33,7 +38,7 @@ D=http://127.0.0.1:18080
 DEVPORTAL_SECRET_KEY="$(openssl rand -base64 32)" DEVPORTAL_DATABASE_URL="sqlite://$WORK/bench.db" \
   DEVPORTAL_BIND=127.0.0.1:18080 DEVPORTAL_TLS_BIND=off DEVPORTAL_LOG=warn \
   DEVPORTAL_TOKEN_RATE=1000000 DEVPORTAL_SANDBOX_RATE=1000000 DEVPORTAL_SANDBOX_BURST=1000000 \
-  "$BIN/devportal" serve >"$WORK/devportal.log" 2>&1 &
+  "$DEVPORTAL_BIN" serve >"$WORK/devportal.log" 2>&1 &
 DEVPORTAL=$!
 wait_for "$D/readyz"
 eval "$(python3 .ci/portal_setup.py "$D")"
@@ -77,6 +82,31 @@ for run in $(seq 1 "$RUNS"); do
   measure devportal-store "$D/apis"
   measure devportal-docs "$D/apis/accounts-sandbox"
 done
+# Profiles after the measured runs, so that perf does not slow them.
+# perf samples Devportal alone, with DWARF stacks (the release profile keeps
+# line tables for this), while wrk loads it.
+profile() {
+  local name=$1; shift
+  perf record -q -F 299 --call-graph dwarf,16384 -p "$DEVPORTAL" -o "$WORK/$name.data" -- sleep 5 2>/dev/null &
+  local perf=$!
+  wrk -t2 -c"$CONNECTIONS" -d6s "$@" >/dev/null
+  wait "$perf" || true
+  perf script -i "$WORK/$name.data" 2>/dev/null | inferno-collapse-perf >"$WORK/$name.folded"
+  # Frames under 2 pixels are left out: the SVG stays small enough to keep.
+  inferno-flamegraph --minwidth 2 --title "Devportal: $name" <"$WORK/$name.folded" >"$FLAMEGRAPHS/$name.svg"
+  # Where the time went, by part (BENCHMARKS.md quotes these), and the
+  # functions most often on the CPU themselves.
+  python3 benches/profile_summary.py "$WORK/$name.folded" >"$FLAMEGRAPHS/$name.parts.md"
+  perf report -i "$WORK/$name.data" --no-children --sort symbol --stdio 2>/dev/null \
+    | grep -E '^ +[0-9.]+%' | sed -n 1,25p | cut -c1-100 | sed 's/ *$//' >"$FLAMEGRAPHS/$name.top.txt"
+}
+if [ -n "${FLAMEGRAPHS:-}" ]; then
+  mkdir -p "$FLAMEGRAPHS"
+  echo "profiling" >&2
+  profile token -s "$WORK/devportal-token.lua" "$D/oauth2/token"
+  profile accounts "${ACCOUNTS_HEADERS[@]}" "$D/sandbox/accounts/1.0.0/Accounts?withBalance=true"
+  profile store "$D/apis"
+fi
 echo "peak RSS: devportal $(peak $DEVPORTAL), hello $(peak $HELLO), oidc-provider $(peak $OIDC), prism $(peak $PRISM)" >"$WORK/rss"
 
 python3 - "$WORK/results" "$WORK/rss" <<'PY'
