@@ -20,7 +20,7 @@ PARTS = [
     ("tokio scheduler and timers", ("tokio::runtime", "tokio::time")),
     ("malloc and free", ("malloc", "cfree", "_int_free", "realloc")),
     ("kernel: network (tcp, sockets)", ("tcp_", "sock_", "inet_", "__sys_sendto", "__sys_recvfrom")),
-    ("kernel: files (pread, pwrite, fsync)", ("ext4_", "vfs_read", "vfs_write", "__libc_pread", "__libc_pwrite", "fdatasync")),
+    ("kernel: read and write calls (sockets and files)", ("vfs_read", "vfs_write", "ext4_", "__libc_pread", "__libc_pwrite", "fdatasync")),
     ("kernel: waking and switching threads", ("futex", "schedule", "finish_task_switch", "try_to_wake_up")),
 ]
 

@@ -51,8 +51,31 @@ enum AdminCommand {
     },
 }
 
+/// glibc keeps a freed large block (a password hash's 19 MiB of Argon2
+/// memory) in the heap once it has raised its mmap threshold past it, so
+/// every sign-up left the process ~19 MiB bigger. A fixed threshold sends
+/// blocks over 1 MiB back to the system when freed; two arenas bound the
+/// heap's spread over threads (BENCHMARKS.md, "Memory").
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn return_large_blocks_to_the_system() {
+    const M_MMAP_THRESHOLD: i32 = -3;
+    const M_ARENA_MAX: i32 = -8;
+    unsafe extern "C" {
+        fn mallopt(param: i32, value: i32) -> i32;
+    }
+    // SAFETY: mallopt only changes allocator settings; any value is allowed.
+    unsafe {
+        mallopt(M_MMAP_THRESHOLD, 1 << 20);
+        mallopt(M_ARENA_MAX, 2);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn return_large_blocks_to_the_system() {}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    return_large_blocks_to_the_system();
     let cli = Cli::parse();
     let filter = EnvFilter::try_new(&cli.settings.log).unwrap_or_else(|_| EnvFilter::new("info"));
     let json_logs = cli.settings.log_format == "json";

@@ -79,9 +79,6 @@ impl Application {
             test_ca,
         )?;
         services.dev_mailbox = dev_mailbox;
-        crate::services::catalogue::load(&services)
-            .await
-            .context("loading the API catalogue")?;
         let tls = match config.tls.bind {
             Some(bind) => {
                 let server_config = crate::tls::server_config(&config.tls, &[services.test_ca.certificate()])
@@ -103,6 +100,10 @@ impl Application {
             }
             None => None,
         };
+        let services = Services::new(services);
+        crate::services::catalogue::load(&services)
+            .await
+            .context("loading the API catalogue")?;
         let (stop_mail, stopped) = tokio::sync::watch::channel(false);
         let mail_worker = tokio::spawn(Worker::new(services.clone())?.run(stopped));
         let sessions = SessionBackend::new(&db);
@@ -252,6 +253,7 @@ pub async fn offline_services(config: Config) -> anyhow::Result<Services> {
         sealer,
         test_ca,
     )
+    .map(Services::new)
 }
 
 /// The use cases' shared state, with fresh caches and rate limits.
@@ -263,7 +265,7 @@ fn services(
     (base_url, self_url): (Url, Url),
     sealer: Sealer,
     test_ca: crate::services::test_qtsp::TestCa,
-) -> anyhow::Result<Services> {
+) -> anyhow::Result<crate::services::Parts> {
     let g = config.gateway;
     let metrics = Arc::new(crate::metrics::Metrics::new()?);
     let shared = config.ops.redis_url.as_ref().map(|_| {
@@ -281,7 +283,8 @@ fn services(
         Some(dir) => crate::brand::Brand::load(dir).context("loading the brand (DEVPORTAL_BRAND_DIR)")?,
         None => crate::brand::Brand::default(),
     };
-    Ok(Services {
+    let token_writes = Arc::new(crate::storage::token_batch::TokenBatcher::new(db.clone()));
+    Ok(crate::services::Parts {
         brand: Arc::new(brand),
         bankid: simulator.clone().map(|s| s as Arc<dyn crate::bankid::BankId>),
         bankid_simulator: simulator,
@@ -292,6 +295,9 @@ fn services(
         config: Arc::new(config.clone()),
         mail,
         access: Arc::new(AccessCache::new(g.access_cache_ttl)),
+        sandbox_state: Arc::new(crate::services::sandbox_state::SandboxState::new(g.access_cache_ttl)),
+        token_writes,
+        catalogue: Arc::default(),
         rate_limits: Arc::new(RateLimits {
             sandbox: Limiter::new("sandbox", g.sandbox_rate, g.sandbox_burst, shared.clone(), &metrics),
             token_endpoint: Limiter::new(
@@ -365,15 +371,18 @@ async fn janitor(svc: Services, sessions: SessionBackend) {
 /// have been missed then (a miss costs at most one cache lifetime).
 async fn hear_access_changes(svc: Services) {
     let access = svc.access.clone();
+    let sandbox = svc.sandbox_state.clone();
     let heard = svc.metrics.invalidations.clone();
     crate::storage::notify::listen(svc.db.clone(), move |h| match h {
         crate::storage::notify::Heard::Payload(p) => {
             heard.with_label_values(&["notified"]).inc();
             access.heard(p);
+            sandbox.heard(p);
         }
         crate::storage::notify::Heard::Lost => {
             heard.with_label_values(&["lost"]).inc();
             access.clear();
+            sandbox.clear();
         }
     })
     .await;

@@ -42,7 +42,7 @@ impl BalanceQuery {
 /// Who the call reads for: the customer, and the consent when the token
 /// is an AIS token (`AIS:<consentId>`), which then bounds what it reads.
 struct Reader {
-    customer: Customer,
+    customer: std::sync::Arc<Customer>,
     consent: Option<Consent>,
 }
 

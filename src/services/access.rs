@@ -6,6 +6,7 @@
 //! revoked, a subscription changes or the application is deleted.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -73,6 +74,9 @@ pub struct AccessCache {
     entries: RwLock<HashMap<String, Cached>>,
     clients: RwLock<HashMap<String, Client>>,
     ttl: Duration,
+    /// Counts evictions: what was read from the database before one may be
+    /// stale (a request in flight while keys were replaced), and is not kept.
+    generation: AtomicU64,
 }
 
 impl AccessCache {
@@ -81,7 +85,17 @@ impl AccessCache {
             entries: RwLock::new(HashMap::new()),
             clients: RwLock::new(HashMap::new()),
             ttl,
+            generation: AtomicU64::new(0),
         }
+    }
+
+    /// Read before loading from the database; hand it to the `put`.
+    pub(super) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    fn evicting(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
     }
 
     fn get(&self, hash: &str) -> Option<Access> {
@@ -92,8 +106,11 @@ impl AccessCache {
             .map(|c| c.access.clone())
     }
 
-    fn put(&self, hash: String, access: Access) {
+    fn put(&self, hash: String, access: Access, generation: u64) {
         if let Ok(mut entries) = self.entries.write() {
+            if self.generation() != generation {
+                return;
+            }
             entries.insert(
                 hash,
                 Cached {
@@ -106,6 +123,7 @@ impl AccessCache {
 
     /// Forgets everything about an application on this instance.
     pub fn evict_application(&self, application_id: &str) {
+        self.evicting();
         if let Ok(mut entries) = self.entries.write() {
             entries.retain(|_, c| &*c.access.application_id != application_id);
         }
@@ -122,8 +140,11 @@ impl AccessCache {
             .cloned()
     }
 
-    pub(super) fn put_client(&self, client_id: &str, c: Client) {
+    pub(super) fn put_client(&self, client_id: &str, c: Client, generation: u64) {
         if let Ok(mut clients) = self.clients.write() {
+            if self.generation() != generation {
+                return;
+            }
             if clients.len() > 100_000 {
                 clients.clear();
             }
@@ -133,6 +154,7 @@ impl AccessCache {
 
     /// Forgets a client id on this instance.
     pub fn forget_client(&self, client_id: &str) {
+        self.evicting();
         if let Ok(mut clients) = self.clients.write() {
             clients.remove(client_id);
         }
@@ -140,6 +162,7 @@ impl AccessCache {
 
     /// Forgets one token on this instance (revoked by its client).
     pub fn evict_token(&self, hash: &str) {
+        self.evicting();
         if let Ok(mut entries) = self.entries.write() {
             entries.remove(hash);
         }
@@ -147,6 +170,7 @@ impl AccessCache {
 
     /// Forgets everything (the instance may have missed a change).
     pub fn clear(&self) {
+        self.evicting();
         if let Ok(mut entries) = self.entries.write() {
             entries.clear();
         }
@@ -160,6 +184,7 @@ impl AccessCache {
         match payload.split_once(':') {
             Some(("application", id)) => self.evict_application(id),
             Some(("tokens", hashes)) => hashes.split(',').for_each(|h| self.evict_token(h)),
+            Some(("sandbox", _)) => {}
             _ => self.clear(),
         }
     }
@@ -179,6 +204,8 @@ pub enum Change<'a> {
     Application(&'a str),
     /// These tokens (by hash) ended.
     Tokens(&'a [String]),
+    /// The application's sandbox payments changed (see [`super::sandbox_state`]).
+    Sandbox(&'a str),
 }
 
 /// Announces a change in the transaction that makes it: every instance
@@ -188,6 +215,7 @@ pub async fn announce(ex: crate::storage::Exec<'_>, change: Change<'_>) -> crate
     let payload = match change {
         Change::Application(id) => format!("application:{id}"),
         Change::Tokens(hashes) => format!("tokens:{}", hashes.join(",")),
+        Change::Sandbox(id) => format!("sandbox:{id}"),
     };
     crate::storage::notify::send(ex, &payload).await
 }
@@ -209,11 +237,12 @@ pub async fn check(svc: &Services, token: &str) -> Result<Access, AccessDenied> 
         }
         None => {
             svc.metrics.access_cache_miss.inc();
+            let generation = svc.access.generation();
             let loaded = load(svc, &hash).await.map_err(AccessDenied::Internal)?;
             let Some(access) = loaded else {
                 return Err(AccessDenied::Expired);
             };
-            svc.access.put(hash, access.clone());
+            svc.access.put(hash, access.clone(), generation);
             access
         }
     };
@@ -249,4 +278,36 @@ async fn load(svc: &Services, hash: &str) -> anyhow::Result<Option<Access>> {
         bound_to: grant.cnf_x5t_s256.map(Into::into),
         scope: grant.scope.map(Into::into),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client() -> Client {
+        Client {
+            application_id: "app".into(),
+            environment: Environment::Sandbox,
+            secret_hash: "old".into(),
+            loaded: Instant::now(),
+        }
+    }
+
+    #[test]
+    fn keys_read_before_a_change_are_not_kept_after_it() {
+        let cache = AccessCache::new(Duration::from_secs(60));
+        let generation = cache.generation();
+        cache.put_client("id", client(), generation);
+        assert!(cache.client("id").is_some(), "an undisturbed load is kept");
+
+        // A request read the old secret's hash; the secret was replaced (and
+        // the cache told) before it came back: what it read is not kept.
+        let generation = cache.generation();
+        cache.evict_application("app");
+        cache.put_client("id", client(), generation);
+        assert!(
+            cache.client("id").is_none(),
+            "the replaced secret would work for a cache lifetime"
+        );
+    }
 }

@@ -57,6 +57,7 @@ pub async fn close(
     tx.commit().await?;
     for a in &apps {
         svc.access.evict_application(&a.id);
+        svc.sandbox_state.evict_application(&a.id);
     }
     svc.mail.wake();
     tracing::info!(admin_id = admin.id, user_id = dev.id, "account closed");

@@ -202,6 +202,7 @@ pub async fn delete(svc: &Services, app: &Owned, client_address: &str) -> Result
     super::access::announce(tx.exec(), super::access::Change::Application(id)).await?;
     tx.commit().await?;
     svc.access.evict_application(id);
+    svc.sandbox_state.evict_application(id);
     tracing::info!(user_id = dev.id, application_id = %id, "application deleted");
     Ok(())
 }

@@ -559,7 +559,7 @@ pub struct Request {
     pub application_name: String,
     /// From the registered QWAC (production) or the latest test certificate.
     pub organization: Option<(String, String)>,
-    pub customer: Customer,
+    pub customer: std::sync::Arc<Customer>,
     pub what: What,
 }
 
@@ -669,6 +669,8 @@ pub async fn decide(
         return Ok(denied_redirect(svc, a, "The customer rejected the request."));
     }
     let mut tx = svc.db.begin().await?;
+    // A transfer between the customer's own accounts settles at once.
+    let mut settled = false;
     match &r.what {
         What::Consent(c) => {
             let offered: Vec<String> = r.accounts().iter().map(|x| x.id.clone()).collect();
@@ -694,6 +696,10 @@ pub async fn decide(
                     "The payment is no longer waiting for the customer.",
                 ));
             }
+            if internal {
+                super::sandbox::changed(tx.exec(), &a.application_id).await?;
+                settled = true;
+            }
         }
     }
     let code = (a.flow == "redirect").then(SecretToken::generate);
@@ -706,6 +712,9 @@ pub async fn decide(
         ));
     }
     tx.commit().await?;
+    if settled {
+        super::sandbox::forget(svc, &a.application_id);
+    }
     tracing::info!(application_id = %a.application_id, scope = %a.scope, "customer authorised");
     Ok(match (code, a.redirect_uri.as_deref()) {
         (Some(code), Some(uri)) => Some(back_to(svc, uri, a.state.as_deref(), &[("code", code.expose())])),

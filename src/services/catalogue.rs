@@ -1,34 +1,52 @@
-//! The API store: the catalogue loaded at start, listed and searched.
+//! The API store: the catalogue upserted at start, then listed and searched
+//! from memory (it changes only with a release, so no page reads it from
+//! the database).
 
 use super::{ServiceError, Services};
 use crate::domain::catalogue::{self, Api, Environment};
 use crate::storage;
 
-/// Upserts every API definition of this release.
+/// Upserts every API definition of this release, and keeps the result.
 pub async fn load(svc: &Services) -> anyhow::Result<()> {
     let now = svc.now();
     let mut tx = svc.db.begin().await?;
     for d in catalogue::definitions() {
         storage::catalogue::upsert(tx.exec(), &d, now).await?;
     }
+    let all = storage::catalogue::all(tx.exec()).await?;
     tx.commit().await?;
+    // A second load (a test's restart on the same Services) keeps the first:
+    // the same release upserts the same rows.
+    let _ = svc.catalogue.set(all);
     Ok(())
+}
+
+/// Every API, in the store's order (name, then Sandbox before Production).
+async fn all(svc: &Services) -> Result<std::borrow::Cow<'_, [Api]>, ServiceError> {
+    if let Some(all) = svc.catalogue.get() {
+        return Ok(all.as_slice().into());
+    }
+    // Not loaded (a tool that never started the portal): the database has it.
+    let mut conn = svc.db.conn().await?;
+    Ok(storage::catalogue::all(conn.exec()).await?.into())
 }
 
 /// APIs whose name or tag contains `query` (any case), in `env` if given.
 pub async fn search(svc: &Services, query: &str, env: Option<Environment>) -> Result<Vec<Api>, ServiceError> {
-    let mut conn = svc.db.conn().await?;
     let query = query.trim().to_lowercase();
-    let all = storage::catalogue::all(conn.exec()).await?;
-    Ok(all
-        .into_iter()
+    Ok(all(svc)
+        .await?
+        .iter()
         .filter(|a| env.is_none_or(|e| a.environment == e) && a.matches(&query))
+        .cloned()
         .collect())
 }
 
 pub async fn get(svc: &Services, slug: &str) -> Result<Api, ServiceError> {
-    let mut conn = svc.db.conn().await?;
-    storage::catalogue::by_slug(conn.exec(), slug)
+    all(svc)
         .await?
+        .iter()
+        .find(|a| a.slug == slug)
+        .cloned()
         .ok_or(ServiceError::NotFound)
 }

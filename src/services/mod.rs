@@ -28,6 +28,7 @@ pub mod personal_tokens;
 pub mod rate_limits;
 pub mod sandbox;
 pub mod sandbox_payments;
+pub mod sandbox_state;
 pub mod sealing;
 pub mod sign_in;
 pub mod sign_up;
@@ -116,9 +117,26 @@ fn must_be_admin(user: &crate::domain::user::User) -> Result<(), ServiceError> {
 }
 
 /// What every use case may need: the database, the clock, settings, the
-/// password hasher and the mail queue.
+/// password hasher and the mail queue. Every request clones it (axum's
+/// state), so it is one reference count, not one per part.
 #[derive(Clone)]
-pub struct Services {
+pub struct Services(Arc<Parts>);
+
+impl Services {
+    pub fn new(parts: Parts) -> Services {
+        Services(Arc::new(parts))
+    }
+}
+
+impl std::ops::Deref for Services {
+    type Target = Parts;
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
+/// The parts of [`Services`], assembled at start.
+pub struct Parts {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
@@ -126,6 +144,12 @@ pub struct Services {
     pub mail: MailQueue,
     /// Access tokens checked from memory (see [`access`]).
     pub access: Arc<access::AccessCache>,
+    /// Customers as each application's sandbox has them (see [`sandbox_state`]).
+    pub sandbox_state: Arc<sandbox_state::SandboxState>,
+    /// Group commit of the client credentials grant's tokens.
+    pub token_writes: Arc<crate::storage::token_batch::TokenBatcher>,
+    /// The API catalogue, as upserted at start (it changes only with a release).
+    pub catalogue: Arc<std::sync::OnceLock<Vec<crate::domain::catalogue::Api>>>,
     pub rate_limits: Arc<RateLimits>,
     /// Calls counted for the usage chart, not yet written.
     pub usage: Arc<usage::UsageCounter>,

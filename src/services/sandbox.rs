@@ -1,7 +1,9 @@
 //! The dynamic sandbox: customers as one application sees them (with the
 //! internal transfers it settled), payments it makes, and resetting it all.
 
-use time::OffsetDateTime;
+use std::sync::Arc;
+
+use time::{Date, OffsetDateTime};
 
 use super::applications::Owned;
 use super::rate_limits::{self, RetryAfter};
@@ -11,9 +13,20 @@ use crate::domain::sandbox::{Customer, Money, Transaction, TransactionStatus};
 use crate::storage::sandbox;
 
 /// The customer behind `ssn`, with this application's settled internal
-/// transfers applied to balances and history.
-pub async fn customer_for(svc: &Services, application_id: &str, ssn: &str) -> anyhow::Result<Customer> {
+/// transfers applied to balances and history; from memory unless the
+/// application changed its sandbox since (see [`super::sandbox_state`]).
+pub async fn customer_for(svc: &Services, application_id: &str, ssn: &str) -> anyhow::Result<Arc<Customer>> {
     let today = svc.now().date();
+    let generation = match svc.sandbox_state.get(application_id, ssn, today) {
+        Ok(c) => return Ok(c),
+        Err(generation) => generation,
+    };
+    let c = Arc::new(build(svc, application_id, ssn, today).await?);
+    svc.sandbox_state.put(application_id, ssn, today, generation, c.clone());
+    Ok(c)
+}
+
+async fn build(svc: &Services, application_id: &str, ssn: &str, today: Date) -> anyhow::Result<Customer> {
     let mut c = customer_for_ssn(ssn, today).map_err(|m| anyhow::anyhow!("stored personnummer {ssn}: {m}"))?;
     if c.refusal.is_some() {
         return Ok(c);
@@ -49,6 +62,18 @@ pub async fn customer_for(svc: &Services, application_id: &str, ssn: &str) -> an
         }
     }
     Ok(c)
+}
+
+/// Announces, in the transaction that changes an application's sandbox
+/// payments, that its customers must be built again (every instance);
+/// [`forget`] does it here after the commit.
+pub async fn changed(ex: crate::storage::Exec<'_>, application_id: &str) -> crate::storage::Result<()> {
+    super::access::announce(ex, super::access::Change::Sandbox(application_id)).await
+}
+
+/// After the commit of a change to the application's sandbox payments.
+pub fn forget(svc: &Services, application_id: &str) {
+    svc.sandbox_state.evict_application(application_id);
 }
 
 /// Whose sandbox a call acts in: the access token's application and customer.
@@ -106,7 +131,9 @@ pub async fn reset(svc: &Services, app: &Owned) -> Result<u64, ServiceError> {
     let dev = app.owner();
     let mut tx = svc.db.begin().await?;
     let n = sandbox::reset(tx.exec(), &app.id).await?;
+    changed(tx.exec(), &app.id).await?;
     tx.commit().await?;
+    forget(svc, &app.id);
     tracing::info!(user_id = dev.id, application_id = %app.id, removed = n, "sandbox reset");
     Ok(n)
 }

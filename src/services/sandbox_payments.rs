@@ -43,7 +43,7 @@ impl From<Refused> for PaymentError {
     }
 }
 
-async fn customer(svc: &Services, party: Party<'_>) -> Result<Customer, PaymentError> {
+async fn customer(svc: &Services, party: Party<'_>) -> Result<std::sync::Arc<Customer>, PaymentError> {
     Ok(sandbox::customer_for(svc, party.application_id, party.ssn).await?)
 }
 
@@ -53,7 +53,7 @@ async fn serviceable(svc: &Services, party: Party<'_>) -> Result<(), PaymentErro
     if !party.has_customer() {
         return Ok(());
     }
-    Ok(payments::serviceable(&customer(svc, party).await?)?)
+    Ok(payments::serviceable(&*customer(svc, party).await?)?)
 }
 
 /// A new payment as the API asked for it: the order, and the request as sent (kept to show it back).
@@ -99,8 +99,16 @@ pub async fn initiate(svc: &Services, party: Party<'_>, i: Initiation) -> Result
         request: i.request_json,
         created_at: svc.now().unix_timestamp(),
     };
-    let mut conn = svc.db.conn().await?;
-    sandbox_store::insert_payment(conn.exec(), &stored, svc.now()).await?;
+    let mut tx = svc.db.begin().await?;
+    sandbox_store::insert_payment(tx.exec(), &stored, svc.now()).await?;
+    if stored.internal {
+        // Settled at once: the customer's balances change.
+        sandbox::changed(tx.exec(), party.application_id).await?;
+    }
+    tx.commit().await?;
+    if stored.internal {
+        sandbox::forget(svc, party.application_id);
+    }
     Ok((id, accepted.status))
 }
 

@@ -14,6 +14,7 @@ use super::access::Client;
 use crate::domain::catalogue::Environment;
 use crate::domain::personnummer::Personnummer;
 use crate::domain::secret::{SecretToken, hash_secret};
+use crate::storage::token_batch::PendingToken;
 use crate::storage::{access_tokens, keys};
 
 /// How the client authenticates (RFC 6749 §2.3, RFC 8705 §2), as the
@@ -264,6 +265,7 @@ async fn client(svc: &Services, client_id: &str) -> Result<Option<Client>, OAuth
     if let Some(c) = svc.access.client(client_id) {
         return Ok(Some(c));
     }
+    let generation = svc.access.generation();
     let mut conn = svc.db.conn().await?;
     let found = keys::by_client_id(conn.exec(), client_id).await?;
     Ok(found.map(|(application_id, environment, secret_hash)| {
@@ -273,7 +275,7 @@ async fn client(svc: &Services, client_id: &str) -> Result<Option<Client>, OAuth
             secret_hash,
             loaded: Instant::now(),
         };
-        svc.access.put_client(client_id, c.clone());
+        svc.access.put_client(client_id, c.clone(), generation);
         c
     }))
 }
@@ -464,10 +466,11 @@ pub(super) async fn mint(
             tx.commit().await?;
             Some(refresh.expose().to_string())
         }
-        // One statement, no transaction: the hot path of client credentials.
+        // The hot path of client credentials: committed with the tokens
+        // other requests are issuing at the same moment (group commit).
         _ => {
-            let mut conn = svc.db.conn().await?;
-            if !access_tokens::insert(conn.exec(), &new, now, now + lifetime).await? {
+            let pending = PendingToken::new(&new, now, now + lifetime);
+            if !svc.token_writes.insert(pending).await? {
                 return Err(refused());
             }
             None

@@ -69,6 +69,50 @@ pub async fn insert(ex: Exec<'_>, t: &NewToken<'_>, now: OffsetDateTime, expires
     .await
 }
 
+/// Stores several tokens in one statement (see [`super::token_batch`]);
+/// for each, whether it was stored (false: its keys were revoked or their
+/// secret replaced, as [`insert`]).
+pub async fn insert_many(ex: Exec<'_>, tokens: &[(NewToken<'_>, OffsetDateTime, OffsetDateTime)]) -> Result<Vec<bool>> {
+    if tokens.is_empty() {
+        return Ok(Vec::new());
+    }
+    // VALUES names its columns column1… on SQLite and PostgreSQL alike.
+    let rows: Vec<String> = (0..tokens.len())
+        .map(|i| {
+            let n = i * 11;
+            let params: Vec<String> = (1..=11).map(|k| format!("${}", n + k)).collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    let mut q = sql(format!(
+        "INSERT INTO oauth_tokens (token_hash, application_id, environment, ssn, created_at, expires_at, \
+         cnf_x5t_s256, scope, family) SELECT column1, column2, column3, column4, column5, column6, column7, \
+         column8, column9 FROM (VALUES {}) AS v WHERE column10 = '' OR EXISTS (SELECT 1 FROM client_keys \
+         WHERE client_id = column10 AND (column11 = '' OR secret_hash = column11)) RETURNING token_hash",
+        rows.join(", ")
+    ));
+    for (t, now, expires_at) in tokens {
+        let (client_id, secret_hash) = match t.keys {
+            Some((id, hash)) => (Some(id), hash),
+            None => (None, None),
+        };
+        q = q
+            .bind(t.token_hash)
+            .bind(t.application_id)
+            .bind(t.environment.as_str())
+            .bind(t.ssn)
+            .bind(*now)
+            .bind(*expires_at)
+            .bind(t.bound_to)
+            .bind(t.scope)
+            .bind(t.family)
+            .bind(client_id.unwrap_or(""))
+            .bind(secret_hash.unwrap_or(""));
+    }
+    let stored: std::collections::HashSet<String> = q.all::<(String,)>(ex).await?.into_iter().map(|(h,)| h).collect();
+    Ok(tokens.iter().map(|(t, _, _)| stored.contains(t.token_hash)).collect())
+}
+
 pub async fn find(ex: Exec<'_>, token_hash: &str) -> Result<Option<TokenGrant>> {
     sql(
         "SELECT application_id, environment, ssn, expires_at, cnf_x5t_s256, scope FROM oauth_tokens \

@@ -52,6 +52,7 @@ pub mod shared_limits;
 pub mod subscriptions;
 pub mod test_qtsp;
 pub mod throttle;
+pub mod token_batch;
 pub mod usage;
 pub mod users;
 

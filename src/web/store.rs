@@ -195,7 +195,7 @@ struct ApiView {
     layout: Layout,
     api: Api,
     tab: &'static str,
-    documentation: String,
+    documentation: std::sync::Arc<str>,
     test_users: &'static [TestUser],
     endpoints: &'static [Endpoint],
     signed_in: bool,
@@ -259,7 +259,7 @@ pub async fn show(
         Some(user) => applications::list(&svc, user).await?,
         None => Vec::new(),
     };
-    let documentation = markdown::to_html(&api.documentation);
+    let documentation = markdown::rendered_once(&api.slug, &api.documentation);
     let endpoints = catalogue::endpoints(&api.family);
     render(&ApiView {
         errors: crate::domain::catalogue::errors::for_api(&api.family, production),

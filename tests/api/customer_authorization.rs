@@ -458,7 +458,9 @@ async fn consent_expiry_termination_and_frequency_answer_as_berlin_group_says() 
 #[tokio::test]
 async fn a_customer_authorizes_a_waiting_payment_and_the_pis_token_acts_on_it_alone() {
     let app = spawn_app().await;
-    let tpp = app.tpp("anna@example.se", &["payments-sandbox"]).await;
+    let tpp = app
+        .tpp("anna@example.se", &["payments-sandbox", "accounts-sandbox"])
+        .await;
     tpp.register_redirect_uris(&[REDIRECT]).await;
     // 196311210063: a transfer between their own accounts settles at once.
     let order = json!({
@@ -469,6 +471,19 @@ async fn a_customer_authorizes_a_waiting_payment_and_the_pis_token_acts_on_it_al
     });
     let payment = tpp.waiting_payment(order.clone()).await;
     let other = tpp.waiting_payment(order.clone()).await;
+    // The balance as the portal holds it in memory before the customer decides.
+    let reader = tpp.token("196311210063").await;
+    let balance = async || {
+        let r = tpp
+            .get(&format!("{ACCOUNTS}/Accounts/19283764502/balances"), &reader)
+            .await;
+        r.body["balances"][0]["balanceAmount"]["amount"]
+            .as_str()
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+    };
+    let before = balance().await;
 
     let pkce = Pkce::new();
     let customer = Customer::new(&app.base);
@@ -478,6 +493,11 @@ async fn a_customer_authorizes_a_waiting_payment_and_the_pis_token_acts_on_it_al
     let html = customer.browser.get_html(&format!("{page}/consent")).await;
     assert!(html.contains("120.50 SEK") && html.contains("19283764502"), "{html}");
     let res = customer.decide(&page, "approve", &[]).await;
+    assert_eq!(
+        balance().await,
+        before - 120.50,
+        "the settled transfer shows at once, not when a cached balance expires"
+    );
     let back = back_params(&location(&res));
     let r = tpp.exchange(&back["code"], &pkce.verifier).await;
     assert_eq!(r.status, 200, "{}", r.body);

@@ -11,11 +11,11 @@ use crate::support::{Api, Mail, spawn_app, spawn_app_configured};
 
 const ROUNDS: usize = 15;
 
-/// A token request with these credentials; true when it is granted.
-async fn secret_works(base: &str, client_id: &str, secret: &str) -> bool {
+/// A token request with these credentials; the token when it is granted.
+async fn token_for(base: String, client_id: String, secret: String) -> Option<String> {
     let res = reqwest::Client::new()
         .post(format!("{base}/oauth2/token"))
-        .basic_auth(client_id, Some(secret))
+        .basic_auth(&client_id, Some(&secret))
         .form(&[
             ("grant_type", "client_credentials"),
             ("scope", "psd2_sandbox:195505063676"),
@@ -23,7 +23,13 @@ async fn secret_works(base: &str, client_id: &str, secret: &str) -> bool {
         .send()
         .await
         .unwrap();
-    res.status() == 200
+    let body: serde_json::Value = res.json().await.unwrap();
+    body["access_token"].as_str().map(str::to_string)
+}
+
+/// Whether these credentials get a token.
+async fn secret_works(base: &str, client_id: &str, secret: &str) -> bool {
+    token_for(base.into(), client_id.into(), secret.into()).await.is_some()
 }
 
 async fn new_application_with_keys(api: &Api, name: &str) -> (String, String, String) {
@@ -154,5 +160,63 @@ async fn of_two_concurrent_cancels_of_one_payment_exactly_one_succeeds() {
         assert_eq!(loser.code(), "CANCELLATION_INVALID");
         let status = tpp.get(&format!("{payment}/status"), &token).await;
         assert_eq!(status.body["transactionStatus"], "CANC");
+    }
+}
+
+/// [`token_for`] in its own task.
+fn token_task(set: &mut tokio::task::JoinSet<Option<String>>, base: &str, client_id: &str, secret: &str) {
+    set.spawn(token_for(base.into(), client_id.into(), secret.into()));
+}
+
+#[tokio::test]
+async fn tokens_issued_at_the_same_moment_are_all_stored_and_none_outlives_a_concurrent_regenerate() {
+    // The token endpoint's own limit out of the way: this is about storing.
+    let app = spawn_app_configured(Mail::Smtp, |c| c.gateway.token_rate = 100.0).await;
+    let anna = app.tpp("anna@example.se", &["accounts-sandbox"]).await;
+    let bo = app.tpp("bo@example.se", &["accounts-sandbox"]).await;
+    let before = app.count("SELECT COUNT(*) FROM oauth_tokens").await;
+    // Issued together (one batch or a few): every answer is a stored token.
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..15 {
+        token_task(&mut set, &app.base, &anna.client_id, &anna.client_secret);
+        token_task(&mut set, &app.base, &bo.client_id, &bo.client_secret);
+    }
+    let issued: Vec<String> = set.join_all().await.into_iter().map(Option::unwrap).collect();
+    assert_eq!(app.count("SELECT COUNT(*) FROM oauth_tokens").await, before + 30);
+    for t in issued.iter().step_by(7) {
+        let r = anna
+            .get(&format!("{}/Accounts", crate::support::tpp::ACCOUNTS), t)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+
+    // Bo's secret is replaced while tokens for it are being issued: whichever
+    // way each lands, none of them works once the new secret is shown.
+    // (Three rounds of three: refusals count towards the failure limit.)
+    let mut secret = bo.client_secret.clone();
+    for round in 0..3 {
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..3 {
+            token_task(&mut set, &app.base, &bo.client_id, &secret);
+        }
+        let (_, new_secret) = bo.browser.regenerate_secret(&bo.application_id).await;
+        let raced: Vec<String> = set.join_all().await.into_iter().flatten().collect();
+        for t in &raced {
+            let r = bo.get(&format!("{}/Accounts", crate::support::tpp::ACCOUNTS), t).await;
+            assert_eq!(
+                r.status, 401,
+                "round {round}: a token for the replaced secret still works"
+            );
+        }
+        let r = bo
+            .token_request(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", &bo.client_id),
+                ("client_secret", &new_secret),
+                ("scope", "psd2_sandbox:195505063676"),
+            ])
+            .await;
+        assert_eq!(r.status, 200, "round {round}: the new secret works at once: {}", r.body);
+        secret = new_secret;
     }
 }

@@ -80,13 +80,18 @@ async fn keys_on(a: &Instance) -> Keys {
 }
 
 async fn token(base: &str, k: &Keys) -> (u16, serde_json::Value) {
+    token_for(base, k, ANNA).await
+}
+
+/// A client credentials token request for the customer `ssn`.
+async fn token_for(base: &str, k: &Keys, ssn: &str) -> (u16, serde_json::Value) {
     let res = reqwest::Client::new()
         .post(format!("{base}/oauth2/token"))
         .form(&[
             ("grant_type", "client_credentials"),
             ("client_id", k.client_id.as_str()),
             ("client_secret", k.client_secret.as_str()),
-            ("scope", &format!("psd2_sandbox:{ANNA}")),
+            ("scope", &format!("psd2_sandbox:{ssn}")),
         ])
         .send()
         .await
@@ -94,12 +99,17 @@ async fn token(base: &str, k: &Keys) -> (u16, serde_json::Value) {
     (res.status().as_u16(), res.json().await.unwrap())
 }
 
-async fn accounts(base: &str, token: &str) -> u16 {
+/// A sandbox call as a TPP makes it: the token, a fresh X-Request-ID, the customer present.
+fn sandbox(method: reqwest::Method, url: String, token: &str) -> reqwest::RequestBuilder {
     reqwest::Client::new()
-        .get(format!("{base}{ACCOUNTS}/Accounts"))
+        .request(method, url)
         .bearer_auth(token)
         .header("X-Request-ID", uuid::Uuid::new_v4().to_string())
         .header("PSU-IP-Address", "192.0.2.10")
+}
+
+async fn accounts(base: &str, token: &str) -> u16 {
+    sandbox(reqwest::Method::GET, format!("{base}{ACCOUNTS}/Accounts"), token)
         .send()
         .await
         .unwrap()
@@ -252,4 +262,63 @@ async fn two_instances_without_redis_limit_each_on_its_own() {
         "each instance its own burst: {served}"
     );
     assert_eq!(charted_calls(&k, 4 * BURST).await, 4 * BURST);
+}
+
+/// An account's booked balance as `base` answers it, with a token for the customer.
+async fn balance(base: &str, token: &str, account: &str) -> String {
+    let url = format!("{base}{ACCOUNTS}/Accounts/{account}/balances");
+    let body: serde_json::Value = sandbox(reqwest::Method::GET, url, token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["balances"][0]["balanceAmount"]["amount"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_string()
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: cargo test -- --ignored two_instances"]
+async fn two_instances_a_transfer_on_one_shows_in_the_others_balances_at_once() {
+    let (a, b, _db) = two(false).await;
+    let k = keys_on(&a).await;
+    k.dev.subscribe(&k.application_id, "payments-sandbox").await;
+    // 196311210063 moves money between their own accounts: settled at once.
+    let ssn = "196311210063";
+    let (from, to) = ("19283764502", "19283764510");
+    let (status, issued) = token_for(&a.base, &k, ssn).await;
+    assert_eq!(status, 200, "{issued}");
+    let t = issued["access_token"].as_str().unwrap().to_string();
+    let documented = balance(&b.base, &t, from).await;
+
+    let url = format!("{}/sandbox/payments/1.0.0/Payments/SepaCreditTransfers", a.base);
+    let paid = sandbox(reqwest::Method::POST, url, &t)
+        .json(
+            &serde_json::json!({"instructedAmount": {"currency": "SEK", "amount": "250.00"},
+            "debtorAccount": {"bban": from}, "creditorAccount": {"bban": to}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.status(), 201, "{}", paid.text().await.unwrap());
+    let settled = Instant::now();
+    let expected = format!("{:.2}", documented.parse::<f64>().unwrap() - 250.0);
+    // B built the customer before the transfer and keeps it for 300 s; A's
+    // notification makes it build again. (Few polls: the burst is 10 calls.)
+    let mut seen = documented.clone();
+    for _ in 0..7 {
+        seen = balance(&b.base, &t, from).await;
+        if seen == expected {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen, expected, "B shows the transfer A settled");
+    println!(
+        "two instances: B showed A's transfer {} ms after it settled",
+        settled.elapsed().as_millis()
+    );
 }
