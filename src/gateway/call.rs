@@ -81,9 +81,9 @@ pub async fn checked(
     name: &str,
     env: Environment,
 ) -> Result<(Access, bool), GatewayError> {
-    let request_id = parts.extensions.get::<ClientRequestId>().and_then(|r| r.0.clone());
+    let request_id = parts.extensions.get::<ClientRequestId>().and_then(|r| r.0.as_deref());
     match request_id {
-        Some(id) if uuid::Uuid::parse_str(&id).is_ok() => {}
+        Some(id) if uuid::Uuid::parse_str(id).is_ok() => {}
         Some(_) => {
             return Err(GatewayError::bad_request(
                 "FORMAT_ERROR",

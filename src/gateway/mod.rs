@@ -17,8 +17,7 @@ pub mod payments;
 pub mod production;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
-use axum::middleware::Next;
+use axum::extract::DefaultBodyLimit;
 use axum::response::Response;
 use axum::routing::{any, get, post};
 use utoipa::openapi::OpenApi;
@@ -26,7 +25,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::services::Services;
-use call::ClientRequestId;
 use error::GatewayError;
 
 /// The headers every sandbox call carries.
@@ -94,18 +92,6 @@ pub fn router() -> Router<Services> {
             }),
         )
         .layer(DefaultBodyLimit::max(64 * 1024))
-}
-
-/// Outermost layer: notes the `X-Request-ID` the client sent, before the
-/// portal's request-id layer fills in one of its own.
-pub async fn note_client_request_id(mut req: Request, next: Next) -> Response {
-    let id = req
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    req.extensions_mut().insert(ClientRequestId(id));
-    next.run(req).await
 }
 
 impl GatewayError {

@@ -182,7 +182,11 @@ impl TokenBuckets {
             // Full buckets carry no information; forget them rather than grow.
             buckets.retain(|_, (tokens, at)| self.level(*tokens, *at, now) < self.burst);
         }
-        let (tokens, at) = buckets.entry(key.to_string()).or_insert((self.burst, now));
+        // A known key is found without allocating it (the hot path).
+        let (tokens, at) = match buckets.get_mut(key) {
+            Some(b) => b,
+            None => buckets.entry(key.to_string()).or_insert((self.burst, now)),
+        };
         *tokens = self.level(*tokens, *at, now);
         *at = now;
         self.enough(*tokens)?;

@@ -7,31 +7,49 @@ use std::sync::Mutex;
 use super::Services;
 use crate::storage::usage;
 
+/// Calls and 429s by unix hour.
+type Hours = HashMap<i64, (i64, i64)>;
+
 /// Calls and 429s per application and hour (unix hour), not yet written.
 #[derive(Default)]
 pub struct UsageCounter {
-    pending: Mutex<HashMap<(String, i64), (i64, i64)>>,
+    /// By application, then hour: a known application is found without
+    /// allocating its id (every sandbox call records).
+    pending: Mutex<HashMap<String, Hours>>,
 }
 
 impl UsageCounter {
     pub fn record(&self, application_id: &str, hour: i64, throttled: bool) {
-        let mut p = match self.pending.lock() {
+        self.add(application_id, hour, 1, i64::from(throttled));
+    }
+
+    fn add(&self, application_id: &str, hour: i64, calls: i64, throttled: i64) {
+        let mut p = self.lock();
+        let hours = match p.get_mut(application_id) {
+            Some(h) => h,
+            None => p.entry(application_id.to_string()).or_default(),
+        };
+        let e = hours.entry(hour).or_insert((0, 0));
+        e.0 += calls;
+        e.1 += throttled;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Hours>> {
+        match self.pending.lock() {
             Ok(p) => p,
             Err(poisoned) => poisoned.into_inner(),
-        };
-        let e = p.entry((application_id.to_string(), hour)).or_insert((0, 0));
-        e.0 += 1;
-        e.1 += i64::from(throttled);
+        }
     }
 
     /// Takes what is pending, to be written.
     pub fn drain(&self) -> Vec<(String, i64, i64, i64)> {
-        let mut p = match self.pending.lock() {
-            Ok(p) => p,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        p.drain()
-            .map(|((app, hour), (calls, throttled))| (app, hour, calls, throttled))
+        self.lock()
+            .drain()
+            .flat_map(|(app, hours)| {
+                hours
+                    .into_iter()
+                    .map(move |(hour, (calls, throttled))| (app.clone(), hour, calls, throttled))
+            })
             .collect()
     }
 }
@@ -52,12 +70,22 @@ pub async fn flush(svc: &Services) -> anyhow::Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    let mut tx = svc.db.begin().await?;
-    for (app, hour, calls, throttled) in &rows {
-        usage::add(tx.exec(), app, *hour, *calls, *throttled).await?;
+    let written = async {
+        let mut tx = svc.db.begin().await?;
+        for (app, hour, calls, throttled) in &rows {
+            usage::add(tx.exec(), app, *hour, *calls, *throttled).await?;
+        }
+        tx.commit().await?;
+        anyhow::Ok(())
     }
-    tx.commit().await?;
-    Ok(())
+    .await;
+    if written.is_err() {
+        // Counted again at the next flush, not lost with the transaction.
+        for (app, hour, calls, throttled) in &rows {
+            svc.usage.add(app, *hour, *calls, *throttled);
+        }
+    }
+    written
 }
 
 /// The last 24 hours of an application's calls.

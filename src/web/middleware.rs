@@ -1,4 +1,4 @@
-//! Middleware of the portal's pages: security headers, CSRF, and friendly
+//! Middleware of the portal's pages: CSRF, and friendly
 //! error pages that carry the request id.
 
 use askama::Template;
@@ -17,60 +17,17 @@ use crate::services::Services;
 /// Largest form body the portal reads.
 pub const FORM_LIMIT: usize = 64 * 1024;
 
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-                   object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
 /// Where a page notes whose session it served, for the request's log line
 /// (the session layer runs in a span of its own, so the page cannot reach
 /// the request's span itself).
 #[derive(Clone, Default)]
 pub struct AccountSlot(pub std::sync::Arc<std::sync::OnceLock<i64>>);
 
-/// Puts the signed-in account's id (never the e-mail) on the request's span.
-pub async fn account_in_logs(mut req: Request, next: Next) -> Response {
-    let slot = AccountSlot::default();
-    req.extensions_mut().insert(slot.clone());
-    let res = next.run(req).await;
-    if let Some(id) = slot.0.get() {
-        tracing::Span::current().record("account_id", *id);
-    }
-    res
-}
-
 /// The policy for a page whose form's answer redirects to `origin` (the
 /// bank's pages send the customer back to the TPP after a POST; browsers
 /// apply `form-action` to that redirect too).
 pub fn csp_allowing_form_redirect_to(origin: &str) -> String {
-    CSP.replace("form-action 'self'", &format!("form-action 'self' {origin}"))
-}
-
-pub async fn security_headers(State(svc): State<Services>, req: Request, next: Next) -> Response {
-    let mut res = next.run(req).await;
-    let h = res.headers_mut();
-    // Served over https (directly or behind a TLS-terminating balancer):
-    // browsers must never fall back to plain http for this host.
-    if svc.base_url.scheme() == "https" {
-        h.insert(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
-        );
-    }
-    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    }
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    h.insert(
-        "permissions-policy",
-        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
-    );
-    if !h.contains_key(header::CACHE_CONTROL) {
-        // Pages can hold personal data; nothing dynamic is cached.
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    res
+    super::edge::CSP.replace("form-action 'self'", &format!("form-action 'self' {origin}"))
 }
 
 /// Refuses a state-changing request whose CSRF token (form field

@@ -16,6 +16,7 @@ pub mod console_bankid;
 pub mod contact;
 pub mod dashboard;
 pub mod data_export;
+pub mod edge;
 pub mod health;
 pub mod keys;
 pub mod legal;
@@ -34,21 +35,14 @@ pub mod store;
 pub mod subscriptions;
 pub mod test_certificates;
 
-use std::time::Duration;
-
 use askama::Template;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, Request};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{Html, IntoResponse, Response};
-use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tracing::Level;
 
 use crate::error::AppError;
 use crate::services::Services;
@@ -77,8 +71,6 @@ pub fn format_time(t: time::OffsetDateTime) -> String {
     let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
     t.to_offset(time::UtcOffset::UTC).format(&f).unwrap_or_default()
 }
-
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole HTTP application.
 pub fn app(svc: Services, sessions: SessionBackend) -> Router {
@@ -117,25 +109,5 @@ pub fn app(svc: Services, sessions: SessionBackend) -> Router {
         .merge(assets::router())
         .merge(portal)
         .with_state(svc.clone())
-        .layer(
-            ServiceBuilder::new()
-                .layer(from_fn(crate::gateway::note_client_request_id))
-                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-                .layer(from_fn_with_state(svc.clone(), metrics::count))
-                .layer(
-                    TraceLayer::new_for_http()
-                        .make_span_with(|req: &Request<_>| {
-                            let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-                            let route = req.extensions().get::<axum::extract::MatchedPath>().map_or("unmatched", |m| m.as_str());
-                            // account_id is filled in once the session names one (never an e-mail).
-                            tracing::info_span!("request", method = %req.method(), route = %route, request_id = %id, account_id = tracing::field::Empty)
-                        })
-                        .on_request(())
-                        .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(tower_http::LatencyUnit::Millis)),
-                )
-                .layer(from_fn(middleware::account_in_logs))
-                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(from_fn_with_state(svc.clone(), middleware::security_headers))
-                .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30))),
-        )
+        .layer(edge::EdgeLayer::new(svc))
 }

@@ -2,7 +2,7 @@
 //! answer, always a page (or JSON) with the request id, and 503 with
 //! Retry-After when the database cannot be reached.
 
-use crate::support::spawn_app;
+use crate::support::{TestApp, spawn_app};
 
 #[tokio::test]
 async fn with_the_database_gone_pages_say_so_with_a_request_id_and_never_answer_empty() {
@@ -82,29 +82,7 @@ async fn readiness_fails_while_the_database_takes_no_writes() {
     let app = spawn_app().await;
     assert_eq!(app.get("/readyz").await.status(), 200);
     // Writes fail, reads work: as on a full disk.
-    match app.svc.db.backend() {
-        "postgres" => {
-            app.exec(
-                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS \
-                 $$ BEGIN RAISE EXCEPTION 'disk full'; END; $$",
-            )
-            .await;
-            app.exec(
-                "CREATE TRIGGER refuse BEFORE INSERT OR UPDATE ON throttle FOR EACH ROW EXECUTE FUNCTION refuse()",
-            )
-            .await;
-        }
-        _ => {
-            app.exec(
-                "CREATE TRIGGER refuse_insert BEFORE INSERT ON throttle BEGIN SELECT RAISE(ABORT, 'disk full'); END",
-            )
-            .await;
-            app.exec(
-                "CREATE TRIGGER refuse_update BEFORE UPDATE ON throttle BEGIN SELECT RAISE(ABORT, 'disk full'); END",
-            )
-            .await;
-        }
-    }
+    refuse_writes(&app, "throttle").await;
     let res = app.get("/readyz").await;
     assert_eq!(res.status(), 503);
     assert_eq!(
@@ -112,6 +90,66 @@ async fn readiness_fails_while_the_database_takes_no_writes() {
         "database takes no writes\nrate limits: per instance (no Redis configured)"
     );
     assert_eq!(app.get("/healthz").await.status(), 200, "the process itself is fine");
+}
+
+/// Inserts and updates on `table` fail from now on, as on a full disk;
+/// `allow_writes` undoes it.
+async fn refuse_writes(app: &TestApp, table: &str) {
+    match app.svc.db.backend() {
+        "postgres" => {
+            app.exec(
+                "CREATE OR REPLACE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION 'disk full'; END; $$",
+            )
+            .await;
+            app.exec(&format!(
+                "CREATE TRIGGER refuse BEFORE INSERT OR UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION refuse()"
+            ))
+            .await;
+        }
+        _ => {
+            for op in ["INSERT", "UPDATE"] {
+                app.exec(&format!(
+                    "CREATE TRIGGER refuse_{op} BEFORE {op} ON {table} BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+                ))
+                .await;
+            }
+        }
+    }
+}
+
+async fn allow_writes(app: &TestApp, table: &str) {
+    match app.svc.db.backend() {
+        "postgres" => app.exec(&format!("DROP TRIGGER refuse ON {table}")).await,
+        _ => {
+            for op in ["INSERT", "UPDATE"] {
+                app.exec(&format!("DROP TRIGGER refuse_{op}")).await;
+            }
+        }
+    }
+}
+
+/// The usage chart's counters live in memory between flushes; a flush the
+/// database refuses keeps them for the next one instead of dropping them.
+#[tokio::test]
+async fn usage_counts_a_failed_flush_could_not_write_are_written_by_the_next() {
+    let app = spawn_app().await;
+    let tpp = app.tpp("anna@example.se", &["accounts-sandbox"]).await;
+    let token = tpp.token("195505063676").await;
+    let accounts = format!("{}/Accounts", crate::support::tpp::ACCOUNTS);
+    // Refused before the calls, so the background flush cannot write them
+    // first either.
+    refuse_writes(&app, "api_usage").await;
+    for _ in 0..3 {
+        assert_eq!(tpp.get(&accounts, &token).await.status, 200);
+    }
+    let total = "SELECT CAST(COALESCE(SUM(calls), 0) AS BIGINT) FROM api_usage";
+    assert!(devportal::services::usage::flush(&app.svc).await.is_err());
+    assert_eq!(app.count(total).await, 0);
+    allow_writes(&app, "api_usage").await;
+    assert_eq!(tpp.get(&accounts, &token).await.status, 200);
+    devportal::services::usage::flush(&app.svc).await.unwrap();
+    assert_eq!(app.count(total).await, 4, "the three refused and the one after");
 }
 
 #[tokio::test]
