@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::Services;
 use crate::domain::catalogue::Environment;
-use crate::domain::secret::hash_secret;
+use crate::domain::secret::access_token_key;
 use crate::storage::{access_tokens, subscriptions};
 
 /// What a valid access token lets its holder do.
@@ -229,7 +229,7 @@ pub enum AccessDenied {
 
 /// Checks a bearer token.
 pub async fn check(svc: &Services, token: &str) -> Result<Access, AccessDenied> {
-    let hash = hash_secret(token);
+    let hash = access_token_key(token);
     let access = match svc.access.get(&hash) {
         Some(a) => {
             svc.metrics.access_cache_hit.inc();

@@ -2,6 +2,8 @@
 //! from memory (it changes only with a release, so no page reads it from
 //! the database).
 
+use std::sync::Arc;
+
 use super::{ServiceError, Services};
 use crate::domain::catalogue::{self, Api, Environment};
 use crate::storage;
@@ -17,22 +19,24 @@ pub async fn load(svc: &Services) -> anyhow::Result<()> {
     tx.commit().await?;
     // A second load (a test's restart on the same Services) keeps the first:
     // the same release upserts the same rows.
-    let _ = svc.catalogue.set(all);
+    let _ = svc.catalogue.set(all.into_iter().map(Arc::new).collect());
     Ok(())
 }
 
 /// Every API, in the store's order (name, then Sandbox before Production).
-async fn all(svc: &Services) -> Result<std::borrow::Cow<'_, [Api]>, ServiceError> {
+/// Shared, not copied: an API carries its whole documentation.
+async fn all(svc: &Services) -> Result<std::borrow::Cow<'_, [Arc<Api>]>, ServiceError> {
     if let Some(all) = svc.catalogue.get() {
         return Ok(all.as_slice().into());
     }
     // Not loaded (a tool that never started the portal): the database has it.
     let mut conn = svc.db.conn().await?;
-    Ok(storage::catalogue::all(conn.exec()).await?.into())
+    let all = storage::catalogue::all(conn.exec()).await?;
+    Ok(all.into_iter().map(Arc::new).collect::<Vec<_>>().into())
 }
 
 /// APIs whose name or tag contains `query` (any case), in `env` if given.
-pub async fn search(svc: &Services, query: &str, env: Option<Environment>) -> Result<Vec<Api>, ServiceError> {
+pub async fn search(svc: &Services, query: &str, env: Option<Environment>) -> Result<Vec<Arc<Api>>, ServiceError> {
     let query = query.trim().to_lowercase();
     Ok(all(svc)
         .await?
@@ -42,7 +46,7 @@ pub async fn search(svc: &Services, query: &str, env: Option<Environment>) -> Re
         .collect())
 }
 
-pub async fn get(svc: &Services, slug: &str) -> Result<Api, ServiceError> {
+pub async fn get(svc: &Services, slug: &str) -> Result<Arc<Api>, ServiceError> {
     all(svc)
         .await?
         .iter()

@@ -149,7 +149,7 @@ pub struct Parts {
     /// Group commit of the client credentials grant's tokens.
     pub token_writes: Arc<crate::storage::token_batch::TokenBatcher>,
     /// The API catalogue, as upserted at start (it changes only with a release).
-    pub catalogue: Arc<std::sync::OnceLock<Vec<crate::domain::catalogue::Api>>>,
+    pub catalogue: Arc<std::sync::OnceLock<Vec<Arc<crate::domain::catalogue::Api>>>>,
     pub rate_limits: Arc<RateLimits>,
     /// Calls counted for the usage chart, not yet written.
     pub usage: Arc<usage::UsageCounter>,

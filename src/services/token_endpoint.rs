@@ -13,7 +13,7 @@ use super::Services;
 use super::access::Client;
 use crate::domain::catalogue::Environment;
 use crate::domain::personnummer::Personnummer;
-use crate::domain::secret::{SecretToken, hash_secret};
+use crate::domain::secret::{SecretToken, access_token_key, hash_secret};
 use crate::storage::token_batch::PendingToken;
 use crate::storage::{access_tokens, keys};
 
@@ -181,7 +181,7 @@ pub async fn issue(svc: &Services, mut req: TokenRequest) -> Result<TokenRespons
 #[tracing::instrument(name = "oauth.revoke", skip_all)]
 pub async fn revoke(svc: &Services, client: ClientAuth, token: &str) -> Result<(), OAuthError> {
     let client = authenticate(svc, client).await?;
-    let hash = hash_secret(token.trim());
+    let hash = access_token_key(token.trim());
     let mut tx = svc.db.begin().await?;
     if access_tokens::delete_one(tx.exec(), &hash, &client.application_id).await? {
         super::access::announce(tx.exec(), super::access::Change::Tokens(std::slice::from_ref(&hash))).await?;
@@ -423,11 +423,11 @@ pub(super) async fn mint(
     scope: String,
     now: OffsetDateTime,
 ) -> Result<TokenResponse, OAuthError> {
-    let token = SecretToken::generate();
+    let token = SecretToken::generate_ordered();
     let usual = svc.config.gateway.access_token_lifetime;
     let lifetime = grant.lifetime.map_or(usual, |l| l.min(usual));
     let new = access_tokens::NewToken {
-        token_hash: &token.hash(),
+        token_hash: &access_token_key(token.expose()),
         application_id: grant.application_id,
         environment: grant.environment,
         ssn: grant.ssn,

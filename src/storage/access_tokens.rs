@@ -1,5 +1,8 @@
 //! The `oauth_tokens` table: access tokens the token endpoint issued, by SHA-256 hash.
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
 use time::OffsetDateTime;
 
 use super::{Exec, Result, load, sql};
@@ -49,67 +52,110 @@ pub async fn insert(ex: Exec<'_>, t: &NewToken<'_>, now: OffsetDateTime, expires
         Some((id, hash)) => (Some(id), hash),
         None => (None, None),
     };
-    sql(
+    let text = format!(
         "INSERT INTO oauth_tokens (token_hash, application_id, environment, ssn, created_at, expires_at, cnf_x5t_s256, \
-         scope, family) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 \
-         WHERE $10 = '' OR EXISTS (SELECT 1 FROM client_keys WHERE client_id = $10 AND ($11 = '' OR secret_hash = $11))",
-    )
-    .bind(t.token_hash)
-    .bind(t.application_id)
-    .bind(t.environment.as_str())
-    .bind(t.ssn)
-    .bind(now)
-    .bind(expires_at)
-    .bind(t.bound_to)
-    .bind(t.scope)
-    .bind(t.family)
-    .bind(client_id.unwrap_or(""))
-    .bind(secret_hash.unwrap_or(""))
-    .execute_one(ex)
-    .await
+         scope, family) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE {}",
+        keys_hold("$10", "$11", &ex)
+    );
+    sql(text)
+        .bind(t.token_hash)
+        .bind(t.application_id)
+        .bind(t.environment.as_str())
+        .bind(t.ssn)
+        .bind(now)
+        .bind(expires_at)
+        .bind(t.bound_to)
+        .bind(t.scope)
+        .bind(t.family)
+        .bind(client_id.unwrap_or(""))
+        .bind(secret_hash.unwrap_or(""))
+        .execute_one(ex)
+        .await
 }
 
-/// Stores several tokens in one statement (see [`super::token_batch`]);
-/// for each, whether it was stored (false: its keys were revoked or their
-/// secret replaced, as [`insert`]).
-pub async fn insert_many(ex: Exec<'_>, tokens: &[(NewToken<'_>, OffsetDateTime, OffsetDateTime)]) -> Result<Vec<bool>> {
-    if tokens.is_empty() {
-        return Ok(Vec::new());
+/// The condition that stores a token only while the keys it was issued
+/// to hold: `client` is '' for a token without keys, `secret` '' for keys
+/// used without a secret. On PostgreSQL the keys' row is locked (`FOR
+/// SHARE`) until the token commits, so a concurrent secret replacement
+/// (an UPDATE of that row, then a delete of the application's tokens)
+/// either waits and deletes this token with the others, or commits first
+/// and the check, read again, fails. Without the lock a check made before
+/// the replacement committed let a token for the old secret outlive it.
+/// SQLite runs one writer at a time, so nothing can come between.
+fn keys_hold(client: &str, secret: &str, ex: &Exec<'_>) -> String {
+    let lock = match ex {
+        Exec::Sqlite(_) => "",
+        Exec::Postgres(_) => " FOR SHARE",
+    };
+    format!(
+        "{client} = '' OR EXISTS (SELECT 1 FROM client_keys WHERE client_id = {client} AND ({secret} = '' OR \
+         secret_hash = {secret}){lock})"
+    )
+}
+
+/// The statement sizes a batch is cut into (largest first). A few fixed
+/// texts are prepared once per connection and kept in the driver's cache;
+/// a text per batch size was prepared again and again, and SQLite looks up
+/// each `$n` by walking the statement's parameters, so a statement of
+/// 2,816 parameters cost the square of that per batch.
+const CHUNKS: [usize; 4] = [32, 8, 2, 1];
+
+/// The statement for the `i`th chunk size on this backend. Values are named
+/// column1… by VALUES on SQLite and PostgreSQL alike.
+fn insert_many_sql(i: usize, ex: &Exec<'_>) -> &'static str {
+    static TEXTS: [[OnceLock<String>; CHUNKS.len()]; 2] = [const { [const { OnceLock::new() }; CHUNKS.len()] }; 2];
+    let backend = usize::from(matches!(ex, Exec::Postgres(_)));
+    TEXTS[backend][i].get_or_init(|| {
+        let values: Vec<String> = (0..CHUNKS[i])
+            .map(|row| {
+                let params: Vec<String> = (1..=11).map(|k| format!("${}", row * 11 + k)).collect();
+                format!("({})", params.join(", "))
+            })
+            .collect();
+        format!(
+            "INSERT INTO oauth_tokens (token_hash, application_id, environment, ssn, created_at, expires_at, \
+             cnf_x5t_s256, scope, family) SELECT column1, column2, column3, column4, column5, column6, column7, \
+             column8, column9 FROM (VALUES {}) AS v WHERE {} RETURNING token_hash",
+            values.join(", "),
+            keys_hold("column10", "column11", ex)
+        )
+    })
+}
+
+/// Stores several tokens (see [`super::token_batch`]) in a few statements,
+/// which the caller runs in one transaction; for each, whether it was
+/// stored (false: its keys were revoked or their secret replaced, as
+/// [`insert`]).
+pub async fn insert_many(
+    mut ex: Exec<'_>,
+    tokens: &[(NewToken<'_>, OffsetDateTime, OffsetDateTime)],
+) -> Result<Vec<bool>> {
+    let mut stored = HashSet::with_capacity(tokens.len());
+    let mut rest = tokens;
+    while let Some(i) = CHUNKS.iter().position(|&c| c <= rest.len()) {
+        let (chunk, tail) = rest.split_at(CHUNKS[i]);
+        let mut q = sql(insert_many_sql(i, &ex));
+        for (t, now, expires_at) in chunk {
+            let (client_id, secret_hash) = match t.keys {
+                Some((id, hash)) => (Some(id), hash),
+                None => (None, None),
+            };
+            q = q
+                .bind(t.token_hash)
+                .bind(t.application_id)
+                .bind(t.environment.as_str())
+                .bind(t.ssn)
+                .bind(*now)
+                .bind(*expires_at)
+                .bind(t.bound_to)
+                .bind(t.scope)
+                .bind(t.family)
+                .bind(client_id.unwrap_or(""))
+                .bind(secret_hash.unwrap_or(""));
+        }
+        stored.extend(q.all::<(String,)>(ex.reborrow()).await?.into_iter().map(|(h,)| h));
+        rest = tail;
     }
-    // VALUES names its columns column1… on SQLite and PostgreSQL alike.
-    let rows: Vec<String> = (0..tokens.len())
-        .map(|i| {
-            let n = i * 11;
-            let params: Vec<String> = (1..=11).map(|k| format!("${}", n + k)).collect();
-            format!("({})", params.join(", "))
-        })
-        .collect();
-    let mut q = sql(format!(
-        "INSERT INTO oauth_tokens (token_hash, application_id, environment, ssn, created_at, expires_at, \
-         cnf_x5t_s256, scope, family) SELECT column1, column2, column3, column4, column5, column6, column7, \
-         column8, column9 FROM (VALUES {}) AS v WHERE column10 = '' OR EXISTS (SELECT 1 FROM client_keys \
-         WHERE client_id = column10 AND (column11 = '' OR secret_hash = column11)) RETURNING token_hash",
-        rows.join(", ")
-    ));
-    for (t, now, expires_at) in tokens {
-        let (client_id, secret_hash) = match t.keys {
-            Some((id, hash)) => (Some(id), hash),
-            None => (None, None),
-        };
-        q = q
-            .bind(t.token_hash)
-            .bind(t.application_id)
-            .bind(t.environment.as_str())
-            .bind(t.ssn)
-            .bind(*now)
-            .bind(*expires_at)
-            .bind(t.bound_to)
-            .bind(t.scope)
-            .bind(t.family)
-            .bind(client_id.unwrap_or(""))
-            .bind(secret_hash.unwrap_or(""));
-    }
-    let stored: std::collections::HashSet<String> = q.all::<(String,)>(ex).await?.into_iter().map(|(h,)| h).collect();
     Ok(tokens.iter().map(|(t, _, _)| stored.contains(t.token_hash)).collect())
 }
 

@@ -244,7 +244,6 @@ impl Db {
         })
     }
 
-    /// True when the database answers a trivial query.
     /// Connections the pool holds, and how many of them are idle.
     pub fn pool_state(&self) -> (u32, usize) {
         match self {
@@ -253,6 +252,7 @@ impl Db {
         }
     }
 
+    /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         match self.conn().await {
             Ok(mut conn) => either!(&mut conn, Conn, c => c.ping().await.is_ok()),

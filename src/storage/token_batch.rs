@@ -1,5 +1,5 @@
 //! Group commit of access tokens: the client credentials grant's one write,
-//! gathered from concurrent requests into one statement. Each request
+//! gathered from concurrent requests into one transaction. Each request
 //! still gets its answer only after its row is committed, so a token the
 //! endpoint hands out is one the database knows (revocation, deletion with
 //! the application and the keys' check work as for a single insert). One
@@ -110,7 +110,7 @@ fn stopped() -> Error {
 async fn write(db: Db, mut rx: mpsc::Receiver<(PendingToken, Done)>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        match in_one_statement(&db, &batch).await {
+        match in_one_transaction(&db, &batch).await {
             Ok(stored) => {
                 for ((_, done), ok) in batch.drain(..).zip(stored) {
                     let _ = done.send(Ok(ok));
@@ -128,14 +128,16 @@ async fn write(db: Db, mut rx: mpsc::Receiver<(PendingToken, Done)>) {
     }
 }
 
-/// One statement: one transaction, and one round trip to the driver.
-async fn in_one_statement(db: &Db, batch: &[(PendingToken, Done)]) -> Result<Vec<bool>> {
+/// One transaction: one commit (one write of the log) for the batch.
+async fn in_one_transaction(db: &Db, batch: &[(PendingToken, Done)]) -> Result<Vec<bool>> {
     let rows: Vec<_> = batch
         .iter()
         .map(|(t, _)| (t.row(), t.created_at, t.expires_at))
         .collect();
-    let mut conn = db.conn().await?;
-    access_tokens::insert_many(conn.exec(), &rows).await
+    let mut tx = db.begin().await?;
+    let stored = access_tokens::insert_many(tx.exec(), &rows).await?;
+    tx.commit().await?;
+    Ok(stored)
 }
 
 async fn alone(db: &Db, t: &PendingToken) -> Result<bool> {

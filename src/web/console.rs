@@ -25,7 +25,7 @@ use crate::web::Reply;
 #[template(path = "store/console.html")]
 struct ConsoleView {
     layout: Layout,
-    api: Api,
+    api: std::sync::Arc<Api>,
     op: usize,
     endpoint: &'static Endpoint,
     applications: Vec<Application>,

@@ -25,7 +25,7 @@ pub fn documents() -> Router<Services> {
 }
 
 /// The API's document as served today, or the 404 to answer.
-async fn document(svc: &Services, slug: &str) -> Result<(Api, serde_json::Value), Response> {
+async fn document(svc: &Services, slug: &str) -> Result<(std::sync::Arc<Api>, serde_json::Value), Response> {
     use axum::response::IntoResponse;
     let not_found = |error: &str, message: &str| {
         (
@@ -116,7 +116,7 @@ struct FamilyCard {
 }
 
 struct VersionCard {
-    api: Api,
+    api: std::sync::Arc<Api>,
     /// What a developer needs before calling it.
     needs: String,
     /// A production API that the simulated bank answers.
@@ -193,7 +193,7 @@ pub struct TabQuery {
 #[template(path = "store/api.html")]
 struct ApiView {
     layout: Layout,
-    api: Api,
+    api: std::sync::Arc<Api>,
     tab: &'static str,
     documentation: std::sync::Arc<str>,
     test_users: &'static [TestUser],

@@ -220,3 +220,56 @@ async fn tokens_issued_at_the_same_moment_are_all_stored_and_none_outlives_a_con
         secret = new_secret;
     }
 }
+
+#[tokio::test]
+async fn a_secret_replaced_while_a_token_for_the_old_one_is_being_stored_waits_and_ends_that_token() {
+    use devportal::domain::catalogue::Environment;
+    use devportal::domain::secret::{SecretToken, access_token_key, hash_secret};
+    use devportal::storage::access_tokens::{NewToken, insert_many};
+    use std::time::{Duration, Instant};
+
+    let app = spawn_app().await;
+    let bo = app.tpp("bo@example.se", &["accounts-sandbox"]).await;
+    // The token endpoint's write for the old secret, caught between its
+    // check of the keys and its commit.
+    let token = SecretToken::generate_ordered();
+    let key = access_token_key(token.expose());
+    let old_secret = hash_secret(&bo.client_secret);
+    let now = app.svc.now();
+    let row = NewToken {
+        token_hash: &key,
+        application_id: &bo.application_id,
+        environment: Environment::Sandbox,
+        ssn: "195505063676",
+        scope: None,
+        bound_to: None,
+        family: None,
+        keys: Some((&bo.client_id, Some(&old_secret))),
+    };
+    let mut tx = app.svc.db.begin().await.unwrap();
+    let stored = insert_many(tx.exec(), &[(row, now, now + time::Duration::hours(1))])
+        .await
+        .unwrap();
+    assert_eq!(stored, [true], "the keys hold when it checks");
+
+    let regenerate = async {
+        let shown = bo.browser.regenerate_secret(&bo.application_id).await;
+        (shown, Instant::now())
+    };
+    let commit = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let at = Instant::now();
+        tx.commit().await.unwrap();
+        at
+    };
+    let (((_, new_secret), replaced_at), committed_at) = tokio::join!(regenerate, commit);
+    assert!(new_secret != bo.client_secret);
+    assert!(
+        replaced_at > committed_at,
+        "the replacement waits for the token's transaction instead of missing its row"
+    );
+    let r = bo
+        .get(&format!("{}/Accounts", crate::support::tpp::ACCOUNTS), token.expose())
+        .await;
+    assert_eq!(r.status, 401, "a token for the replaced secret still works: {}", r.body);
+}

@@ -37,6 +37,35 @@ async fn the_token_endpoint_answers_exactly_as_the_banks_and_is_not_cached() {
 }
 
 #[tokio::test]
+async fn a_token_stored_by_its_plain_hash_before_the_order_digits_still_works_after_an_upgrade() {
+    use devportal::domain::secret::{access_token_key, hash_secret};
+    let app = spawn_app().await;
+    let tpp = app.tpp("anna@example.se", &["accounts-sandbox"]).await;
+    let token = tpp.token("195505063676").await;
+    let accounts = format!("{ACCOUNTS}/Accounts");
+    assert_eq!(tpp.get(&accounts, &token).await.status, 200);
+    // The row as an earlier release stored it: a 43-character token, keyed by its hash alone.
+    let legacy = "q".repeat(43);
+    app.exec(&format!(
+        "UPDATE oauth_tokens SET token_hash = '{}' WHERE token_hash = '{}'",
+        hash_secret(&legacy),
+        access_token_key(&token)
+    ))
+    .await;
+    assert_eq!(tpp.get(&accounts, &legacy).await.status, 200);
+    // Revocation (RFC 7009) finds it by the same key.
+    let res = reqwest::Client::new()
+        .post(format!("{}/oauth2/revoke", app.base))
+        .basic_auth(&tpp.client_id, Some(&tpp.client_secret))
+        .form(&[("token", legacy.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(tpp.get(&accounts, &legacy).await.status, 401);
+}
+
+#[tokio::test]
 async fn the_client_may_authenticate_with_http_basic() {
     let app = spawn_app().await;
     let tpp = app.tpp("anna@example.se", &["accounts-sandbox"]).await;
@@ -190,7 +219,7 @@ async fn tokens_are_stored_only_as_a_hash() {
         .await,
         0
     );
-    let hash = devportal::domain::secret::hash_secret(&token);
+    let hash = devportal::domain::secret::access_token_key(&token);
     let sql = format!(
         "SELECT COUNT(*) FROM oauth_tokens WHERE token_hash = '{hash}' AND ssn = '195505063676' AND environment = 'sandbox'"
     );

@@ -25,17 +25,17 @@ pub struct ApiDto {
     pub subscribable: bool,
 }
 
-impl From<Api> for ApiDto {
-    fn from(a: Api) -> Self {
+impl From<&Api> for ApiDto {
+    fn from(a: &Api) -> Self {
         ApiDto {
             subscribable: a.is_subscribable(),
-            id: a.slug,
-            name: a.name,
-            version: a.version,
+            id: a.slug.clone(),
+            name: a.name.clone(),
+            version: a.version.clone(),
             environment: a.environment.as_str().into(),
-            base_path: a.base_path,
-            summary: a.summary,
-            tags: a.tags,
+            base_path: a.base_path.clone(),
+            summary: a.summary.clone(),
+            tags: a.tags.clone(),
         }
     }
 }
@@ -60,5 +60,5 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Vec<ApiDto>>, ApiError> {
     let apis = catalogue::search(&svc, &q.q, Environment::parse(&q.environment)).await?;
-    Ok(Json(apis.into_iter().map(Into::into).collect()))
+    Ok(Json(apis.iter().map(|a| ApiDto::from(&**a)).collect()))
 }
