@@ -12,7 +12,9 @@ use crate::domain::consent::Consent;
 use crate::domain::sandbox::payments::serviceable;
 use crate::domain::sandbox::{Customer, TransactionStatus};
 use crate::services::{Services, sandbox};
-use axum::http::StatusCode;
+use axum::body::Bytes;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 
 type R<T> = Result<Json<T>, GatewayError>;
 
@@ -131,19 +133,34 @@ pub async fn list(
     State(svc): State<Services>,
     call: Call<Accounts>,
     Query(q): Query<BalanceQuery>,
-) -> R<AccountListDto> {
+) -> Result<Response, GatewayError> {
     let with_balance = q.wanted()?;
     let r = reader(&svc, &call).await?;
     unattended_limit(&svc, &call, &r, "list").await?;
     let c = &r.customer;
-    Ok(Json(AccountListDto {
-        accounts: c
-            .accounts
-            .iter()
-            .filter(|a| r.may(&a.id, "list") || r.may(&a.id, "accounts"))
-            .map(|a| AccountDto::new(a, &c.name, with_balance && r.may(&a.id, "balances")))
-            .collect(),
-    }))
+    let render = || {
+        let list = AccountListDto {
+            accounts: c
+                .accounts
+                .iter()
+                .filter(|a| r.may(&a.id, "list") || r.may(&a.id, "accounts"))
+                .map(|a| AccountDto::new(a, &c.name, with_balance && r.may(&a.id, "balances")))
+                .collect(),
+        };
+        // Serialising owned strings and numbers cannot fail.
+        Bytes::from(serde_json::to_vec(&list).unwrap_or_default())
+    };
+    // Without a consent the list depends only on the build and withBalance:
+    // rendered once per build (TPPs' pipelines poll it), gone with it.
+    let body = match r.consent {
+        None => {
+            let party = call.party();
+            svc.sandbox_state
+                .view(party.application_id, party.ssn, c, usize::from(with_balance), render)
+        }
+        Some(_) => render(),
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// One account in detail.

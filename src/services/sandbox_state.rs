@@ -4,11 +4,14 @@
 //! changes its sandbox. A write evicts the application here after it
 //! commits and, through the access notification, on every other instance;
 //! a build that raced with a write is not kept (see [`SandboxState::put`]).
+//! What a call renders from a build (the account list's JSON) can be kept
+//! with it ([`SandboxState::view`]) and goes when the build goes.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
+use axum::body::Bytes;
 use time::Date;
 
 use crate::domain::sandbox::Customer;
@@ -16,8 +19,13 @@ use crate::domain::sandbox::Customer;
 /// More customers than this in memory: start again (one entry is a few KiB).
 const MAX_ENTRIES: usize = 10_000;
 
+/// What calls render from one build, rendered once: the account list
+/// without (0) and with (1) balances.
+pub type Views = [OnceLock<Bytes>; 2];
+
 struct Entry {
     customer: Arc<Customer>,
+    views: Arc<Views>,
     /// The day it was built for (the history's dates move with the day).
     day: Date,
     loaded: Instant,
@@ -76,6 +84,7 @@ impl SandboxState {
         }
         let fresh = Entry {
             customer,
+            views: Arc::default(),
             day,
             loaded: Instant::now(),
         };
@@ -86,6 +95,32 @@ impl SandboxState {
             .insert(ssn.to_string(), fresh)
             .is_none();
         entries.len += usize::from(added);
+    }
+
+    /// View `slot` of this very build (`customer`, as [`SandboxState::get`]
+    /// gave it), rendered by `render` the first time. A build that is no
+    /// longer the one kept (evicted, or another day's) is rendered afresh
+    /// and nothing is kept: a view never outlives its build.
+    pub fn view(
+        &self,
+        application_id: &str,
+        ssn: &str,
+        customer: &Arc<Customer>,
+        slot: usize,
+        render: impl FnOnce() -> Bytes,
+    ) -> Bytes {
+        let views = self.entries.read().ok().and_then(|entries| {
+            entries
+                .by_application
+                .get(application_id)
+                .and_then(|m| m.get(ssn))
+                .filter(|e| Arc::ptr_eq(&e.customer, customer))
+                .map(|e| e.views.clone())
+        });
+        match views.as_ref().and_then(|v| v.get(slot)) {
+            Some(cell) => cell.get_or_init(render).clone(),
+            None => render(),
+        }
     }
 
     /// Forgets an application's customers (its sandbox changed or it is gone).
@@ -167,6 +202,38 @@ mod tests {
             state.get("app", SSN, day()).is_err(),
             "a stale build must not be served"
         );
+    }
+
+    #[test]
+    fn a_view_is_rendered_once_per_build_and_goes_with_it() {
+        let state = SandboxState::new(Duration::from_secs(60));
+        let generation = miss(&state, day());
+        state.put("app", SSN, day(), generation, built());
+        let Ok(kept) = state.get("app", SSN, day()) else {
+            panic!("kept")
+        };
+        let renders = std::cell::Cell::new(0);
+        let render = |body: &'static str| {
+            renders.set(renders.get() + 1);
+            Bytes::from_static(body.as_bytes())
+        };
+        assert_eq!(state.view("app", SSN, &kept, 1, || render("first")), "first");
+        assert_eq!(state.view("app", SSN, &kept, 1, || render("again")), "first");
+        assert_eq!(renders.get(), 1);
+        // The other slot is its own view.
+        assert_eq!(state.view("app", SSN, &kept, 0, || render("plain")), "plain");
+        // After a write the old build's view is not kept, nor served.
+        state.evict_application("app");
+        assert_eq!(state.view("app", SSN, &kept, 1, || render("after")), "after");
+        let generation = miss(&state, day());
+        state.put("app", SSN, day(), generation, built());
+        let Ok(rebuilt) = state.get("app", SSN, day()) else {
+            panic!("kept")
+        };
+        assert_eq!(state.view("app", SSN, &rebuilt, 1, || render("new")), "new");
+        // A build that is not the kept one (raced) gets no view kept.
+        assert_eq!(state.view("app", SSN, &kept, 1, || render("stale")), "stale");
+        assert_eq!(state.view("app", SSN, &rebuilt, 1, || render("x")), "new");
     }
 
     #[test]

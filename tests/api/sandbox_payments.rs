@@ -22,6 +22,24 @@ async fn available(tpp: &Tpp, token: &str, account: &str) -> String {
         .to_string()
 }
 
+/// The available balance of `account` as the account list shows it.
+async fn listed_available(tpp: &Tpp, token: &str, account: &str) -> String {
+    let list = tpp.get(&format!("{ACCOUNTS}/Accounts?withBalance=true"), token).await;
+    let a = list.body["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["resourceId"] == account)
+        .unwrap_or_else(|| panic!("{account} listed: {}", list.body));
+    let available = a["balances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["balanceType"] == "available")
+        .unwrap();
+    available["balanceAmount"]["amount"].as_str().unwrap().to_string()
+}
+
 #[tokio::test]
 async fn payments_get_the_documented_status_per_test_user_and_product() {
     let app = spawn_app().await;
@@ -120,6 +138,8 @@ async fn an_internal_transfer_settles_at_once_and_moves_money_for_that_applicati
     let t = tpp.token("196311210063").await;
     let before_from = available(&tpp, &t, "19283764502").await;
     let before_to = available(&tpp, &t, "19283764510").await;
+    // The list too (rendered once per build of the customer, and kept).
+    let listed_before = listed_available(&tpp, &t, "19283764502").await;
 
     let transfer = json!({"instructedAmount": {"currency": "SEK", "amount": "500.00"}, "debtorAccount": {"bban": "19283764502"},
                           "creditorAccount": {"bban": "19283764510"}});
@@ -137,6 +157,12 @@ async fn an_internal_transfer_settles_at_once_and_moves_money_for_that_applicati
     let to: f64 = available(&tpp, &t, "19283764510").await.parse().unwrap();
     assert_eq!(from, before_from.parse::<f64>().unwrap() - 500.0);
     assert_eq!(to, before_to.parse::<f64>().unwrap() + 500.0);
+    let listed: f64 = listed_available(&tpp, &t, "19283764502").await.parse().unwrap();
+    assert_eq!(
+        listed,
+        listed_before.parse::<f64>().unwrap() - 500.0,
+        "the list shows the transfer at once"
+    );
     let tx = tpp
         .get(&format!("{ACCOUNTS}/Accounts/19283764510/transactions"), &t)
         .await;
