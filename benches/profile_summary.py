@@ -18,7 +18,7 @@ PARTS = [
     ("tower-http layers (trace, request id, timeout)", ("tower_http",)),
     ("tracing", ("tracing_core", "tracing_subscriber", "tracing::")),
     ("tokio scheduler and timers", ("tokio::runtime", "tokio::time")),
-    ("malloc and free", ("malloc", "cfree", "_int_free", "realloc")),
+    ("malloc and free", ("malloc", "cfree", "_int_free", "realloc", "mi_free")),
     ("kernel: network (tcp, sockets)", ("tcp_", "sock_", "inet_", "__sys_sendto", "__sys_recvfrom")),
     ("kernel: read and write calls (sockets and files)", ("vfs_read", "vfs_write", "ext4_", "__libc_pread", "__libc_pwrite", "fdatasync")),
     ("kernel: waking and switching threads", ("futex", "schedule", "finish_task_switch", "try_to_wake_up")),

@@ -97,8 +97,9 @@ fn keys_hold(client: &str, secret: &str, ex: &Exec<'_>) -> String {
 /// texts are prepared once per connection and kept in the driver's cache;
 /// a text per batch size was prepared again and again, and SQLite looks up
 /// each `$n` by walking the statement's parameters, so a statement of
-/// 2,816 parameters cost the square of that per batch.
-const CHUNKS: [usize; 4] = [32, 8, 2, 1];
+/// 2,816 parameters cost the square of that per batch. 16 rows (176
+/// parameters) served 5 % more tokens a second than 32 (BENCHMARKS.md).
+const CHUNKS: [usize; 3] = [16, 4, 1];
 
 /// The statement for the `i`th chunk size on this backend. Values are named
 /// column1… by VALUES on SQLite and PostgreSQL alike.
