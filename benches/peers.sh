@@ -29,19 +29,11 @@ cp benches/peers/oidc-provider.mjs "$PEERS/"
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-wait_for() { for _ in $(seq 1 100); do curl -s -o /dev/null "$1" && return; sleep 0.1; done; echo "$1 never answered" >&2; exit 1; }
+. benches/portal.sh
 peak() { awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' "/proc/$1/status"; }
 
-# Devportal on a fresh SQLite file, rate limits out of the way, set up over
-# HTTP as a TPP would.
-D=http://127.0.0.1:18080
-DEVPORTAL_SECRET_KEY="$(openssl rand -base64 32)" DEVPORTAL_DATABASE_URL="sqlite://$WORK/bench.db" \
-  DEVPORTAL_BIND=127.0.0.1:18080 DEVPORTAL_TLS_BIND=off DEVPORTAL_LOG=warn \
-  DEVPORTAL_TOKEN_RATE=1000000 DEVPORTAL_SANDBOX_RATE=1000000 DEVPORTAL_SANDBOX_BURST=1000000 \
-  "$DEVPORTAL_BIN" serve >"$WORK/devportal.log" 2>&1 &
-DEVPORTAL=$!
-wait_for "$D/readyz"
-eval "$(python3 .ci/portal_setup.py "$D")"
+start_devportal "$DEVPORTAL_BIN" 18080
+set_up
 curl -sf "$D/apis/accounts-sandbox/openapi.json" >"$WORK/accounts.json"
 
 "$BIN/examples/hello" 127.0.0.1:18083 >"$WORK/hello.log" 2>&1 &
@@ -54,13 +46,7 @@ wait_for http://127.0.0.1:18083/
 wait_for http://127.0.0.1:18081/.well-known/openid-configuration
 wait_for http://127.0.0.1:18082/Accounts
 
-SCOPE=psd2_sandbox:195505063676
-cat >"$WORK/devportal-token.lua" <<LUA
-wrk.method = "POST"
-wrk.body = "grant_type=client_credentials&scope=$SCOPE"
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.headers["Authorization"] = "Basic $(printf '%s:%s' "$CLIENT_ID" "$CLIENT_SECRET" | base64 -w0)"
-LUA
+token_lua "$WORK/devportal-token.lua"
 sed "s|Basic .*\"|Basic $(printf '%s' 'bench:bench-secret-bench-secret-bench-secret' | base64 -w0)\"|" \
   "$WORK/devportal-token.lua" >"$WORK/oidc-token.lua"
 ACCOUNTS_HEADERS=(-H "Authorization: Bearer $ACCESS_TOKEN" -H "X-Request-ID: 0b6a1f6e-8c1e-4d39-9b7f-2f4f7b9e6c11"

@@ -12,23 +12,13 @@ BIN=${1:-target/release/devportal}
 [ -x "$BIN" ] || cargo build --release --quiet --bin devportal
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
-D=http://127.0.0.1:18090
-DEVPORTAL_SECRET_KEY="$(openssl rand -base64 32)" DEVPORTAL_DATABASE_URL="sqlite://$WORK/bench.db" \
-  DEVPORTAL_BIND=127.0.0.1:18090 DEVPORTAL_TLS_BIND=off DEVPORTAL_LOG=warn \
-  DEVPORTAL_TOKEN_RATE=1000000 DEVPORTAL_SANDBOX_RATE=1000000 DEVPORTAL_SANDBOX_BURST=1000000 \
-  "$BIN" serve >"$WORK/devportal.log" 2>&1 &
-P=$!
-for _ in $(seq 1 100); do curl -s -o /dev/null "$D/readyz" && break; sleep 0.1; done
-memory() { awk '/VmRSS|VmHWM/ {printf "%s %.0f MiB  ", $1, $2/1024}' "/proc/$P/status"; echo " after $1"; }
+. benches/portal.sh
+start_devportal "$BIN" 18090
+memory() { awk '/VmRSS|VmHWM/ {printf "%s %.0f MiB  ", $1, $2/1024}' "/proc/$DEVPORTAL/status"; echo " after $1"; }
 memory start
-eval "$(python3 .ci/portal_setup.py "$D")"
+set_up
 memory set-up
-cat >"$WORK/token.lua" <<LUA
-wrk.method = "POST"
-wrk.body = "grant_type=client_credentials&scope=psd2_sandbox:195505063676"
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.headers["Authorization"] = "Basic $(printf '%s:%s' "$CLIENT_ID" "$CLIENT_SECRET" | base64 -w0)"
-LUA
+token_lua "$WORK/token.lua"
 wrk -t2 -c64 -d5s -s "$WORK/token.lua" "$D/oauth2/token" | grep Requests/sec
 memory token
 wrk -t2 -c64 -d5s -H "Authorization: Bearer $ACCESS_TOKEN" -H "X-Request-ID: 0b6a1f6e-8c1e-4d39-9b7f-2f4f7b9e6c11" \

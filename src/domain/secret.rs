@@ -100,7 +100,10 @@ mod tests {
         assert_eq!(t.len(), 16 + 1 + 43);
         assert_eq!(keys[0], format!("{}{}", &t[..16], hash_secret(t)));
         // A changed order digit is another token, with another hash.
-        let forged = format!("{:016x}{}", u64::from_str_radix(&t[..16], 16).unwrap() + 1, &t[16..]);
+        let Ok(order) = u64::from_str_radix(&t[..16], 16) else {
+            panic!("{t} starts with 16 hex digits")
+        };
+        let forged = format!("{:016x}{}", order + 1, &t[16..]);
         assert_ne!(access_token_key(&forged)[16..], keys[0][16..]);
         // Tokens from before the digits keep the key they were stored with.
         let old = SecretToken::generate();

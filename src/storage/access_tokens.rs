@@ -31,6 +31,7 @@ load!(TokenGrant {
 });
 
 /// A token to store (by the hash of its secret).
+#[derive(Clone, Copy)]
 pub struct NewToken<'a> {
     pub token_hash: &'a str,
     pub application_id: &'a str,
@@ -48,29 +49,7 @@ pub struct NewToken<'a> {
 
 /// Stores a token; false when its keys were revoked or their secret replaced.
 pub async fn insert(ex: Exec<'_>, t: &NewToken<'_>, now: OffsetDateTime, expires_at: OffsetDateTime) -> Result<bool> {
-    let (client_id, secret_hash) = match t.keys {
-        Some((id, hash)) => (Some(id), hash),
-        None => (None, None),
-    };
-    let text = format!(
-        "INSERT INTO oauth_tokens (token_hash, application_id, environment, ssn, created_at, expires_at, cnf_x5t_s256, \
-         scope, family) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE {}",
-        keys_hold("$10", "$11", &ex)
-    );
-    sql(text)
-        .bind(t.token_hash)
-        .bind(t.application_id)
-        .bind(t.environment.as_str())
-        .bind(t.ssn)
-        .bind(now)
-        .bind(expires_at)
-        .bind(t.bound_to)
-        .bind(t.scope)
-        .bind(t.family)
-        .bind(client_id.unwrap_or(""))
-        .bind(secret_hash.unwrap_or(""))
-        .execute_one(ex)
-        .await
+    Ok(insert_many(ex, &[(*t, now, expires_at)]).await? == [true])
 }
 
 /// The condition that stores a token only while the keys it was issued
